@@ -1,0 +1,58 @@
+# The portal's commands. `make run` serves the whole portal; `make test` tests it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup run test lint format assets migrate seed bench clean
+
+help:
+	@echo "make run     set up, migrate, seed the demo force, serve web + Celery worker/beat"
+	@echo "make test    set up, then run the test suite (PostgreSQL when DATABASE_URL is set)"
+	@echo "make lint    ruff + makemigrations --check"
+
+$(VENV)/.installed: pyproject.toml
+	@PYBIN=$$(scripts/find-python.sh) || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+	    rm -rf $(VENV); echo "Creating $(VENV) with $$PYBIN"; "$$PYBIN" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm (Node.js 18+) is needed to build the GOV.UK Frontend assets" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/dist/portal.css: node_modules/.installed scripts/build-assets.mjs $(wildcard static/src/*.scss)
+	node scripts/build-assets.mjs
+
+assets: static/dist/portal.css
+
+setup: $(VENV)/.installed assets
+
+migrate: setup
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: seed
+	@HOST=$(HOST) PORT=$(PORT) scripts/run.sh
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/dist var/*

@@ -1,0 +1,327 @@
+"""Builds a demo force: three local policing units with teams, about 200 officers with their
+supervisors, a press office, an auditor, an administrator and a few official accounts, with one
+documented login per role. Deterministic: running it again changes nothing."""
+
+import os
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.handles import suggest_handles
+from accounts.models import Officer, SocialAccount, Unit
+from accounts.roles import Role
+
+DEMO_PASSWORD_DEFAULT = "demo-portal-2026"  # noqa: S105  (documented demo login)
+EMAIL_DOMAIN = "demo.wmp.example"
+
+STRUCTURE = {
+    "birmingham-east": ("Birmingham East LPU", ["Stechford", "Hodge Hill", "Yardley", "Erdington"]),
+    "wolverhampton": ("Wolverhampton LPU", ["City Centre", "Bilston", "Tettenhall"]),
+    "coventry": ("Coventry LPU", ["Foleshill", "Earlsdon", "Tile Hill", "Willenhall"]),
+}
+FIRST = [
+    "James",
+    "Priya",
+    "Mohammed",
+    "Sarah",
+    "Tom",
+    "Aisha",
+    "Gareth",
+    "Niamh",
+    "Daniel",
+    "Chloe",
+    "Imran",
+    "Hannah",
+    "Luke",
+    "Zara",
+    "Oliver",
+    "Siân",
+    "Kwame",
+    "Emma",
+    "Ravi",
+    "Grace",
+    "Connor",
+    "Fatima",
+    "Jack",
+    "Amelia",
+    "Ryan",
+    "Leah",
+    "Adam",
+    "Sophie",
+    "Bilal",
+    "Megan",
+]
+LAST = [
+    "Smith",
+    "Patel",
+    "Khan",
+    "Jones",
+    "O'Brien",
+    "Williams",
+    "Begum",
+    "Taylor",
+    "Hughes",
+    "Evans",
+    "Ahmed",
+    "Walker",
+    "Clarke",
+    "Hussain",
+    "Wright",
+    "Thompson",
+    "Kaur",
+    "Roberts",
+    "Lewis-Grant",
+    "Edwards",
+    "Singh",
+    "Green",
+    "Mahmood",
+    "Hall",
+    "Wood",
+    "Ali",
+    "Turner",
+    "Cooper",
+    "Murphy",
+    "Jackson",
+]
+
+# username: (first, surname, rank, roles, unit code, staff number, is_staff)
+DEMO_LOGINS = {
+    "officer": (
+        "Priya",
+        "Sharma",
+        Officer.Rank.PC,
+        [Role.OFFICER],
+        "birmingham-east-stechford",
+        "4471",
+    ),
+    "supervisor": (
+        "Dan",
+        "Hughes",
+        Officer.Rank.SERGEANT,
+        [Role.OFFICER, Role.SUPERVISOR],
+        "birmingham-east-stechford",
+        "PS2231",
+    ),
+    "press": (
+        "Kate",
+        "Morgan",
+        Officer.Rank.STAFF,
+        [Role.OFFICER, Role.PRESS_OFFICE],
+        "corporate-communications",
+        "S90012",
+    ),
+    "auditor": (
+        "Alan",
+        "Reid",
+        Officer.Rank.STAFF,
+        [Role.AUDITOR],
+        "professional-standards",
+        "S90345",
+    ),
+    "admin": ("Ruth", "Ellis", Officer.Rank.STAFF, [Role.ADMINISTRATOR], "force-it", "S90001"),
+}
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo force. Safe to run again: it changes nothing then."
+
+    def handle(self, *args, **options):
+        password = os.environ.get("DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+        with transaction.atomic():
+            created = self.build(password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo force ready ({created} new records). Logins (password: {password}):"
+            )
+        )
+        for username, (first, last, _rank, roles, *_rest) in DEMO_LOGINS.items():
+            names = ", ".join(r.label for r in roles)
+            self.stdout.write(f"  {username:<11} {first} {last}: {names}")
+
+    def build(self, password) -> int:
+        self.created = 0
+        rng = random.Random(20261124)  # noqa: S311  (repeatable demo names, not security)
+        force = self.unit("force", "West Midlands Police", Unit.Kind.FORCE, None)
+        dept = {
+            code: self.unit(code, name, Unit.Kind.DEPARTMENT, force)
+            for code, name in [
+                ("corporate-communications", "Corporate Communications (press office)"),
+                ("professional-standards", "Professional Standards"),
+                ("force-it", "IT and Digital"),
+            ]
+        }
+        teams = []
+        for code, (lpu_name, team_names) in STRUCTURE.items():
+            lpu = self.unit(code, lpu_name, Unit.Kind.LPU, force)
+            for team_name in team_names:
+                slug = f"{code}-{team_name.lower().replace(' ', '-')}"
+                teams.append(
+                    self.unit(slug, f"{team_name} Neighbourhood Team", Unit.Kind.TEAM, lpu)
+                )
+
+        demo = {
+            username: self.officer(
+                username, first, last, rank, roles, Unit.objects.get(code=unit), staff, password
+            )
+            for username, (first, last, rank, roles, unit, staff) in DEMO_LOGINS.items()
+        }
+        demo["officer"].supervisor = demo["supervisor"]
+        demo["officer"].save(update_fields=["supervisor"])
+        admin_user = demo["admin"].user
+        if not (admin_user.is_staff and admin_user.is_superuser):
+            admin_user.is_staff = admin_user.is_superuser = True
+            admin_user.save(update_fields=["is_staff", "is_superuser"])
+
+        # An inspector per LPU, a sergeant per team, constables and PCSOs under each sergeant.
+        number = 5000
+        officers = []
+        for lpu in Unit.objects.filter(kind=Unit.Kind.LPU).order_by("code"):
+            number += 1
+            inspector = self.officer(
+                f"insp{number}",
+                rng.choice(FIRST),
+                rng.choice(LAST),
+                Officer.Rank.INSPECTOR,
+                [Role.OFFICER, Role.SUPERVISOR],
+                lpu,
+                f"I{number}",
+                None,
+            )
+            for team in lpu.children.order_by("code"):
+                if team.code == "birmingham-east-stechford":
+                    sergeant = demo["supervisor"]
+                else:
+                    number += 1
+                    sergeant = self.officer(
+                        f"ps{number}",
+                        rng.choice(FIRST),
+                        rng.choice(LAST),
+                        Officer.Rank.SERGEANT,
+                        [Role.OFFICER, Role.SUPERVISOR],
+                        team,
+                        f"PS{number}",
+                        None,
+                    )
+                self.set_supervisor(sergeant, inspector)
+                for _ in range(17):
+                    number += 1
+                    rank = Officer.Rank.PCSO if rng.random() < 0.3 else Officer.Rank.PC
+                    pc = self.officer(
+                        f"pc{number}",
+                        rng.choice(FIRST),
+                        rng.choice(LAST),
+                        rank,
+                        [Role.OFFICER],
+                        team,
+                        str(number),
+                        None,
+                    )
+                    self.set_supervisor(pc, sergeant)
+                    officers.append(pc)
+        press_team = [demo["press"]]
+        for _ in range(3):
+            number += 1
+            press_team.append(
+                self.officer(
+                    f"staff{number}",
+                    rng.choice(FIRST),
+                    rng.choice(LAST),
+                    Officer.Rank.STAFF,
+                    [Role.OFFICER, Role.PRESS_OFFICE],
+                    dept["corporate-communications"],
+                    f"S{number}",
+                    None,
+                )
+            )
+
+        # A few accounts the force already runs, so the register is not empty on day one.
+        now = timezone.now()
+        central = press_team[0]
+        self.account(
+            "WMPolice",
+            "West Midlands Police",
+            SocialAccount.Kind.CENTRAL,
+            central,
+            force,
+            now - timedelta(hours=3),
+        )
+        taken = set(SocialAccount.objects.values_list("handle", flat=True))
+        for owner in officers[::9][:12]:
+            if owner.social_accounts.exists():
+                continue
+            handle = suggest_handles(owner.first_name, owner.surname, taken=taken)[0]
+            taken.add(handle)
+            last_post = now - timedelta(days=rng.choice([1, 3, 9, 16, 20, 31, 45, 60, 75]))
+            self.account(
+                handle,
+                f"{owner.first_name} {owner.surname}",
+                SocialAccount.Kind.INDIVIDUAL,
+                owner,
+                owner.unit,
+                last_post,
+            )
+        return self.created
+
+    def unit(self, code, name, kind, parent):
+        unit, created = Unit.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind, "parent": parent}
+        )
+        self.created += created
+        return unit
+
+    def officer(self, username, first, last, rank, roles, unit, staff_number, password):
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@{EMAIL_DOMAIN}",
+            )
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+            user.save()
+            user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
+            self.created += 1
+        officer, created = Officer.objects.get_or_create(
+            user=user,
+            defaults={
+                "staff_number": staff_number,
+                "first_name": first,
+                "surname": last,
+                "rank": rank,
+                "unit": unit,
+            },
+        )
+        self.created += created
+        return officer
+
+    def set_supervisor(self, officer, supervisor):
+        if officer.supervisor_id != supervisor.pk:
+            officer.supervisor = supervisor
+            officer.save(update_fields=["supervisor"])
+            self.created += 1
+
+    def account(self, handle, display_name, kind, owner, unit, last_post_at):
+        _, created = SocialAccount.objects.get_or_create(
+            platform=SocialAccount.Platform.X,
+            handle=handle,
+            defaults={
+                "display_name": display_name,
+                "kind": kind,
+                "owner": owner,
+                "unit": unit,
+                "status": SocialAccount.Status.ACTIVE,
+                "activated_on": (last_post_at - timedelta(days=400)).date(),
+                "last_post_at": last_post_at,
+            },
+        )
+        self.created += created

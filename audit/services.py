@@ -1,0 +1,107 @@
+"""Writing the audit trail. Services call `audit_record` inside their own transaction, so an
+audit row exists exactly when the change it describes was committed."""
+
+import datetime
+import decimal
+import re
+import uuid
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from audit.models import GENESIS_HASH, AuditEvent
+
+REDACTED = "[redacted]"
+# Field names that can hold a secret. Their values never reach the trail, whatever a caller passes.
+SECRET_FIELD = re.compile(
+    r"secret|password|passcode|token|ciphertext|nonce|credential_value|key$", re.IGNORECASE
+)
+_CHAIN_LOCK = 7_250_001  # PostgreSQL advisory lock id serialising appends to the hash chain
+
+
+def _plain(value):
+    """A JSON-friendly, stable rendering of a field value."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
+    """The current values of `fields` (default: every concrete field) of `obj`, secrets left out."""
+    names = fields or [f.name for f in obj._meta.concrete_fields]
+    values = {}
+    for name in names:
+        if SECRET_FIELD.search(name):
+            continue
+        field = obj._meta.get_field(name)
+        if getattr(field, "choices", None):
+            raw = getattr(obj, field.attname)
+            values[name] = _plain(raw)
+        elif field.is_relation:
+            related = getattr(obj, name)
+            values[name] = str(related) if related is not None else None
+        else:
+            values[name] = _plain(getattr(obj, name))
+    return values
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [before, after]} for every field whose value changed."""
+    keys = list(dict.fromkeys([*before, *after]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def _scrub(changes: dict) -> dict:
+    return {
+        key: (REDACTED if SECRET_FIELD.search(str(key)) else _plain(value))
+        for key, value in (changes or {}).items()
+    }
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    officer = getattr(actor, "officer", None)
+    if officer is not None:
+        return f"{officer.full_name} ({officer.staff_number})"
+    return actor.get_username()
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    changes: dict | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event to the trail and chain it to the previous one."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
+    event = AuditEvent(
+        sequence=(last.sequence + 1) if last else 1,
+        created_at=timezone.now(),
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=_actor_label(actor),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        changes=_scrub(changes),
+        reason=reason,
+        prev_hash=last.hash if last else GENESIS_HASH,
+    )
+    event.hash = event.compute_hash()
+    event.save()
+    return event

@@ -1,0 +1,81 @@
+"""What waits for each person, by role. Each app contributes sections through a selector; the
+home page shows the ones that apply to the person signed in."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from accounts.predicates import is_auditor, is_press_office, officer_of, sees_everything
+from accounts.selectors import (
+    officers_visible_to,
+    social_accounts_visible_to,
+    supervised_officer_ids,
+)
+from notifications.selectors import inbox_for
+
+
+@dataclass
+class Tile:
+    label: str
+    count: int
+    url: str = ""
+    hint: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    tiles: list[Tile] = field(default_factory=list)
+    intro: str = ""
+
+
+def home_sections(user) -> list[Section]:
+    sections = []
+    me = officer_of(user)
+    unread = inbox_for(user, unread_only=True).count()
+    general = Section("Waiting for you")
+    general.tiles.append(Tile("Unread notifications", unread, reverse("notifications:inbox")))
+    sections.append(general)
+
+    if me is not None:
+        mine = social_accounts_visible_to(user).filter(owner=me)
+        sections.append(
+            Section(
+                "Your accounts",
+                [
+                    Tile("Accounts you own", mine.count()),
+                    Tile("Waiting for set-up", mine.filter(status="pending_setup").count()),
+                ],
+            )
+        )
+        team = officers_visible_to(user).filter(pk__in=supervised_officer_ids(user))
+        team_count = team.count()
+        if team_count:
+            team_accounts = social_accounts_visible_to(user).filter(owner__in=team)
+            sections.append(
+                Section(
+                    "Your team",
+                    [
+                        Tile("Officers you supervise", team_count),
+                        Tile("Their accounts", team_accounts.count()),
+                    ],
+                )
+            )
+
+    if is_press_office(user) or is_auditor(user):
+        everything = social_accounts_visible_to(user)
+        sections.append(
+            Section(
+                "The force's register",
+                [
+                    Tile("Active accounts", everything.filter(status="active").count()),
+                    Tile("Pending set-up", everything.filter(status="pending_setup").count()),
+                    Tile("Compromised", everything.filter(status="compromised").count()),
+                ],
+            )
+        )
+    if sees_everything(user):
+        sections.append(
+            Section("Audit", [Tile("Audit trail", 0, reverse("audit:trail"), "Read every change")])
+        )
+    return sections

@@ -1,0 +1,23 @@
+// Builds the portal's stylesheet and scripts from the govuk-frontend npm package into static/dist/.
+// The force is not a central-government department: no GDS Transport font and no crown.
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as sass from "sass";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const govuk = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
+const out = join(root, "static", "dist");
+mkdirSync(out, { recursive: true });
+
+const result = sass.compile(join(root, "static", "src", "portal.scss"), {
+  loadPaths: [join(root, "node_modules")],
+  style: "compressed",
+  quietDeps: true,
+  silenceDeprecations: ["import", "global-builtin", "mixed-decls", "color-functions"],
+});
+writeFileSync(join(out, "portal.css"), result.css);
+cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
+cpSync(join(govuk, "assets", "images"), join(out, "assets", "images"), { recursive: true });
+cpSync(join(govuk, "assets", "manifest.json"), join(out, "assets", "manifest.json"));
+console.log(`built ${out}/portal.css (${result.css.length} bytes) and copied GOV.UK Frontend scripts and images`);

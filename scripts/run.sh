@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts the whole portal: the web server, and one Celery worker with the beat scheduler
+# embedded (-B). Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-portal.settings.local}
+
+trap 'kill 0 2>/dev/null' EXIT INT TERM
+.venv/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 \
+    --schedule="${PORTAL_VAR_DIR:-var}/celerybeat-schedule" >var/celery.log 2>&1 &
+echo "Celery worker and beat started (log: var/celery.log)"
+cat <<MSG
+
+  The portal is at http://${HOST}:${PORT}/
+  Demo logins (password: ${DEMO_PASSWORD:-demo-portal-2026}):
+    officer     an officer (PC Priya Sharma)
+    supervisor  her supervisor (PS Dan Hughes)
+    press       the press office (Kate Morgan)
+    auditor     an auditor (Alan Reid)
+    admin       an administrator, with Django admin at /admin/
+
+MSG
+$PY manage.py runserver "${HOST}:${PORT}"

@@ -1,0 +1,129 @@
+import itertools
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from audit.models import AuditEvent
+from audit.selectors import history_for, verify_chain
+from audit.services import REDACTED, audit_record, diff, snapshot
+from tests.factories import SocialAccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_record_keeps_actor_action_changes_reason(officer):
+    account = SocialAccountFactory(owner=officer)
+    event = audit_record(
+        actor=officer.user,
+        action="account.renamed",
+        obj=account,
+        changes={"handle": ["Old", "New"]},
+        reason="Handed over",
+    )
+    assert event.sequence == 1
+    assert event.actor == officer.user
+    assert officer.staff_number in event.actor_label
+    assert event.object_type == "accounts.socialaccount"
+    assert event.object_id == str(account.pk)
+    assert event.changes == {"handle": ["Old", "New"]}
+    assert list(history_for(account)) == [event]
+
+
+def test_secrets_never_reach_the_trail(officer):
+    account = SocialAccountFactory(owner=officer)
+    event = audit_record(
+        actor=officer.user,
+        action="credentials.lodged",
+        obj=account,
+        changes={
+            "password": [None, "hunter2hunter2"],
+            "secret_ciphertext": "x",
+            "api_token": "abc",
+        },
+    )
+    event.refresh_from_db()
+    assert "hunter2hunter2" not in str(event.changes)
+    assert set(event.changes.values()) == {REDACTED}
+
+
+def test_snapshot_and_diff_skip_secret_fields(officer):
+    account = SocialAccountFactory(owner=officer, handle="Before")
+    before = snapshot(account, ["handle", "status", "owner"])
+    account.handle = "After"
+    assert diff(before, snapshot(account, ["handle", "status", "owner"])) == {
+        "handle": ["Before", "After"]
+    }
+
+
+def test_events_are_append_only(officer):
+    account = SocialAccountFactory(owner=officer)
+    event = audit_record(actor=None, action="x", obj=account)
+    event.action = "rewritten"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="rewritten")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+
+
+def _chain(officer, n=5):
+    account = SocialAccountFactory(owner=officer)
+    return [
+        audit_record(actor=officer.user, action=f"step.{i}", obj=account, changes={"n": [i, i + 1]})
+        for i in range(n)
+    ]
+
+
+def test_chain_links_each_event_to_the_one_before(officer):
+    events = _chain(officer)
+    assert events[0].prev_hash == "0" * 64
+    for before, after in itertools.pairwise(events):
+        assert after.prev_hash == before.hash
+    assert verify_chain() == (5, None, "")
+    call_command("verify_audit_chain")
+
+
+def _tamper(sql, params):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A database superuser bypassing the append-only trigger: the chain still notices.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def test_verify_names_the_first_edited_event(officer):
+    events = _chain(officer)
+    _tamper("UPDATE audit_auditevent SET reason = %s WHERE id = %s", ["forged", events[2].pk])
+    checked, broken, why = verify_chain()
+    assert (checked, broken.pk) == (2, events[2].pk)
+    assert "content" in why
+    with pytest.raises(CommandError, match=f"event #{events[2].sequence}"):
+        call_command("verify_audit_chain")
+
+
+def test_verify_names_the_event_after_a_deleted_one(officer):
+    events = _chain(officer)
+    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    _, broken, why = verify_chain()
+    assert broken.pk == events[2].pk
+    assert "missing" in why
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database trigger is PostgreSQL's")
+def test_postgres_refuses_updates_even_in_raw_sql(officer):
+    from django.db import InternalError, transaction
+
+    events = _chain(officer, 1)
+    with (
+        pytest.raises(InternalError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_auditevent SET reason='x' WHERE id=%s", [events[0].pk])

@@ -1,0 +1,51 @@
+import pytest
+
+from accounts.roles import Role
+from tests.factories import PASSWORD, OfficerFactory, UnitFactory
+
+
+@pytest.fixture
+def team(db):
+    return UnitFactory(name="Stechford Neighbourhood Team", code="stechford")
+
+
+@pytest.fixture
+def supervisor(team):
+    return OfficerFactory(unit=team, rank="sergeant", roles=[Role.SUPERVISOR])
+
+
+@pytest.fixture
+def officer(team, supervisor):
+    return OfficerFactory(unit=team, supervisor=supervisor)
+
+
+@pytest.fixture
+def other_supervisor(db):
+    return OfficerFactory(rank="sergeant", roles=[Role.SUPERVISOR])
+
+
+@pytest.fixture
+def other_officer(other_supervisor):
+    return OfficerFactory(unit=other_supervisor.unit, supervisor=other_supervisor)
+
+
+@pytest.fixture
+def press_officer(db):
+    return OfficerFactory(rank="staff", roles=[Role.PRESS_OFFICE])
+
+
+@pytest.fixture
+def auditor(db):
+    return OfficerFactory(rank="staff", roles=[Role.AUDITOR])
+
+
+@pytest.fixture
+def login(client):
+    """login(officer) signs the test client in as that officer and returns the client."""
+
+    def _login(person):
+        user = getattr(person, "user", person)
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return _login

@@ -1,0 +1,92 @@
+"""Configuration: environment switches and the production settings' deploy check."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SETUP = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings.local';"
+    " django.setup();"
+)
+
+
+def _run(code: str, **env):
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}
+    }
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_check_deploy_is_clean(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "ALLOWED_HOSTS": "portal.example",
+            "PORTAL_VAR_DIR": str(tmp_path),
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_the_development_secret(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "ALLOWED_HOSTS": "x",
+            "PORTAL_VAR_DIR": str(tmp_path),
+        },
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_defaults_are_sqlite_and_a_serverless_broker(tmp_path):
+    result = _run(
+        SETUP + "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL)",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://"], result.stderr
+
+
+def test_environment_switches_to_postgres_and_redis_with_short_timeouts(tmp_path):
+    result = _run(
+        SETUP + "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL,"
+        " s.CELERY_BROKER_TRANSPORT_OPTIONS['socket_connect_timeout'],"
+        " s.CELERY_BROKER_CONNECTION_TIMEOUT)",
+        PORTAL_VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://u@127.0.0.1:5432/db",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "redis://127.0.0.1:6379/0",
+        "2",
+        "2",
+    ], result.stderr

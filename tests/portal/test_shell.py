@@ -1,0 +1,112 @@
+"""The shell a person sees: sign in, home by role, navigation, admin, health."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from tests.factories import PASSWORD, OfficerFactory, SocialAccountFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_sign_in_page_is_accessible_markup(client):
+    html = client.get(reverse("login")).content.decode()
+    assert '<label class="govuk-label" for="id_username">' in html
+    assert 'href="#main-content"' in html
+    assert '<html lang="en-GB"' in html
+
+
+def test_wrong_password_says_so_next_to_the_form(client, officer):
+    response = client.post(reverse("login"), {"username": officer.user.username, "password": "no"})
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+
+
+def test_sign_in_lands_on_home(client, officer):
+    response = client.post(
+        reverse("login"), {"username": officer.user.username, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert officer.full_name in response.content.decode()
+
+
+def test_officer_home_shows_own_accounts_and_no_audit(login, officer):
+    SocialAccountFactory(owner=officer)
+    html = login(officer).get(reverse("home")).content.decode()
+    assert "Your accounts" in html
+    assert "Your team" not in html
+    assert reverse("audit:trail") not in html
+
+
+def test_supervisor_home_shows_team(login, supervisor, officer):
+    html = login(supervisor).get(reverse("home")).content.decode()
+    assert "Your team" in html
+
+
+def test_press_office_home_shows_register_and_audit(login, press_officer):
+    html = login(press_officer).get(reverse("home")).content.decode()
+    assert "The force&#x27;s register" in html
+    assert reverse("audit:trail") in html
+
+
+def test_auditor_reads_trail_officer_cannot(login, auditor, officer, client):
+    assert login(officer).get(reverse("audit:trail")).status_code == 403
+    client.logout()
+    assert login(auditor).get(reverse("audit:trail")).status_code == 200
+
+
+def test_admin_only_for_staff(login, officer, client):
+    assert login(officer).get("/admin/").status_code == 302
+    client.logout()
+    admin = OfficerFactory(roles=[Role.ADMINISTRATOR])
+    admin.user.is_staff = admin.user.is_superuser = True
+    admin.user.save()
+    html = login(admin).get(reverse("home")).content.decode()
+    assert 'href="/admin/"' in html
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admin_changes_are_audited(client):
+    from audit.models import AuditEvent
+    from tests.factories import UnitFactory
+
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.login(username="root", password=PASSWORD)
+    unit = UnitFactory(name="Old name")
+    response = client.post(
+        f"/admin/accounts/unit/{unit.pk}/change/",
+        {"name": "New name", "code": unit.code, "kind": unit.kind, "parent": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(object_type="accounts.unit", object_id=str(unit.pk))
+    assert event.changes == {"name": ["Old name", "New name"]}
+    assert event.actor == admin
+
+
+def test_leaver_cannot_sign_in_and_their_session_ends(client, officer):
+    client.login(username=officer.user.username, password=PASSWORD)
+    officer.user.is_active = False
+    officer.user.save()
+    assert client.get(reverse("home")).status_code == 302
+    assert not client.login(username=officer.user.username, password=PASSWORD)
+
+
+def test_pages_send_a_content_security_policy(client):
+    response = client.get(reverse("login"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_health_endpoint_checks_database_cache_and_broker(client):
+    response = client.get("/health/?format=json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    text = str(body)
+    assert "Database" in text and "Cache" in text and "Broker" in text
