@@ -49,3 +49,24 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def redis_url():
+    """The real Redis server for tests marked `redis`. Required in CI; skipped on a laptop
+    without one."""
+    import os
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/14"
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not os.environ.get("TEST_REDIS_URL") and broker.startswith("redis://"):
+        url = broker
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI and is unreachable at {url}")
+        pytest.skip(f"Redis unreachable at {url}")
+    return url
