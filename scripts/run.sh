@@ -8,9 +8,11 @@ PORT=${PORT:-8000}
 PY=.venv/bin/python
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-portal.settings.local}
 
-trap 'kill 0 2>/dev/null' EXIT INT TERM
 .venv/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 \
     --schedule="${PORTAL_VAR_DIR:-var}/celerybeat-schedule" >var/celery.log 2>&1 &
+CELERY_PID=$!
+stop() { kill -TERM "$CELERY_PID" 2>/dev/null || true; wait "$CELERY_PID" 2>/dev/null || true; }
+trap stop EXIT INT TERM
 echo "Celery worker and beat started (log: var/celery.log)"
 cat <<MSG
 
