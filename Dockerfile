@@ -13,14 +13,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 WORKDIR /app
 RUN useradd --system --home /app --uid 10001 portal && mkdir -p /var/lib/portal \
     && chown portal /var/lib/portal
-COPY pyproject.toml README.md ./
-COPY portal portal
-COPY accounts accounts
-COPY approvals approvals
-COPY audit audit
-COPY notifications notifications
-RUN pip install --no-cache-dir .
 COPY . .
+RUN pip install --no-cache-dir .
 COPY --from=assets /build/static/dist static/dist
 # collectstatic needs settings but no secrets of consequence at build time
 RUN SECRET_KEY=build-only-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \

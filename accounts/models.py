@@ -189,3 +189,37 @@ class SocialAccount(models.Model):
 
     def __str__(self):
         return f"@{self.handle} ({self.get_platform_display()})"
+
+
+class LeaveQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        day = on or timezone.localdate()
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class Leave(models.Model):
+    """Recorded leave (annual leave, sickness, secondment): reminders wait until the officer is
+    back."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="leave")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LeaveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        indexes = [models.Index(fields=["officer", "starts_on", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="leave_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.officer} on leave {self.starts_on}–{self.ends_on}"

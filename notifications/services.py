@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from notifications.models import Notification
+from portal.queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -48,19 +49,10 @@ def notify(
     Notification.objects.bulk_create(created)
     ids = [n.pk for n in created]
     if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
+        from notifications.tasks import deliver
+
+        enqueue_on_commit(deliver, ids)
     return created
-
-
-def _enqueue(ids: list[int]) -> None:
-    """Hand delivery to the worker. If the broker is unreachable the rows stay in the outbox
-    and the periodic `deliver_pending` task sends them later; the web request carries on."""
-    from notifications.tasks import deliver
-
-    try:
-        deliver.delay(ids)
-    except Exception:  # broker down or hanging: bounded by the broker timeouts in settings
-        logger.warning("Broker unavailable; %d notification(s) left in the outbox", len(ids))
 
 
 def notification_deliver(*, notification_id: int) -> bool:

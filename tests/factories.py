@@ -76,3 +76,14 @@ class SocialAccountFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(OfficerFactory)
     unit = factory.LazyAttribute(lambda a: a.owner.unit)
     status = SocialAccount.Status.ACTIVE
+
+
+class LeaveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Leave"
+
+    officer = factory.SubFactory(OfficerFactory)
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyFunction(timezone.localdate)
+    reason = "Annual leave"
+    created_by = factory.LazyAttribute(lambda leave: leave.officer.user)

@@ -5,6 +5,7 @@ SQLite under var/ and a Celery broker on the filesystem."""
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from portal.settings.env import env_bool, env_int, env_list, env_str
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "notifications",
     "accounts",
     "approvals",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -198,10 +200,18 @@ else:
         "visibility_timeout": 3600,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -212,9 +222,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Every periodic task is declared here and nowhere else.
 CELERY_BEAT_SCHEDULE = {
-    "deliver-pending-mail": {
-        "task": "notifications.tasks.deliver_pending",
-        "schedule": 60.0,
+    "deliver-pending-mail": {"task": "notifications.tasks.deliver_pending", "schedule": 300.0},
+    "deliver-pending-reminders": {"task": "reminders.deliver_pending", "schedule": 600.0},
+    "dormancy-scan-daily": {
+        "task": "reminders.dormancy_scan",
+        "schedule": crontab(hour=6, minute=30),
     },
 }
 
@@ -222,6 +234,7 @@ CELERY_BEAT_SCHEDULE = {
 DORMANT_WARN_AFTER = env_int("DORMANT_WARN_AFTER", 14)
 DORMANT_AFTER = env_int("DORMANT_AFTER", 28)
 STALE_AFTER = env_int("STALE_AFTER", 56)
+REMINDER_DELIVERY_PAUSE = float(env_str("REMINDER_DELIVERY_PAUSE", "0"))
 
 LOGGING = {
     "version": 1,

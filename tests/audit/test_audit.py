@@ -127,3 +127,23 @@ def test_postgres_refuses_updates_even_in_raw_sql(officer):
         connection.cursor() as cursor,
     ):
         cursor.execute("UPDATE audit_auditevent SET reason='x' WHERE id=%s", [events[0].pk])
+
+
+def test_bulk_append_chains_like_single_appends(officer, django_assert_max_num_queries):
+    from audit.services import audit_record_many
+
+    audit_record(actor=None, action="first", obj=officer)
+    accounts = [SocialAccountFactory(owner=officer) for _ in range(30)]
+    with django_assert_max_num_queries(6):
+        assert (
+            audit_record_many(
+                actor=None,
+                action="account.flagged_dormant",
+                objects=accounts,
+                changes_for=lambda a: {"dormancy": [None, "dormant"]},
+            )
+            == 30
+        )
+    assert AuditEvent.objects.count() == 31
+    assert verify_chain() == (31, None, "")
+    assert history_for(accounts[5]).get().changes == {"dormancy": [None, "dormant"]}

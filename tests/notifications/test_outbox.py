@@ -67,7 +67,7 @@ def test_broker_down_leaves_mail_in_outbox_then_sweep_sends(
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.deliver, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         notify(
             recipients=[officer.user],

@@ -1,0 +1,89 @@
+"""Real Celery workers for tests: a separate process, on the real Redis, on a queue of its own
+(so no other worker on the machine takes its tasks), seeing the test's database."""
+
+import contextlib
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from celery import Celery
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def worker_database_url() -> str | None:
+    """The URL of the database the tests run in, for a worker process; None on SQLite, whose
+    test database lives in memory."""
+    s = connection.settings_dict
+    if connection.vendor != "postgresql":
+        return None
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@contextlib.contextmanager
+def celery_worker(redis_url, tmp_path, *, pool="solo", concurrency=1, database_url=None, env=None):
+    """Yields (client app, queue, worker process). Output is kept for failure messages."""
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    worker_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.local",
+        "DEBUG": "false",
+        "CELERY_BROKER_URL": redis_url,
+        "CELERY_RESULT_BACKEND": redis_url,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "PORTAL_VAR_DIR": str(tmp_path),
+        **(env or {}),
+    }
+    worker_env.pop("DATABASE_URL", None)
+    if database_url:
+        worker_env["DATABASE_URL"] = database_url
+    log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 - closed below
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            f"--pool={pool}",
+            f"--concurrency={concurrency}",
+            "--queues",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    previous = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = redis_url  # Celery lets this override any app's broker
+    client = Celery(broker=redis_url, backend=redis_url)
+    client.conf.task_default_queue = queue
+    try:
+        yield client, queue, worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        client.close()
+        if previous is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = previous
+        log.close()
+
+
+def worker_output(tmp_path) -> str:
+    return (tmp_path / "worker.log").read_text()
