@@ -87,3 +87,66 @@ def celery_worker(redis_url, tmp_path, *, pool="solo", concurrency=1, database_u
 
 def worker_output(tmp_path) -> str:
     return (tmp_path / "worker.log").read_text()
+
+
+@contextlib.contextmanager
+def hanging_broker():
+    """A TCP server that accepts connections and never answers: a hung Redis. Yields its URL."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        for conn in held:
+            conn.close()
+        server.close()
+
+
+@contextlib.contextmanager
+def portal_broker(url):
+    """Point the portal's own Celery app at `url`, with tasks really sent (not eager)."""
+    from django.conf import settings
+
+    from portal.celery import app
+
+    saved = (
+        os.environ.get("CELERY_BROKER_URL"),
+        app.conf.broker_url,
+        app.conf.task_always_eager,
+        app.conf.broker_transport_options,
+    )
+    os.environ["CELERY_BROKER_URL"] = url
+    app.conf.broker_url = url
+    app.conf.task_always_eager = False
+    app.conf.broker_transport_options = settings.REDIS_BROKER_TRANSPORT_OPTIONS
+    app.close()
+    try:
+        yield app
+    finally:
+        app.close()
+        if saved[0] is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved[0]
+        app.conf.broker_url = saved[1]
+        app.conf.task_always_eager = saved[2]
+        app.conf.broker_transport_options = saved[3]
