@@ -1,22 +1,22 @@
 """Thin tasks: ids in, one service call. Late acknowledgement and reject-on-worker-lost mean a
 task whose worker dies is run again; the Reminder rows make running again harmless."""
 
-from celery import shared_task
 from django.db import OperationalError
 
+from portal.celery import app
 from portal.queue import send_now
 from reminders import services
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
 
 
-@shared_task(name="reminders.dormancy_scan", **TASK_OPTIONS)
+@app.task(name="reminders.dormancy_scan", **TASK_OPTIONS)
 def dormancy_scan() -> dict:
     result = services.dormancy_scan()
     return {"run_id": str(result.run_id), "created": result.created, "flagged": result.flagged}
 
 
-@shared_task(
+@app.task(
     name="reminders.deliver",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
@@ -27,7 +27,7 @@ def deliver(ids: list[int]) -> int:
     return services.reminder_deliver_many(ids)
 
 
-@shared_task(name="reminders.deliver_pending", **TASK_OPTIONS)
+@app.task(name="reminders.deliver_pending", **TASK_OPTIONS)
 def deliver_pending() -> int:
     """Re-queue reminders still waiting (the broker was down when they were made)."""
     ids = services.unnotified_reminder_ids()

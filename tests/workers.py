@@ -66,7 +66,7 @@ def celery_worker(redis_url, tmp_path, *, pool="solo", concurrency=1, database_u
     )
     previous = os.environ.get("CELERY_BROKER_URL")
     os.environ["CELERY_BROKER_URL"] = redis_url  # Celery lets this override any app's broker
-    client = Celery(broker=redis_url, backend=redis_url)
+    client = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
     client.conf.task_default_queue = queue
     try:
         yield client, queue, worker
