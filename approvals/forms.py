@@ -222,7 +222,7 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Needed when you return or reject the case: say what should change, or why.",
     )
-    submission = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.CharField(widget=forms.HiddenInput, max_length=40)
 
     def __init__(self, *args, stage=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,7 +243,7 @@ class DecisionForm(forms.Form):
         self.helper.layout = Layout(
             Field.radios("outcome", legend_size=Size.MEDIUM),
             Field.textarea("comment"),
-            "submission",
+            "version",
             Submit("decide", "Record the decision"),
         )
 

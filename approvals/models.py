@@ -184,6 +184,12 @@ class BusinessCase(FSMModelMixin, models.Model):
         return self.state in EDITABLE_STATES
 
     @property
+    def version(self) -> str:
+        """Names the moment a decision form was drawn for: the submission and the state. A form
+        posted back with another version is stale (posted twice, or overtaken by someone else)."""
+        return f"{self.submission_count}-{self.state}"
+
+    @property
     def days_in_state(self) -> int:
         """Whole days since the case reached its present state: the age shown in the queues."""
         return (timezone.now() - self.state_changed_at).days

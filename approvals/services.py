@@ -77,10 +77,10 @@ def _lock_case(case_id: int) -> BusinessCase:
 def _fire(case: BusinessCase, name: str, actor) -> tuple[str, str]:
     """Run the named transition if the actor may and the state allows; returns (from, to)."""
     method = getattr(case, name)
-    if not has_transition_perm(method, actor):
-        raise PermissionDenied("You cannot do that with this case.")
     if not can_proceed(method):
         raise WorkflowError(f"This case is {case.get_state_display().lower()}; that is not open.")
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied("You cannot do that with this case.")
     before = case.state
     method()
     return before, case.state
@@ -221,21 +221,24 @@ def business_case_withdraw(*, actor, case_id: int, reason: str = "") -> Business
 
 @transaction.atomic
 def business_case_decide(
-    *, actor, case_id: int, outcome: str, comment: str = "", submission: int | None = None
+    *, actor, case_id: int, outcome: str, comment: str = "", expected_version: str | None = None
 ) -> Decision:
     """Record the supervisor's or the press office's decision, whichever the case waits for.
 
     The case row is locked first and its state read after the lock, so of two people deciding at
-    the same moment the second finds the case already decided; `submission` (posted with the form)
-    makes a form sent twice, or a form left open across a resubmission, decide nothing."""
+    the same moment the second finds the case already decided; `expected_version` (posted with
+    the form) makes a form sent twice, or left open across a resubmission, decide nothing."""
     case = _lock_case(case_id)
     stage = STAGE_WAITING_IN.get(case.state)
     if stage is None:
         raise WorkflowError(
             f"This case is not waiting for a decision: it is {case.get_state_display().lower()}."
         )
-    if submission is not None and submission != case.submission_count:
-        raise WorkflowError("This case has changed since you opened it; nothing was recorded.")
+    if expected_version is not None and expected_version != case.version:
+        raise WorkflowError(
+            "This case was decided or changed since the page was opened; nothing was recorded."
+            f" It is now {case.get_state_display().lower()}."
+        )
     outcome = Decision.Outcome(outcome)
     if outcome != Decision.Outcome.APPROVED and not comment.strip():
         raise WorkflowError("Say why, so the applicant knows what to do next.")

@@ -118,7 +118,7 @@ def _detail_context(request, case, decision_form=None, checklist_form=None):
         and user.has_perm("approvals.decide_as_press_office", case)
     )
     if may_decide and decision_form is None:
-        decision_form = DecisionForm(stage=stage, initial={"submission": case.submission_count})
+        decision_form = DecisionForm(stage=stage, initial={"version": case.version})
     checklist = SetupChecklist.objects.filter(case=case).first()
     may_fill_checklist = (
         checklist is not None
@@ -213,7 +213,7 @@ def case_decide(request, pk):
             case_id=case.pk,
             outcome=form.cleaned_data["outcome"],
             comment=form.cleaned_data["comment"],
-            submission=form.cleaned_data["submission"],
+            expected_version=form.cleaned_data["version"],
         )
     except WorkflowError as exc:
         messages.error(request, str(exc))

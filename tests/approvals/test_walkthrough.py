@@ -81,7 +81,7 @@ def test_draft_to_active_account_as_four_people(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("approvals:decide", args=[case.pk]),
-            {"outcome": "approved", "comment": "Good plan.", "submission": 1},
+            {"outcome": "approved", "comment": "Good plan.", "version": "1-submitted"},
         )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -109,7 +109,7 @@ def test_draft_to_active_account_as_four_people(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("approvals:decide", args=[case.pk]),
-            {"outcome": "approved", "comment": "", "submission": 1},
+            {"outcome": "approved", "comment": "", "version": "1-supervisor_approved"},
         )
     assert response.status_code == 302
     case.refresh_from_db()
