@@ -18,6 +18,7 @@ from approvals.selectors import (
     current_policy,
     has_acknowledged,
     my_cases,
+    owners_yet_to_acknowledge,
 )
 from notifications.selectors import inbox_for
 
@@ -150,10 +151,9 @@ def _case_sections(user, me) -> list[Section]:
                         f"Oldest waiting {oldest.days_in_state} days" if oldest else "",
                     ),
                     Tile(
-                        "Policy not yet accepted",
-                        0,
+                        "Owners yet to accept the policy",
+                        owners_yet_to_acknowledge(current_policy()).count(),
                         reverse("approvals:policy_outstanding"),
-                        "Account owners yet to accept the current policy",
                     ),
                 ],
             )
