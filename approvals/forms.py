@@ -95,8 +95,22 @@ class BusinessCaseForm(forms.ModelForm):
         }
         help_texts = CASE_HINTS
         error_messages = {
-            name: {"required": f"Enter {label[0].lower()}{label[1:].rstrip('?')}"}
-            for name, label in labels.items()
+            name: {"required": message}
+            for name, message in {
+                "platform": "Choose the platform",
+                "kind": "Choose the kind of account",
+                "handle": "Enter the handle you propose, for example PriyaSharmaWMP",
+                "display_name": "Enter the name people will see on the account",
+                "policing_purpose": "Describe the policing purpose of the account",
+                "audience": "Say who your messages are for",
+                "attracting_audience": "Say how you will attract the people you want to reach",
+                "benefits_force": "Describe the benefits to the force",
+                "benefits_public": "Describe the benefits to the public",
+                "expected_outcomes": "Describe the outcomes you expect",
+                "communications_plan": "Describe your communications plan",
+                "hours_per_week": "Enter the hours a week you can give the account",
+                "hashtag_alternative": "Say why a hashtag on an existing account would not do",
+            }.items()
         }
 
     def __init__(self, *args, applicant: Officer, **kwargs):
@@ -116,6 +130,7 @@ class BusinessCaseForm(forms.ModelForm):
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.label_size = Size.SMALL
         textareas = [
             n for n in self.Meta.fields if isinstance(self.fields[n].widget, forms.Textarea)
@@ -240,6 +255,7 @@ class DecisionForm(forms.Form):
             ]
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.layout = Layout(
             Field.radios("outcome", legend_size=Size.MEDIUM),
             Field.textarea("comment"),
@@ -264,7 +280,7 @@ class SetupChecklistForm(forms.Form):
             self.fields[name] = forms.BooleanField(
                 label=label, required=False, initial=getattr(checklist, name)
             )
-        self.fields["password_lodged"].help_text = (
+        self.fields["login_lodged"].help_text = (
             "Tell your communications officer or the press office your login details. Never type"
             " the password into this portal."
         )
@@ -273,6 +289,7 @@ class SetupChecklistForm(forms.Form):
         ].help_text = "For example: 'Do not report crime here. Call 101, or 999 in an emergency.'"
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.layout = Layout(
             *(Field.checkbox(name) for name, _ in SetupChecklist.ITEMS),
             Submit("save", "Save progress", css_class="govuk-button--secondary"),

@@ -344,7 +344,9 @@ class Decision(models.Model):
 
 class SetupChecklist(models.Model):
     """What the officer does to set the account up after sign-off (from the guidance's "Starting
-    out"), confirmed by the press office. Only the fact that a password was lodged is kept."""
+    out"), confirmed by the press office. Only the fact that the login details were lodged with the
+    press office is kept (named `login_lodged`, so the audit trail, which leaves out any field
+    named like a password, still records it), never a password."""
 
     ITEMS = [
         ("created_with_police_email", "Account created with my police e-mail address"),
@@ -354,7 +356,7 @@ class SetupChecklist(models.Model):
             "bio_no_crime_reports",
             "The bio says crime cannot be reported here and gives 101 (999 in an emergency)",
         ),
-        ("password_lodged", "A strong, unique password lodged with the press office"),
+        ("login_lodged", "A strong, unique password lodged with the press office"),
         ("promoted", "The account promoted to the community"),
     ]
 
@@ -366,11 +368,11 @@ class SetupChecklist(models.Model):
     handle_as_approved = models.BooleanField(default=False)
     profile_picture = models.BooleanField(default=False)
     bio_no_crime_reports = models.BooleanField(default=False)
-    password_lodged = models.BooleanField(default=False)
-    password_lodged_by = models.ForeignKey(
+    login_lodged = models.BooleanField(default=False)
+    login_lodged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    password_lodged_at = models.DateTimeField(null=True, blank=True)
+    login_lodged_at = models.DateTimeField(null=True, blank=True)
     promoted = models.BooleanField(default=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -381,8 +383,8 @@ class SetupChecklist(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(password_lodged=False)
-                | Q(password_lodged_by__isnull=False, password_lodged_at__isnull=False),
+                condition=Q(login_lodged=False)
+                | Q(login_lodged_by__isnull=False, login_lodged_at__isnull=False),
                 name="checklist_lodged_says_by_whom_and_when",
             ),
         ]

@@ -360,12 +360,12 @@ def setup_checklist_update(
     before = snapshot(checklist, [*names, "completed_at"])
     for name in names:
         setattr(checklist, name, name in ticked)
-    if checklist.password_lodged and checklist.password_lodged_at is None:
-        checklist.password_lodged_by = actor
-        checklist.password_lodged_at = timezone.now()
-    elif not checklist.password_lodged:
-        checklist.password_lodged_by = None
-        checklist.password_lodged_at = None
+    if checklist.login_lodged and checklist.login_lodged_at is None:
+        checklist.login_lodged_by = actor
+        checklist.login_lodged_at = timezone.now()
+    elif not checklist.login_lodged:
+        checklist.login_lodged_by = None
+        checklist.login_lodged_at = None
     if done:
         if not checklist.all_done:
             raise WorkflowError(

@@ -26,6 +26,9 @@ NAV = [
         "approvals:press_office_queue",
         permission="approvals.view_press_office_queue",
     ),
+    NavItem(
+        "Acting supervisors", "approvals:delegations", permission="approvals.create_delegation"
+    ),
     NavItem("Policy", "approvals:policy"),
     NavItem("Notifications", "notifications:inbox"),
     NavItem("Audit trail", "audit:trail", permission="accounts.view_audit_trail"),

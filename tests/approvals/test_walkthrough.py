@@ -148,10 +148,12 @@ def test_draft_to_active_account_as_four_people(
     assert response.status_code == 302
     checklist = SetupChecklist.objects.get(case=case)
     assert checklist.all_done and checklist.completed_at is not None
-    assert checklist.password_lodged_by == officer.user and checklist.password_lodged_at
-    assert AuditEvent.objects.filter(
+    assert checklist.login_lodged_by == officer.user and checklist.login_lodged_at
+    ticked = AuditEvent.objects.get(
         object_id=str(account.pk), action="socialaccount.setup_checklist_updated"
-    ).exists()
+    )
+    assert ticked.changes["login_lodged"] == [False, True]
+    assert ticked.actor == officer.user
     assert sorted(_sent_to()) == sorted([press_officer.user.email, settings.PRESS_OFFICE_EMAIL])
     mail.outbox.clear()
 
