@@ -46,7 +46,12 @@ class PolicyVersion(models.Model):
 
     @classmethod
     def current(cls):
-        return cls.objects.order_by("-published_on", "-pk").first()
+        """The version in force today: the latest published on or before today."""
+        return (
+            cls.objects.filter(published_on__lte=timezone.localdate())
+            .order_by("-published_on", "-pk")
+            .first()
+        )
 
 
 class PolicyAcknowledgement(models.Model):

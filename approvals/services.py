@@ -19,6 +19,7 @@ from approvals.models import (
     PolicyVersion,
     SetupChecklist,
 )
+from approvals.rules import is_applicant
 from approvals.selectors import (
     account_owners,
     handle_is_taken,
@@ -134,10 +135,10 @@ def business_case_create(*, actor, data: dict) -> BusinessCase:
 @transaction.atomic
 def business_case_update(*, actor, case_id: int, data: dict) -> BusinessCase:
     case = _lock_case(case_id)
+    if not is_applicant(actor, case):
+        raise PermissionDenied("Only the applicant changes a case.")
     if not actor.has_perm("approvals.change_businesscase", case):
-        if actor.has_perm("approvals.view_businesscase", case) and case.applicant.user == actor:
-            raise WorkflowError("This case can be changed only as a draft or after a return.")
-        raise PermissionDenied("You cannot change this case.")
+        raise WorkflowError("A case can be changed only as a draft or after it was returned.")
     before = snapshot(case, CASE_FIELDS)
     for name in CASE_FIELDS:
         if name in data:

@@ -21,6 +21,7 @@ from approvals.forms import (
     SubmitCaseForm,
 )
 from approvals.models import CaseState, Decision, SetupChecklist
+from approvals.rules import is_applicant
 from approvals.services import STAGE_WAITING_IN, WorkflowError
 from audit.selectors import history_for
 
@@ -92,8 +93,11 @@ def case_create(request):
 @login_required
 def case_edit(request, pk):
     case = _case_or_404(request, pk)
-    if not request.user.has_perm("approvals.change_businesscase", case):
+    if not is_applicant(request.user, case):
         raise PermissionDenied
+    if not request.user.has_perm("approvals.change_businesscase", case):
+        messages.error(request, "A case can be changed only as a draft or after it was returned.")
+        return redirect("approvals:detail", pk=case.pk)
     form = BusinessCaseForm(request.POST or None, instance=case, applicant=case.applicant)
     if request.method == "POST" and form.is_valid():
         try:

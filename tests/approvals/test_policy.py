@@ -121,3 +121,16 @@ def test_submission_needs_both_acknowledgements(login, draft, policy):
     assert "Confirm that you have read the personal-use guidance" in response.content.decode()
     draft.refresh_from_db()
     assert draft.state == "draft"
+
+
+def test_a_version_dated_in_the_future_is_not_yet_current(policy):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import PolicyVersionFactory
+
+    PolicyVersionFactory(
+        version="5.0", published_on=timezone.localdate() + datetime.timedelta(days=3)
+    )
+    assert PolicyVersion.current() == policy

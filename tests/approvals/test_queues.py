@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_supervisor_queue_shows_only_their_teams_cases_with_their_age(
     login, client, officer, other_officer, supervisor, policy
 ):
+    policy.published_on = timezone.localdate() - datetime.timedelta(days=30)
+    policy.save()
     mine = BusinessCaseFactory(applicant=officer, handle="TeamCaseWMP")
     theirs = BusinessCaseFactory(applicant=other_officer, handle="OtherTeamWMP")
     ten_days_ago = timezone.now() - datetime.timedelta(days=10)

@@ -288,3 +288,18 @@ def test_case_cannot_be_changed_while_with_the_supervisor(submitted, officer):
         services.business_case_update(
             actor=officer.user, case_id=submitted.pk, data={"display_name": "Other"}
         )
+
+
+def test_supervisor_cannot_change_the_officers_case(login, draft, supervisor):
+    with pytest.raises(PermissionDenied):
+        services.business_case_update(
+            actor=supervisor.user, case_id=draft.pk, data={"display_name": "Mine now"}
+        )
+    assert login(supervisor).get(reverse("approvals:edit", args=[draft.pk])).status_code == 403
+
+
+def test_applicant_opening_edit_while_submitted_is_sent_back_with_a_message(
+    login, submitted, officer
+):
+    response = login(officer).get(reverse("approvals:edit", args=[submitted.pk]), follow=True)
+    assert "can be changed only as a draft" in response.content.decode()
