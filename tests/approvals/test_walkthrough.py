@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.models import SocialAccount
 from approvals.models import BusinessCase, Decision, PolicyAcknowledgement, SetupChecklist
 from audit.models import AuditEvent
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,8 @@ def test_draft_to_active_account_as_four_people(
     assert _actions(case)[-1] == "business_case.submitted"
     assert _sent_to() == [supervisor.user.email]
     assert "@PriyaSharmaWMP" in mail.outbox[0].subject
+    in_portal = Notification.objects.get(recipient=supervisor.user, kind="case.submitted")
+    assert in_portal.link == reverse("approvals:detail", args=[case.pk])
     mail.outbox.clear()
 
     # 2. The supervisor finds it in their queue, with its age, and approves it.
@@ -180,6 +183,11 @@ def test_draft_to_active_account_as_four_people(
     ]
     assert _sent_to() == [officer.user.email]
     assert "is active" in mail.outbox[0].subject
+    assert list(
+        Notification.objects.filter(recipient=officer.user)
+        .order_by("pk")
+        .values_list("kind", flat=True)
+    ) == ["case.decided", "case.decided", "case.registered"]
     assert case.decisions.count() == 2
 
     page = client.get(reverse("approvals:detail", args=[case.pk])).content.decode()
