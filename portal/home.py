@@ -11,6 +11,15 @@ from accounts.selectors import (
     social_accounts_visible_to,
     supervised_officer_ids,
 )
+from approvals.models import OPEN_STATES, CaseState
+from approvals.selectors import (
+    cases_waiting_for_press_office,
+    cases_waiting_for_supervisor,
+    current_policy,
+    has_acknowledged,
+    my_cases,
+    owners_yet_to_acknowledge,
+)
 from notifications.selectors import inbox_for
 
 
@@ -36,6 +45,7 @@ def home_sections(user) -> list[Section]:
     general = Section("Waiting for you")
     general.tiles.append(Tile("Unread notifications", unread, reverse("notifications:inbox")))
     sections.append(general)
+    sections.extend(_case_sections(user, me))
 
     if me is not None:
         mine = social_accounts_visible_to(user).filter(owner=me)
@@ -77,5 +87,75 @@ def home_sections(user) -> list[Section]:
     if sees_everything(user):
         sections.append(
             Section("Audit", [Tile("Audit trail", 0, reverse("audit:trail"), "Read every change")])
+        )
+    return sections
+
+
+def _case_sections(user, me) -> list[Section]:
+    """Business cases: the person's own, those waiting for them as supervisor or press office."""
+    sections = []
+    if me is not None and user.has_perm("approvals.add_businesscase"):
+        mine = my_cases(user)
+        tiles = [
+            Tile(
+                "Your open cases",
+                mine.filter(state__in=OPEN_STATES).count(),
+                reverse("approvals:mine"),
+            ),
+            Tile(
+                "Drafts and returned cases",
+                mine.filter(state__in=[CaseState.DRAFT, CaseState.RETURNED]).count(),
+                reverse("approvals:mine"),
+            ),
+            Tile(
+                "Write a business case",
+                0,
+                reverse("approvals:create"),
+                "Ask for an official account",
+            ),
+        ]
+        policy = current_policy()
+        owns_account = me.social_accounts.exclude(status="closed").exists()
+        if policy is not None and owns_account and not has_acknowledged(me, policy):
+            tiles.append(
+                Tile("Policy to accept", 1, reverse("approvals:policy"), f"{policy} is new")
+            )
+        sections.append(Section("Business cases", tiles))
+    if user.has_perm("approvals.view_supervisor_queue"):
+        waiting = cases_waiting_for_supervisor(user)
+        oldest = waiting.first()
+        sections.append(
+            Section(
+                "Cases for your decision",
+                [
+                    Tile(
+                        "Waiting for you as supervisor",
+                        waiting.count(),
+                        reverse("approvals:supervisor_queue"),
+                        f"Oldest waiting {oldest.days_in_state} days" if oldest else "",
+                    )
+                ],
+            )
+        )
+    if user.has_perm("approvals.view_press_office_queue"):
+        waiting = cases_waiting_for_press_office()
+        oldest = waiting.first()
+        sections.append(
+            Section(
+                "Press office",
+                [
+                    Tile(
+                        "Waiting for the press office",
+                        waiting.count(),
+                        reverse("approvals:press_office_queue"),
+                        f"Oldest waiting {oldest.days_in_state} days" if oldest else "",
+                    ),
+                    Tile(
+                        "Owners yet to accept the policy",
+                        owners_yet_to_acknowledge(current_policy()).count(),
+                        reverse("approvals:policy_outstanding"),
+                    ),
+                ],
+            )
         )
     return sections

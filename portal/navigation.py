@@ -15,6 +15,21 @@ class NavItem:
 
 NAV = [
     NavItem("Home", "home"),
+    NavItem("My cases", "approvals:mine", permission="approvals.add_businesscase"),
+    NavItem(
+        "Cases for my decision",
+        "approvals:supervisor_queue",
+        permission="approvals.view_supervisor_queue",
+    ),
+    NavItem(
+        "Press office queue",
+        "approvals:press_office_queue",
+        permission="approvals.view_press_office_queue",
+    ),
+    NavItem(
+        "Acting supervisors", "approvals:delegations", permission="approvals.create_delegation"
+    ),
+    NavItem("Policy", "approvals:policy"),
     NavItem("Notifications", "notifications:inbox"),
     NavItem("Audit trail", "audit:trail", permission="accounts.view_audit_trail"),
     NavItem("Admin", "admin:index", staff_only=True),
@@ -30,6 +45,7 @@ def nav_items_for(request) -> list[dict]:
         if item.staff_only and not user.is_staff:
             continue
         url = reverse(item.url_name)
-        active = request.path == url if item.url_name == "home" else request.path.startswith(url)
+        exact = item.url_name in {"home", "approvals:mine"}
+        active = request.path == url if exact else request.path.startswith(url)
         items.append({"label": item.label, "url": url, "active": active})
     return items

@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),
+    path("cases/", include("approvals.urls")),
     path("admin/", admin.site.urls),
     path(
         "health/",

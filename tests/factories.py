@@ -87,3 +87,47 @@ class LeaveFactory(factory.django.DjangoModelFactory):
     ends_on = factory.LazyFunction(timezone.localdate)
     reason = "Annual leave"
     created_by = factory.LazyAttribute(lambda leave: leave.officer.user)
+
+
+class PolicyVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "approvals.PolicyVersion"
+
+    title = "Social media policy"
+    version = factory.Sequence(lambda n: f"1.{n}")
+    text = "Every message serves a policing purpose. Crime cannot be reported through social media."
+    published_on = factory.LazyFunction(timezone.localdate)
+    published_by = factory.SubFactory(UserFactory)
+
+
+class BusinessCaseFactory(factory.django.DjangoModelFactory):
+    """A draft case; move it on through approvals.services, never by setting `state`."""
+
+    class Meta:
+        model = "approvals.BusinessCase"
+
+    applicant = factory.SubFactory(OfficerFactory)
+    unit = factory.LazyAttribute(lambda c: c.applicant.unit)
+    platform = SocialAccount.Platform.X
+    kind = SocialAccount.Kind.INDIVIDUAL
+    handle = factory.Sequence(lambda n: f"Case{n}WMP")
+    display_name = factory.LazyAttribute(lambda c: f"PC {c.applicant.surname}")
+    policing_purpose = "Raise trust and confidence in the neighbourhood."
+    audience = "Residents of the ward and local businesses."
+    attracting_audience = "Follow local groups; tell residents at ward meetings."
+    benefits_force = "Direct contact with the community."
+    benefits_public = "Know what their team is doing about local priorities."
+    expected_outcomes = "More information from the public about anti-social behaviour."
+    communications_plan = "Three posts a week; the team covers leave."
+    hours_per_week = 3
+    is_event_or_campaign = False
+    hashtag_alternative = "The account is for continuing neighbourhood engagement, not an event."
+
+
+class PolicyAcknowledgementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "approvals.PolicyAcknowledgement"
+
+    officer = factory.SubFactory(OfficerFactory)
+    policy = factory.SubFactory(PolicyVersionFactory)
+    personal_use_read = True

@@ -265,6 +265,21 @@ class Command(BaseCommand):
                 owner.unit,
                 last_post,
             )
+        # Business cases in different states (approvals app); once only.
+        from approvals.demo import seed_demo_cases
+
+        colleague = (
+            Officer.objects.filter(supervisor=demo["supervisor"], user__username__startswith="pc")
+            .exclude(social_accounts__isnull=False)
+            .order_by("staff_number")
+            .first()
+        )
+        self.created += seed_demo_cases(
+            officer=demo["officer"],
+            supervisor=demo["supervisor"],
+            admin=demo["admin"],
+            colleague=colleague,
+        )
         return self.created
 
     def unit(self, code, name, kind, parent):

@@ -1,0 +1,543 @@
+"""Every write of the approvals app: one function per action, the acting user passed in, one
+transaction, the case row locked and its state checked after the lock, an audit row, and mail
+sent by `notify` once the transaction commits."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from accounts.handles import validate_handle
+from accounts.models import Delegation, Officer, SocialAccount
+from accounts.predicates import officer_of
+from approvals.models import (
+    BusinessCase,
+    CaseState,
+    Decision,
+    PolicyAcknowledgement,
+    PolicyVersion,
+    SetupChecklist,
+)
+from approvals.rules import is_applicant
+from approvals.selectors import (
+    account_owners,
+    handle_is_taken,
+    handle_suggestions_for,
+    press_office_recipients,
+    supervisors_to_tell,
+)
+from audit.services import audit_record, diff, snapshot
+from notifications.services import notify
+
+# The fields of a case its applicant writes. Nothing else is ever taken from a form.
+CASE_FIELDS = [
+    "platform",
+    "kind",
+    "handle",
+    "display_name",
+    "policing_purpose",
+    "audience",
+    "attracting_audience",
+    "benefits_force",
+    "benefits_public",
+    "expected_outcomes",
+    "communications_plan",
+    "hours_per_week",
+    "is_event_or_campaign",
+    "hashtag_alternative",
+]
+
+# Which transition of BusinessCase each decision fires, by the stage the case is waiting at.
+DECISION_TRANSITIONS = {
+    (Decision.Stage.SUPERVISOR, Decision.Outcome.APPROVED): "supervisor_approve",
+    (Decision.Stage.SUPERVISOR, Decision.Outcome.RETURNED): "supervisor_return",
+    (Decision.Stage.SUPERVISOR, Decision.Outcome.REJECTED): "supervisor_reject",
+    (Decision.Stage.PRESS_OFFICE, Decision.Outcome.APPROVED): "press_office_sign_off",
+    (Decision.Stage.PRESS_OFFICE, Decision.Outcome.RETURNED): "press_office_return",
+    (Decision.Stage.PRESS_OFFICE, Decision.Outcome.REJECTED): "press_office_reject",
+}
+STAGE_WAITING_IN = {
+    CaseState.SUBMITTED: Decision.Stage.SUPERVISOR,
+    CaseState.SUPERVISOR_APPROVED: Decision.Stage.PRESS_OFFICE,
+}
+
+
+class WorkflowError(Exception):
+    """The action cannot happen in the case's present state; the message says why."""
+
+
+def _case_link(case) -> str:
+    return reverse("approvals:detail", args=[case.pk])
+
+
+def _lock_case(case_id: int) -> BusinessCase:
+    return BusinessCase.objects.select_for_update().get(pk=case_id)
+
+
+def _fire(case: BusinessCase, name: str, actor) -> tuple[str, str]:
+    """Run the named transition if the actor may and the state allows; returns (from, to)."""
+    method = getattr(case, name)
+    if not can_proceed(method):
+        raise WorkflowError(f"This case is {case.get_state_display().lower()}; that is not open.")
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied("You cannot do that with this case.")
+    before = case.state
+    method()
+    return before, case.state
+
+
+def _check_handle(case: BusinessCase, when: str) -> None:
+    try:
+        validate_handle(case.handle, case.platform)
+    except ValidationError as exc:
+        raise WorkflowError(f"The handle @{case.handle} is not valid: {exc.messages[0]}") from exc
+    if handle_is_taken(case.handle, case.platform, exclude_case=case):
+        suggestions = ", ".join(handle_suggestions_for(case.applicant, case.platform, case))
+        hint = f" Free alternatives: {suggestions}." if suggestions else ""
+        raise WorkflowError(
+            f"The handle @{case.handle} is already in the register or another open case"
+            f" ({when}).{hint}"
+        )
+
+
+def _message(text: str) -> dict:
+    return {"message": text}
+
+
+def _notify(recipients, subject, text, kind, link):
+    notify(
+        recipients=recipients,
+        subject=subject,
+        template="mail/generic.txt",
+        context=_message(text),
+        kind=kind,
+        link=link,
+    )
+
+
+@transaction.atomic
+def business_case_create(*, actor, data: dict) -> BusinessCase:
+    me = officer_of(actor)
+    if me is None or not actor.has_perm("approvals.add_businesscase"):
+        raise PermissionDenied("Only a serving officer can write a business case.")
+    case = BusinessCase(applicant=me, unit=me.unit)
+    for name in CASE_FIELDS:
+        if name in data:
+            setattr(case, name, data[name])
+    case.save()
+    audit_record(
+        actor=actor, action="business_case.created", obj=case, changes=diff({}, snapshot(case))
+    )
+    return case
+
+
+@transaction.atomic
+def business_case_update(*, actor, case_id: int, data: dict) -> BusinessCase:
+    case = _lock_case(case_id)
+    if not is_applicant(actor, case):
+        raise PermissionDenied("Only the applicant changes a case.")
+    if not actor.has_perm("approvals.change_businesscase", case):
+        raise WorkflowError("A case can be changed only as a draft or after it was returned.")
+    before = snapshot(case, CASE_FIELDS)
+    for name in CASE_FIELDS:
+        if name in data:
+            setattr(case, name, data[name])
+    case.save()
+    changes = diff(before, snapshot(case, CASE_FIELDS))
+    if changes:
+        audit_record(actor=actor, action="business_case.changed", obj=case, changes=changes)
+    return case
+
+
+@transaction.atomic
+def business_case_submit(
+    *, actor, case_id: int, policy_id: int, personal_use_read: bool
+) -> BusinessCase:
+    """Send the case to the applicant's supervisor, recording that the applicant read the current
+    policy and the personal-use guidance. The handle is checked here (and again at sign-off)."""
+    case = _lock_case(case_id)
+    policy = PolicyVersion.current()
+    if policy is None:
+        raise WorkflowError("No social media policy is published yet; ask an administrator.")
+    if policy.pk != policy_id:
+        raise WorkflowError(
+            f"A newer policy ({policy}) has been published since you opened this page; read it"
+            " and confirm again."
+        )
+    if not personal_use_read:
+        raise WorkflowError("Confirm that you have read the personal-use guidance.")
+    before, after = _fire(case, "submit", actor)
+    if case.applicant.supervisor_id is None:
+        raise WorkflowError("You have no line supervisor recorded; ask an administrator.")
+    _check_handle(case, "checked at submission")
+    PolicyAcknowledgement.objects.get_or_create(
+        officer=case.applicant, policy=policy, defaults={"personal_use_read": True}
+    )
+    case.policy_acknowledged = policy
+    case.personal_use_acknowledged = True
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:  # another open case took the handle a moment ago
+        raise WorkflowError(f"The handle @{case.handle} was just taken by another case.") from exc
+    audit_record(
+        actor=actor,
+        action="business_case.submitted",
+        obj=case,
+        changes={
+            "state": [before, after],
+            "submission": [None, case.submission_count],
+            "policy_acknowledged": [None, str(policy)],
+            "personal_use_acknowledged": [None, True],
+        },
+    )
+    applicant = case.applicant
+    _notify(
+        supervisors_to_tell(applicant),
+        f"Business case for @{case.handle} waits for your decision",
+        f"{applicant.full_name} ({applicant.unit}) has submitted a business case for the"
+        f" {case.get_platform_display()} account @{case.handle}. Please approve it, return it"
+        " for changes or reject it.",
+        "case.submitted",
+        _case_link(case),
+    )
+    return case
+
+
+@transaction.atomic
+def business_case_withdraw(*, actor, case_id: int, reason: str = "") -> BusinessCase:
+    case = _lock_case(case_id)
+    before, after = _fire(case, "withdraw", actor)
+    case.save()
+    audit_record(
+        actor=actor,
+        action="business_case.withdrawn",
+        obj=case,
+        changes={"state": [before, after]},
+        reason=reason,
+    )
+    return case
+
+
+@transaction.atomic
+def business_case_decide(
+    *, actor, case_id: int, outcome: str, comment: str = "", expected_version: str | None = None
+) -> Decision:
+    """Record the supervisor's or the press office's decision, whichever the case waits for.
+
+    The case row is locked first and its state read after the lock, so of two people deciding at
+    the same moment the second finds the case already decided; `expected_version` (posted with
+    the form) makes a form sent twice, or left open across a resubmission, decide nothing."""
+    case = _lock_case(case_id)
+    stage = STAGE_WAITING_IN.get(case.state)
+    if stage is None:
+        raise WorkflowError(
+            f"This case is not waiting for a decision: it is {case.get_state_display().lower()}."
+        )
+    if expected_version is not None and expected_version != case.version:
+        raise WorkflowError(
+            "This case was decided or changed since the page was opened; nothing was recorded."
+            f" It is now {case.get_state_display().lower()}."
+        )
+    outcome = Decision.Outcome(outcome)
+    if outcome != Decision.Outcome.APPROVED and not comment.strip():
+        raise WorkflowError("Say why, so the applicant knows what to do next.")
+    if stage == Decision.Stage.PRESS_OFFICE and outcome == Decision.Outcome.APPROVED:
+        _check_handle(case, "checked again at sign-off")
+    before, after = _fire(case, DECISION_TRANSITIONS[(stage, outcome)], actor)
+    case.save()
+
+    applicant = case.applicant
+    acting_for = None
+    if stage == Decision.Stage.SUPERVISOR and applicant.supervisor.user_id != actor.pk:
+        acting_for = applicant.supervisor
+    decision = Decision.objects.create(
+        case=case,
+        submission=case.submission_count,
+        stage=stage,
+        outcome=outcome,
+        comment=comment.strip(),
+        decided_by=actor,
+        decided_by_label=_label(actor),
+        acting_for=acting_for,
+    )
+    audit_record(
+        actor=actor,
+        action=f"business_case.{stage}_{outcome}",
+        obj=case,
+        changes={
+            "state": [before, after],
+            "decision": [None, decision.pk],
+            **({"acting_for": [None, str(acting_for)]} if acting_for else {}),
+        },
+        reason=decision.comment,
+    )
+
+    link = _case_link(case)
+    who = "your supervisor" if stage == Decision.Stage.SUPERVISOR else "the press office"
+    if after == CaseState.SIGNED_OFF:
+        account = _register_account(actor=actor, case=case)
+        _notify(
+            [applicant.user],
+            f"@{case.handle} is signed off: set the account up",
+            f"The press office has signed off your business case. @{account.handle} is in the"
+            " register, pending set-up. Work through the set-up checklist in the portal and tell"
+            " the press office when it is done."
+            + (f"\n\nComment: {decision.comment}" if decision.comment else ""),
+            "case.decided",
+            link,
+        )
+    else:
+        _notify(
+            [applicant.user],
+            f"Business case for @{case.handle}: {decision.get_outcome_display().lower()} by {who}",
+            f"{decision.decided_by_label} has {decision.get_outcome_display().lower()} your"
+            f" business case for @{case.handle}."
+            + (f"\n\nComment: {decision.comment}" if decision.comment else "")
+            + (
+                "\n\nChange the case and submit it again when you are ready."
+                if after == CaseState.RETURNED
+                else ""
+            ),
+            "case.decided",
+            link,
+        )
+    if after == CaseState.SUPERVISOR_APPROVED:
+        _notify(
+            press_office_recipients(),
+            f"Business case for @{case.handle} waits for sign-off",
+            f"{decision.decided_by_label} has approved the business case of {applicant.full_name}"
+            f" ({applicant.unit}) for @{case.handle}. It now needs the press office's sign-off.",
+            "case.supervisor_approved",
+            link,
+        )
+    return decision
+
+
+def _label(user) -> str:
+    officer = officer_of(user)
+    return f"{officer.full_name} ({officer.staff_number})" if officer else user.get_username()
+
+
+def _register_account(*, actor, case: BusinessCase) -> SocialAccount:
+    """Sign-off puts the account in the register, pending set-up, with its checklist."""
+    account = SocialAccount.objects.create(
+        platform=case.platform,
+        handle=case.handle,
+        display_name=case.display_name,
+        kind=case.kind,
+        owner=case.applicant,
+        unit=case.unit,
+        status=SocialAccount.Status.PENDING_SETUP,
+    )
+    case.account = account
+    case.save(update_fields=["account"])
+    SetupChecklist.objects.create(case=case, account=account)
+    audit_record(
+        actor=actor,
+        action="socialaccount.registered_from_case",
+        obj=account,
+        changes={**diff({}, snapshot(account)), "business_case": [None, case.pk]},
+    )
+    return account
+
+
+@transaction.atomic
+def setup_checklist_update(
+    *, actor, case_id: int, ticked: set[str], done: bool = False
+) -> SetupChecklist:
+    """The officer records what they have done. Ticking "password lodged" records by whom and
+    when, never the password. `done` tells the press office the checklist is complete."""
+    case = _lock_case(case_id)
+    if not actor.has_perm("approvals.complete_setup", case):
+        raise PermissionDenied("Only the applicant fills in the set-up checklist.")
+    if case.state != CaseState.SIGNED_OFF:
+        raise WorkflowError("The set-up checklist is open only after sign-off.")
+    checklist = SetupChecklist.objects.select_for_update().get(case=case)
+    if checklist.completed_at is not None:
+        raise WorkflowError("The checklist is with the press office for confirmation.")
+    names = checklist.item_names
+    before = snapshot(checklist, [*names, "completed_at"])
+    for name in names:
+        setattr(checklist, name, name in ticked)
+    if checklist.login_lodged and checklist.login_lodged_at is None:
+        checklist.login_lodged_by = actor
+        checklist.login_lodged_at = timezone.now()
+    elif not checklist.login_lodged:
+        checklist.login_lodged_by = None
+        checklist.login_lodged_at = None
+    if done:
+        if not checklist.all_done:
+            raise WorkflowError(
+                "Tick every item before you send the checklist to the press office."
+            )
+        checklist.completed_at = timezone.now()
+    checklist.save()
+    changes = diff(before, snapshot(checklist, [*names, "completed_at"]))
+    if changes:
+        audit_record(
+            actor=actor,
+            action="socialaccount.setup_checklist_updated",
+            obj=case.account,
+            changes=changes,
+        )
+    if done:
+        _notify(
+            press_office_recipients(),
+            f"@{case.handle} is set up: please confirm",
+            f"{case.applicant.full_name} has completed the set-up checklist for @{case.handle}."
+            " Check the account and confirm it to make it active.",
+            "case.setup_completed",
+            _case_link(case),
+        )
+    return checklist
+
+
+@transaction.atomic
+def setup_confirm(*, actor, case_id: int) -> SocialAccount:
+    """The press office confirms the checklist: the account becomes active, the case registered."""
+    case = _lock_case(case_id)
+    checklist = SetupChecklist.objects.select_for_update().get(case=case)
+    if not actor.has_perm("approvals.confirm_setup", case):
+        raise PermissionDenied("Only the press office confirms a set-up.")
+    if checklist.completed_at is None or not checklist.all_done:
+        raise WorkflowError("The officer has not completed the set-up checklist yet.")
+    before, after = _fire(case, "register", actor)
+    case.save()
+    checklist.confirmed_by = actor
+    checklist.confirmed_at = timezone.now()
+    checklist.save(update_fields=["confirmed_by", "confirmed_at"])
+    account = SocialAccount.objects.select_for_update().get(pk=case.account_id)
+    account_before = snapshot(account, ["status", "activated_on"])
+    account.status = SocialAccount.Status.ACTIVE
+    account.activated_on = timezone.localdate()
+    account.save(update_fields=["status", "activated_on"])
+    audit_record(
+        actor=actor,
+        action="socialaccount.activated",
+        obj=account,
+        changes=diff(account_before, snapshot(account, ["status", "activated_on"])),
+        reason="Set-up checklist confirmed by the press office",
+    )
+    audit_record(
+        actor=actor, action="business_case.registered", obj=case, changes={"state": [before, after]}
+    )
+    _notify(
+        [case.applicant.user],
+        f"@{account.handle} is active",
+        f"The press office has confirmed the set-up of @{account.handle}. It is now an active"
+        " account in the force's register. Tweet regularly, engage with your followers, and"
+        " remember crime cannot be reported through social media.",
+        "case.registered",
+        _case_link(case),
+    )
+    return account
+
+
+@transaction.atomic
+def policy_publish(
+    *, actor, title: str, version: str, text: str = "", url: str = "", published_on=None
+) -> PolicyVersion:
+    """Publish a version of the policy; every account owner is asked to accept it again."""
+    if not actor.has_perm("approvals.publish_policy"):
+        raise PermissionDenied("Only an administrator publishes the policy.")
+    policy = PolicyVersion.objects.create(
+        title=title,
+        version=version,
+        text=text,
+        url=url,
+        published_on=published_on or timezone.localdate(),
+        published_by=actor,
+    )
+    audit_record(
+        actor=actor, action="policy.published", obj=policy, changes=diff({}, snapshot(policy))
+    )
+    _notify(
+        [owner.user for owner in account_owners()],
+        f"Please read and accept {policy}",
+        f"A new version of the social media policy has been published: {policy}. As the owner of"
+        " an official account, please read it and accept it in the portal.",
+        "policy.published",
+        reverse("approvals:policy"),
+    )
+    return policy
+
+
+@transaction.atomic
+def policy_acknowledge(*, actor, policy_id: int, personal_use_read: bool) -> PolicyAcknowledgement:
+    me = officer_of(actor)
+    if me is None or not actor.has_perm("approvals.acknowledge_policy"):
+        raise PermissionDenied("Only a serving officer can accept the policy.")
+    policy = PolicyVersion.objects.get(pk=policy_id)
+    if not personal_use_read:
+        raise WorkflowError("Confirm that you have read the personal-use guidance too.")
+    ack, created = PolicyAcknowledgement.objects.get_or_create(
+        officer=me, policy=policy, defaults={"personal_use_read": True}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="policy.acknowledged",
+            obj=policy,
+            changes={"acknowledged_by": [None, str(me)]},
+        )
+    return ack
+
+
+@transaction.atomic
+def delegation_create(*, actor, acting: Officer, starts_on, ends_on, reason: str) -> Delegation:
+    """A supervisor names an acting supervisor for their team for a date range."""
+    me = officer_of(actor)
+    if me is None or not actor.has_perm("approvals.create_delegation"):
+        raise PermissionDenied("Only a supervisor can name someone to act for them.")
+    if acting.pk == me.pk:
+        raise WorkflowError("You cannot name yourself.")
+    if ends_on < starts_on:
+        raise WorkflowError("The end date must be on or after the start date.")
+    if acting.status != Officer.Status.SERVING:
+        raise WorkflowError(f"{acting.full_name} is no longer serving.")
+    delegation = Delegation.objects.create(
+        supervisor=me,
+        acting=acting,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="delegation.created",
+        obj=delegation,
+        changes=diff({}, snapshot(delegation)),
+        reason=reason,
+    )
+    _notify(
+        [acting.user],
+        f"You are acting supervisor for {me.full_name}",
+        f"{me.full_name} has named you acting supervisor for their team from"
+        f" {starts_on:%-d %B %Y} to {ends_on:%-d %B %Y}. You can decide their officers'"
+        " business cases in that time.",
+        "delegation.created",
+        reverse("approvals:supervisor_queue"),
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, actor, delegation_id: int) -> Delegation:
+    delegation = Delegation.objects.select_for_update().get(pk=delegation_id)
+    me = officer_of(actor)
+    if me is None or delegation.supervisor_id != me.pk:
+        raise PermissionDenied("Only the supervisor who named the acting supervisor can end it.")
+    if delegation.revoked_at is not None:
+        raise WorkflowError("This delegation has already ended.")
+    delegation.revoked_at = timezone.now()
+    delegation.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action="delegation.revoked",
+        obj=delegation,
+        changes={"revoked_at": [None, delegation.revoked_at]},
+    )
+    return delegation

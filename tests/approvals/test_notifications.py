@@ -1,0 +1,78 @@
+"""Who is told at each step, in the portal and by e-mail, and only once the change commits."""
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from accounts.roles import Role
+from approvals import services
+from approvals.models import BusinessCase
+from notifications.models import Notification
+from tests.factories import DelegationFactory, OfficerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_submission_tells_the_supervisor_and_acting_supervisor_after_commit(
+    draft, policy, supervisor, django_capture_on_commit_callbacks
+):
+    acting = OfficerFactory(roles=[Role.SUPERVISOR])
+    DelegationFactory(supervisor=supervisor, acting=acting)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.business_case_submit(
+            actor=draft.applicant.user,
+            case_id=draft.pk,
+            policy_id=policy.pk,
+            personal_use_read=True,
+        )
+    assert mail.outbox == []
+    inbox = Notification.objects.filter(kind="case.submitted")
+    assert {n.recipient for n in inbox} == {supervisor.user, acting.user}
+    assert all(n.link == f"/cases/{draft.pk}/" for n in inbox)
+    for callback in callbacks:
+        callback()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [supervisor.user.email, acting.user.email]
+    )
+
+
+def test_a_refused_decision_tells_nobody(submitted, press_officer, supervisor):
+    from django.core.exceptions import PermissionDenied
+
+    before = Notification.objects.count()
+    with pytest.raises(PermissionDenied):
+        services.business_case_decide(
+            actor=press_officer.user, case_id=submitted.pk, outcome="approved"
+        )
+    assert Notification.objects.count() == before
+
+
+def test_return_tells_the_applicant_with_the_comment(
+    submitted, supervisor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.business_case_decide(
+            actor=supervisor.user,
+            case_id=submitted.pk,
+            outcome="returned",
+            comment="Say who covers your leave.",
+        )
+    [message] = mail.outbox
+    assert message.to == [submitted.applicant.user.email]
+    assert "Say who covers your leave." in message.body
+    assert "submit it again" in message.body
+    submitted.refresh_from_db()
+    assert submitted.state == BusinessCase.State.RETURNED
+
+
+def test_supervisor_approval_tells_the_press_office_mailbox_and_members(
+    submitted, supervisor, press_officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.business_case_decide(
+            actor=supervisor.user, case_id=submitted.pk, outcome="approved"
+        )
+    press = [m for m in mail.outbox if "waits for sign-off" in m.subject]
+    assert sorted(m.to[0] for m in press) == sorted(
+        [settings.PRESS_OFFICE_EMAIL, press_officer.user.email]
+    )
