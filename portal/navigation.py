@@ -15,6 +15,8 @@ class NavItem:
 
 NAV = [
     NavItem("Home", "home"),
+    NavItem("Accounts", "accounts:list", permission="accounts.list_socialaccounts"),
+    NavItem("Credentials", "custody:needed", permission="custody.list_credentials_needed"),
     NavItem("Notifications", "notifications:inbox"),
     NavItem("Audit trail", "audit:trail", permission="accounts.view_audit_trail"),
     NavItem("Admin", "admin:index", staff_only=True),

@@ -15,6 +15,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),
+    path("register/", include("accounts.urls")),
+    path("credentials/", include("custody.urls")),
+    path("verify/", include("verify.urls")),
     path("admin/", admin.site.urls),
     path(
         "health/",
