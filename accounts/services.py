@@ -141,9 +141,7 @@ def social_account_check_in(
         if account.status == SocialAccount.Status.CLOSED:
             raise RegisterError("This account is closed; there is no activity to record.")
         before = account.last_post_at
-        moment = timezone.make_aware(
-            datetime.datetime.combine(last_post_on, datetime.time(0, 0))
-        )
+        moment = timezone.make_aware(datetime.datetime.combine(last_post_on, datetime.time(0, 0)))
         if last_post_on == today:
             moment = timezone.now()
         observation = ActivityObservation(
