@@ -15,6 +15,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 NONCE_BYTES = 12
 
@@ -59,6 +60,7 @@ def parse_key_ring(raw: str) -> dict[str, bytes]:
     return ring
 
 
+@sensitive_variables()
 def key_ring() -> dict[str, bytes]:
     return parse_key_ring(settings.CREDENTIAL_KEYS)
 
@@ -71,14 +73,20 @@ def _aad(account_id: int) -> bytes:
     return f"social-account:{account_id}".encode()
 
 
+def _new_nonce() -> bytes:
+    return os.urandom(NONCE_BYTES)
+
+
+@sensitive_variables()
 def seal(plaintext: bytes, *, account_id: int) -> Sealed:
     ring = key_ring()
     kid = next(iter(ring))
-    nonce = os.urandom(NONCE_BYTES)
+    nonce = _new_nonce()
     ciphertext = AESGCM(ring[kid]).encrypt(nonce, plaintext, _aad(account_id))
     return Sealed(key_id=kid, nonce=nonce, ciphertext=ciphertext)
 
 
+@sensitive_variables()
 def unseal(sealed: Sealed, *, account_id: int) -> bytes:
     key = key_ring().get(sealed.key_id)
     if key is None:

@@ -39,13 +39,13 @@ def reauth_is_fresh(reauthenticated_at: float | None, now: float | None = None) 
     return 0 <= age <= settings.REAUTH_MAX_AGE
 
 
-@sensitive_variables("login", "password", "notes", "payload")
+@sensitive_variables()
 def _seal(account_id: int, login: str, password: str, notes: str) -> crypto.Sealed:
     payload = json.dumps({"login": login, "password": password, "notes": notes}).encode()
     return crypto.seal(payload, account_id=account_id)
 
 
-@sensitive_variables("login", "password", "notes")
+@sensitive_variables()
 def _store(
     *, actor, account: SocialAccount, login: str, password: str, notes: str, action: str, reason=""
 ) -> Credential:
@@ -154,7 +154,7 @@ def credential_rotate(
     return credential
 
 
-@sensitive_variables("plaintext", "secret")
+@sensitive_variables("plaintext", "secret", "sealed")
 def credential_reveal(
     *, actor, account: SocialAccount, reason: str, reauthenticated_at: float | None
 ) -> dict:
@@ -223,7 +223,7 @@ def credentials_reencrypt_all(*, batch_size: int = 200) -> int:
                 done += 1
 
 
-@sensitive_variables("plaintext")
+@sensitive_variables()
 def _reseal(credential: Credential) -> None:
     old = crypto.Sealed(credential.key_id, bytes(credential.nonce), bytes(credential.ciphertext))
     plaintext = crypto.unseal(old, account_id=credential.account_id)
