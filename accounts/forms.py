@@ -1,6 +1,6 @@
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
@@ -233,7 +233,6 @@ class ImportForm(forms.Form):
             del self.fields["reason"]
         self.helper = FormHelper()
         self.helper.label_size = Size.SMALL
-        self.helper.attrs = {"enctype": "multipart/form-data"}
         fields = [Field("file")]
         if "reason" in self.fields:
             fields.append(Field.textarea("reason"))
@@ -269,6 +268,7 @@ class CheckInForm(forms.Form):
         label="Followers (optional)",
         required=False,
         min_value=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         help_text="The follower count the platform shows today.",
         error_messages={
             "invalid": "Enter the number of followers as a whole number, like 1250.",
@@ -280,9 +280,11 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page supplies the <form> with its action
+        self.helper.disable_csrf = True  # and its CSRF token
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
-            Fieldset(Field("last_post_on"), Field.text("followers", field_width=10)),
+            Field("last_post_on"),
+            Field.text("followers", field_width=10),
             Submit("check_in", "Record activity"),
         )
 

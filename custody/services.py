@@ -234,3 +234,41 @@ def _reseal(credential: Credential) -> None:
     credential.ciphertext = new.ciphertext
     credential.encrypted_at = timezone.now()
     credential.save(update_fields=["key_id", "nonce", "ciphertext", "encrypted_at"])
+
+
+def credentials_require_new(*, actor, account: SocialAccount, reason: str) -> SocialAccount:
+    """Mark the lodged login details as out of date (after a handover or an incident): the
+    account joins the press office's "login details needed" list until new ones are lodged.
+    Handover and incident services call this inside their own transaction."""
+    with transaction.atomic():
+        account = SocialAccount.objects.select_for_update().get(pk=account.pk)
+        before = account.credentials_required_since
+        account.credentials_required_since = timezone.now()
+        account.save(update_fields=["credentials_required_since"])
+        audit_record(
+            actor=actor,
+            action="credential.new_lodging_required",
+            obj=account,
+            changes={
+                "credentials_required_since": [
+                    before.isoformat() if before else None,
+                    account.credentials_required_since.isoformat(),
+                ]
+            },
+            reason=reason,
+        )
+        notify(
+            recipients=[account.owner.user],
+            subject=f"Lodge new login details for @{account.handle}",
+            template="mail/generic.txt",
+            context={
+                "message": (
+                    f"After {reason.strip() or 'a change to the account'}, the press office needs "
+                    f"the new login details of @{account.handle}. Change the password if you "
+                    "have not already, then lodge the new details in the portal."
+                )
+            },
+            kind="credential_relodge",
+            link=reverse("custody:lodge", args=[account.pk]),
+        )
+    return account

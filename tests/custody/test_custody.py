@@ -282,3 +282,24 @@ def test_needing_credentials_page_is_for_the_press_office(login, client, officer
     html = login(press_officer).get(reverse("custody:needed")).content.decode()
     assert f"@{account.handle}" in html
     assert "Never lodged" in html
+
+
+def test_requiring_new_credentials_puts_the_account_on_the_list_until_relodged(
+    officer, press_officer
+):
+    from custody.services import credentials_require_new
+    from notifications.models import Notification
+
+    account = SocialAccountFactory(owner=officer)
+    with time_machine.travel(timezone.now() - timezone.timedelta(days=2)):
+        credential_lodge(actor=officer.user, account=account, login="a", password="old-password")
+    assert account not in accounts_needing_credentials()
+
+    credentials_require_new(actor=press_officer.user, account=account, reason="the handover")
+    assert account in accounts_needing_credentials()
+    event = AuditEvent.objects.get(action="credential.new_lodging_required")
+    assert event.reason == "the handover" and event.actor == press_officer.user
+    assert Notification.objects.get(kind="credential_relodge").recipient == officer.user
+
+    credential_lodge(actor=officer.user, account=account, login="a", password="new-password")
+    assert account not in accounts_needing_credentials()
