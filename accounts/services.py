@@ -52,16 +52,20 @@ def social_account_register(
         clash = SocialAccount.objects.filter(platform=platform).annotate(h=Lower("handle"))
         if clash.filter(h=handle.lower()).exists():
             raise RegisterError(f"@{handle} is already in the register on this platform.")
-        account = SocialAccount.objects.create(
-            platform=platform,
-            handle=handle,
-            display_name=display_name,
-            kind=kind,
-            owner=owner,
-            unit=unit or owner.unit,
-            status=status,
-            activated_on=activated_on,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a clash leaves the outer work intact
+                account = SocialAccount.objects.create(
+                    platform=platform,
+                    handle=handle,
+                    display_name=display_name,
+                    kind=kind,
+                    owner=owner,
+                    unit=unit or owner.unit,
+                    status=status,
+                    activated_on=activated_on,
+                )
+        except IntegrityError:  # registered by someone else a moment ago
+            raise RegisterError(f"@{handle} is already in the register on this platform.") from None
         audit_record(
             actor=actor,
             action="socialaccount.registered",

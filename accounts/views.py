@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -191,7 +192,7 @@ def account_register(request):
 @login_required
 def import_upload(request, kind):
     if kind not in ImportJob.Kind.values:
-        raise PermissionDenied
+        raise Http404("No such import.")
     if not request.user.has_perm(IMPORT_PERMISSION[kind]):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None, kind=kind)
