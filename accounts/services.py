@@ -19,6 +19,7 @@ from notifications.services import notify
 logger = logging.getLogger(__name__)
 
 UPDATE_CHUNK = 2000
+IMPORT_STALE_AFTER = datetime.timedelta(minutes=30)
 
 
 class RegisterError(Exception):
@@ -212,23 +213,39 @@ def _enqueue_import(job_id: int) -> None:
         import_job_run(job_id=job_id)  # a job already taken by a worker is not run twice
 
 
-def _set_progress(job_id: int, processed: int, total: int) -> None:
+def _set_progress(job_id: int, claim, processed: int, total: int) -> None:
     # Outside any transaction, so the status page sees it while the file is still being read.
-    ImportJob.objects.filter(pk=job_id).update(processed_rows=processed, total_rows=total)
+    ImportJob.objects.filter(pk=job_id, started_at=claim).update(
+        processed_rows=processed, total_rows=total
+    )
+
+
+def _claim(job_id: int) -> tuple[ImportJob | None, datetime.datetime | None]:
+    """Take a queued job, or one whose worker died (no progress for IMPORT_STALE_AFTER). The
+    start time is the claim: only the run holding it may write."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        stale = job.started_at is not None and job.started_at < timezone.now() - IMPORT_STALE_AFTER
+        running = job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.WRITING)
+        if job.status != ImportJob.Status.QUEUED and not (running and stale):
+            return job, None
+        job.status = ImportJob.Status.VALIDATING
+        job.started_at = timezone.now()
+        job.processed_rows = 0
+        job.save(update_fields=["status", "started_at", "processed_rows"])
+        return job, job.started_at
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
     """Check every row; if any is bad, record each and write nothing; otherwise write them all
-    in one transaction. Safe to run twice: a job that has left the queue is not run again."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status != ImportJob.Status.QUEUED:
-            return job
-        job.status = ImportJob.Status.VALIDATING
-        job.save(update_fields=["status"])
+    in one transaction. Safe to run twice: a job another run holds, or that has finished, is
+    left alone; a job whose worker died is taken over (nothing it did was committed)."""
+    job, claim = _claim(job_id)
+    if claim is None:
+        return job
 
     def progress(done, total):
-        _set_progress(job.pk, done, total)
+        _set_progress(job.pk, claim, done, total)
 
     check = (
         imports.check_register_file
@@ -240,28 +257,34 @@ def import_job_run(*, job_id: int) -> ImportJob:
     except Exception:
         logger.exception("Import %s could not be checked", job.pk)
         return _finish(
-            job, ImportJob.Status.FAILED, [{"line": None, "message": "Unexpected error."}]
+            job, claim, ImportJob.Status.FAILED, [{"line": None, "message": "Unexpected error."}]
         )
     if checked.errors or not checked.rows:
         errors = [e.as_dict() for e in checked.errors] or [
             {"line": None, "message": "The file has no rows to import."}
         ]
-        _set_progress(job.pk, checked.total, checked.total)
-        return _finish(job, ImportJob.Status.REJECTED, errors, total=checked.total)
-    ImportJob.objects.filter(pk=job.pk).update(
+        _set_progress(job.pk, claim, checked.total, checked.total)
+        return _finish(job, claim, ImportJob.Status.REJECTED, errors, total=checked.total)
+    ImportJob.objects.filter(pk=job.pk, started_at=claim).update(
         status=ImportJob.Status.WRITING, processed_rows=checked.total, total_rows=checked.total
     )
     try:
         with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.started_at != claim or locked.finished:
+                return locked  # another run took the job over; it writes, not us
             if job.kind == ImportJob.Kind.REGISTER:
                 written = _write_register_rows(job, checked.rows)
             else:
                 written = _write_activity_rows(job, checked.rows)
-            job = _finish(job, ImportJob.Status.SUCCEEDED, [], total=checked.total, written=written)
+            job = _finish(
+                job, claim, ImportJob.Status.SUCCEEDED, [], total=checked.total, written=written
+            )
     except IntegrityError:
         logger.warning("Import %s clashed with a change made while it ran", job.pk)
         return _finish(
             job,
+            claim,
             ImportJob.Status.FAILED,
             [
                 {
@@ -276,9 +299,11 @@ def import_job_run(*, job_id: int) -> ImportJob:
     return job
 
 
-def _finish(job, status, errors, *, total=None, written=0) -> ImportJob:
+def _finish(job, claim, status, errors, *, total=None, written=0) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.started_at != claim or job.finished:
+            return job  # another run holds the job now
         before = job.status
         job.status = status
         job.errors = errors

@@ -199,9 +199,9 @@ def test_progress_is_recorded_while_rows_are_checked(press_officer, officer, mon
 
     original = services._set_progress
 
-    def spy(job_id, processed, total):
+    def spy(job_id, claim, processed, total):
         seen.append((processed, total))
-        original(job_id, processed, total)
+        original(job_id, claim, processed, total)
 
     monkeypatch.setattr(services, "_set_progress", spy)
     rows = [f"x,Prog{n:04d}WMP,P,individual,{officer.staff_number},,," for n in range(1200)]
@@ -253,3 +253,46 @@ def test_activity_import_with_unknown_handle_writes_nothing(press_officer, offic
         {"line": 3, "message": "@GhostWMP is not in the register on this platform."}
     ]
     assert not ActivityObservation.objects.exists()
+
+
+def test_a_job_held_by_a_live_run_is_left_alone(press_officer, officer):
+    job = ImportJobFactory(
+        created_by=press_officer.user,
+        content=HEADER + f"x,HeldWMP,Held,individual,{officer.staff_number},,,\n",
+        status=ImportJob.Status.VALIDATING,
+        started_at=timezone.now() - timedelta(minutes=5),
+    )
+    assert import_job_run(job_id=job.pk).status == ImportJob.Status.VALIDATING
+    assert not SocialAccount.objects.filter(handle="HeldWMP").exists()
+
+
+def test_a_job_whose_worker_died_is_taken_over(press_officer, officer):
+    job = ImportJobFactory(
+        created_by=press_officer.user,
+        content=HEADER + f"x,OrphanWMP,Orphan,individual,{officer.staff_number},,,\n",
+        status=ImportJob.Status.WRITING,
+        started_at=timezone.now() - timedelta(hours=2),
+    )
+    assert import_job_run(job_id=job.pk).status == ImportJob.Status.SUCCEEDED
+    assert SocialAccount.objects.filter(handle="OrphanWMP").count() == 1
+
+
+def test_a_run_that_lost_its_claim_writes_nothing(press_officer, officer, monkeypatch):
+    """Two deliveries of one task: the first run's claim is taken over before it writes."""
+    import accounts.services as services
+
+    job = ImportJobFactory(
+        created_by=press_officer.user,
+        content=HEADER + f"x,RaceWMP,Race,individual,{officer.staff_number},,,\n",
+    )
+    original = services.imports.check_register_file
+
+    def check_then_lose_the_claim(content, progress=None):
+        checked = original(content, progress)
+        ImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() + timedelta(1))
+        return checked
+
+    monkeypatch.setattr(services.imports, "check_register_file", check_then_lose_the_claim)
+    result = import_job_run(job_id=job.pk)
+    assert result.status == ImportJob.Status.VALIDATING  # the other run's to finish
+    assert not SocialAccount.objects.filter(handle="RaceWMP").exists()
