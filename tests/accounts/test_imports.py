@@ -296,3 +296,25 @@ def test_a_run_that_lost_its_claim_writes_nothing(press_officer, officer, monkey
     result = import_job_run(job_id=job.pk)
     assert result.status == ImportJob.Status.VALIDATING  # the other run's to finish
     assert not SocialAccount.objects.filter(handle="RaceWMP").exists()
+
+
+def test_activity_upload_through_the_page(
+    login, press_officer, officer, django_capture_on_commit_callbacks
+):
+    account = SocialAccountFactory(owner=officer, handle="PageWMP", last_post_at=None)
+    content = "handle,last_post_at,followers\nPageWMP,2026-11-02,12\n"
+    client = login(press_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:import", args=["activity"]),
+            {"file": SimpleUploadedFile("export.csv", content.encode(), "text/csv")},
+        )
+    html = client.get(response["Location"]).content.decode()
+    assert "1 row imported" in html
+    account.refresh_from_db()
+    assert account.last_post_at.date().isoformat() == "2026-11-02"
+    assert account.followers == 12
+
+
+def test_unknown_import_kind_is_not_found(login, press_officer):
+    assert login(press_officer).get("/register/import/people/").status_code == 404

@@ -314,3 +314,22 @@ def test_register_form_rejects_an_invalid_handle(login, press_officer, officer):
     )
     assert "15 characters or fewer" in response.content.decode()
     assert not SocialAccount.objects.exists()
+
+
+def test_export_link_carries_the_current_filters(login, mixed, press_officer):
+    html = (
+        login(press_officer)
+        .get(reverse("accounts:list"), {"platform": "instagram", "q": "bravo"})
+        .content.decode()
+    )
+    assert f'href="{reverse("accounts:export")}?q=bravo&amp;platform=instagram"' in html
+
+
+def test_owner_sees_credential_state_and_may_lodge_but_not_reveal(
+    login, officer, press_officer, client
+):
+    account = SocialAccountFactory(owner=officer)
+    html = login(officer).get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    assert "Not lodged" in html
+    assert reverse("custody:lodge", args=[account.pk]) in html
+    assert reverse("custody:reveal", args=[account.pk]) not in html
