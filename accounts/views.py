@@ -33,6 +33,13 @@ from custody.selectors import credential_status
 from portal.csv_safe import csv_response
 
 PAGE_SIZE = 50
+SORTABLE_COLUMNS = [
+    ("handle", "Account"),
+    ("owner", "Owner"),
+    ("unit", "Unit"),
+    ("status", "Status"),
+    ("last_post", "Last post"),
+]
 
 
 def _filtered(request):
@@ -53,6 +60,20 @@ def register_list(request):
     now = timezone.now()
     for account in page.object_list:
         account.dormancy_level = Dormancy.of(account.last_post_at, now)
+    current = filters.get("sort", "handle")
+    unsorted = _querystring({k: v for k, v in filters.items() if k != "sort"})
+    columns = []
+    for key, label in SORTABLE_COLUMNS:
+        ascending = current == key
+        descending = current == f"-{key}"
+        columns.append(
+            {
+                "label": label,
+                "aria_sort": "ascending" if ascending else "descending" if descending else "none",
+                "url": "?"
+                + "&".join(p for p in (unsorted, f"sort={'-' if ascending else ''}{key}") if p),
+            }
+        )
     return render(
         request,
         "accounts/register_list.html",
@@ -61,6 +82,7 @@ def register_list(request):
             "page": page,
             "filters": filters,
             "querystring_base": _querystring(filters),
+            "columns": columns,
             "export_query": _querystring(filters),
         },
     )

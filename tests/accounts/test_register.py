@@ -333,3 +333,15 @@ def test_owner_sees_credential_state_and_may_lodge_but_not_reveal(
     assert "Not lodged" in html
     assert reverse("custody:lodge", args=[account.pk]) in html
     assert reverse("custody:reveal", args=[account.pk]) not in html
+
+
+def test_column_headings_sort_and_keep_the_filters(login, mixed, press_officer):
+    client = login(press_officer)
+    html = client.get(reverse("accounts:list"), {"platform": "x"}).content.decode()
+    assert 'aria-sort="ascending"><a class="govuk-link" href="?platform=x&amp;sort=-handle"' in html
+    assert 'href="?platform=x&amp;sort=last_post"' in html
+    html = client.get(
+        reverse("accounts:list"), {"platform": "x", "sort": "-last_post"}
+    ).content.decode()
+    assert 'aria-sort="descending"><a class="govuk-link" href="?platform=x&amp;sort=last_post"' in html
+    assert html.index("@AlphaWMP") < html.index("@CharlieWMP") < html.index("@EchoWMP")
