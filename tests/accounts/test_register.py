@@ -343,5 +343,6 @@ def test_column_headings_sort_and_keep_the_filters(login, mixed, press_officer):
     html = client.get(
         reverse("accounts:list"), {"platform": "x", "sort": "-last_post"}
     ).content.decode()
-    assert 'aria-sort="descending"><a class="govuk-link" href="?platform=x&amp;sort=last_post"' in html
+    heading = 'aria-sort="descending"><a class="govuk-link" href="?platform=x&amp;sort=last_post"'
+    assert heading in html
     assert html.index("@AlphaWMP") < html.index("@CharlieWMP") < html.index("@EchoWMP")
