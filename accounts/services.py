@@ -48,6 +48,8 @@ def social_account_register(
     _require(actor, "accounts.register_socialaccount")
     if not reason.strip():
         raise RegisterError("Give the reason for registering this account.")
+    if owner.status == Officer.Status.LEFT:
+        raise RegisterError("The owner has left the force; choose a serving officer.")
     validate_handle(handle, platform)
     with transaction.atomic():
         clash = SocialAccount.objects.filter(platform=platform).annotate(h=Lower("handle"))

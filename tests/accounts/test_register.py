@@ -346,3 +346,18 @@ def test_column_headings_sort_and_keep_the_filters(login, mixed, press_officer):
     heading = 'aria-sort="descending"><a class="govuk-link" href="?platform=x&amp;sort=last_post"'
     assert heading in html
     assert html.index("@AlphaWMP") < html.index("@CharlieWMP") < html.index("@EchoWMP")
+
+
+def test_service_refuses_an_owner_who_has_left(press_officer):
+    leaver = OfficerFactory(status="left", status_changed_on=timezone.localdate())
+    with pytest.raises(RegisterError, match="left the force"):
+        social_account_register(
+            actor=press_officer.user,
+            platform="x",
+            handle="LeaverWMP",
+            display_name="Leaver",
+            kind="individual",
+            owner=leaver,
+            reason="found in the audit",
+        )
+    assert not SocialAccount.objects.exists()
