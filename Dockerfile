@@ -16,8 +16,10 @@ RUN useradd --system --home /app --uid 10001 portal && mkdir -p /var/lib/portal 
 COPY . .
 RUN pip install --no-cache-dir .
 COPY --from=assets /build/static/dist static/dist
-# collectstatic needs settings but no secrets of consequence at build time
+# collectstatic loads the production settings; throwaway values satisfy their checks at build
+# time and are not kept in the image (the real ones come from the environment at run time).
 RUN SECRET_KEY=build-only-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+    CREDENTIAL_KEYS=build:$(head -c 32 /dev/urandom | base64) \
     ALLOWED_HOSTS=build python manage.py collectstatic --noinput
 USER portal
 EXPOSE 8000

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from accounts.models import Delegation, Officer, SocialAccount, Unit
+from accounts.models import (
+    ActivityObservation,
+    Delegation,
+    ImportJob,
+    Officer,
+    SocialAccount,
+    Unit,
+)
 from audit.admin import AuditedModelAdmin
 
 
@@ -35,5 +42,42 @@ class DelegationAdmin(AuditedModelAdmin):
 class SocialAccountAdmin(AuditedModelAdmin):
     list_display = ("handle", "platform", "kind", "owner", "unit", "status", "last_post_at")
     list_filter = ("status", "platform", "kind")
+    readonly_fields = ("last_post_at", "followers", "credentials_required_since")
     search_fields = ("handle", "display_name", "owner__surname")
     autocomplete_fields = ("owner", "unit")
+
+
+@admin.register(ActivityObservation)
+class ActivityObservationAdmin(admin.ModelAdmin):
+    """Observations are a record of what was seen: read here, never edited."""
+
+    list_display = ("account", "source", "observed_at", "last_post_at", "followers")
+    list_filter = ("source",)
+    search_fields = ("account__handle",)
+    list_select_related = ("account",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("pk", "kind", "filename", "status", "written_rows", "created_by", "created_at")
+    list_filter = ("kind", "status")
+    exclude = ("content",)
+    readonly_fields = [f.name for f in ImportJob._meta.fields if f.name != "content"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

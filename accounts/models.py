@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -177,7 +179,17 @@ class SocialAccount(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     activated_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
-    last_post_at = models.DateTimeField(null=True, blank=True)
+    last_post_at = models.DateTimeField(
+        null=True, blank=True, help_text="The latest post date of any activity observation."
+    )
+    followers = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Followers at the latest observation that counted them."
+    )
+    credentials_required_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Credentials lodged before this moment (a handover or an incident) are stale.",
+    )
 
     class Meta:
         ordering = ["handle"]
@@ -186,9 +198,132 @@ class SocialAccount(models.Model):
                 Lower("handle"), "platform", name="social_account_handle_unique_ci"
             ),
         ]
+        indexes = [models.Index(fields=["last_post_at"], name="social_account_last_post")]
 
     def __str__(self):
         return f"@{self.handle} ({self.get_platform_display()})"
+
+    @property
+    def dormancy(self) -> "Dormancy":
+        return Dormancy.of(self.last_post_at)
+
+
+class Dormancy(models.TextChoices):
+    """How long an account has gone without a post, by the thresholds in settings."""
+
+    CURRENT = "current", "Current"
+    WARNING = "warning", "Quiet"
+    DORMANT = "dormant", "Dormant"
+    STALE = "stale", "Stale"
+    UNKNOWN = "unknown", "No activity recorded"
+
+    @classmethod
+    def bounds(cls, now=None) -> dict:
+        """{level: (posted on or after, posted before)} as datetimes, for filtering."""
+        now = now or timezone.now()
+        warn = now - timedelta(days=settings.DORMANT_WARN_AFTER)
+        dormant = now - timedelta(days=settings.DORMANT_AFTER)
+        stale = now - timedelta(days=settings.STALE_AFTER)
+        return {
+            cls.CURRENT: (warn, None),
+            cls.WARNING: (dormant, warn),
+            cls.DORMANT: (stale, dormant),
+            cls.STALE: (None, stale),
+        }
+
+    @classmethod
+    def of(cls, last_post_at, now=None) -> "Dormancy":
+        if last_post_at is None:
+            return cls.UNKNOWN
+        for level, (after, before) in cls.bounds(now).items():
+            if (after is None or last_post_at >= after) and (
+                before is None or last_post_at < before
+            ):
+                return level
+        return cls.UNKNOWN  # pragma: no cover  (the bounds cover every moment)
+
+
+class ActivityObservation(models.Model):
+    """One sighting of an account's activity: an owner's check-in, a row of an imported platform
+    export, or a platform API read. Append-only; the account keeps the latest post date."""
+
+    class Source(models.TextChoices):
+        CHECK_IN = "check_in", "Owner check-in"
+        IMPORT = "import", "Imported export"
+        API = "api", "Platform API"
+
+    account = models.ForeignKey(
+        SocialAccount, on_delete=models.CASCADE, related_name="observations"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    observed_at = models.DateTimeField(default=timezone.now)
+    last_post_at = models.DateTimeField(null=True, blank=True)
+    followers = models.PositiveIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    import_job = models.ForeignKey(
+        "ImportJob", null=True, blank=True, on_delete=models.PROTECT, related_name="observations"
+    )
+
+    class Meta:
+        ordering = ["-observed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["account", "-observed_at"], name="observation_account_at"),
+            models.Index(fields=["account", "-last_post_at"], name="observation_account_post"),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.get_source_display()} {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+class ImportJob(models.Model):
+    """One uploaded CSV file and its progress: every row is validated before anything is
+    written, and either every row is written or none is."""
+
+    class Kind(models.TextChoices):
+        REGISTER = "register", "Existing accounts"
+        ACTIVITY = "activity", "Activity export"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        VALIDATING = "validating", "Checking rows"
+        WRITING = "writing", "Saving"
+        SUCCEEDED = "succeeded", "Imported"
+        REJECTED = "rejected", "Rejected: nothing imported"
+        FAILED = "failed", "Failed: nothing imported"
+
+    FINISHED = (Status.SUCCEEDED, Status.REJECTED, Status.FAILED)
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    filename = models.CharField(max_length=255)
+    content = models.TextField(help_text="The uploaded file, kept so the import can be retried.")
+    reason = models.TextField(blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    written_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{line, message}] per bad row.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import {self.pk} ({self.filename})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
 
 
 class LeaveQuerySet(models.QuerySet):

@@ -27,3 +27,9 @@ rules.add_perm(
 rules.add_perm("accounts.register_socialaccount", is_press_office)
 rules.add_perm("accounts.change_socialaccount", is_press_office)
 rules.add_perm("accounts.view_audit_trail", sees_everything)
+
+# The register (issue 4).
+rules.add_perm("accounts.export_socialaccounts", is_officer | sees_everything)
+rules.add_perm("accounts.import_socialaccounts", is_press_office)
+rules.add_perm("accounts.import_activity", is_press_office)
+rules.add_perm("accounts.check_in_socialaccount", is_account_owner | is_press_office)

@@ -1,9 +1,10 @@
 """Reads shared by views, reports and tasks, filtered by what the user may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import Delegation, Officer, SocialAccount
+from accounts.models import Delegation, Dormancy, ImportJob, Officer, SocialAccount
 from accounts.predicates import officer_of, sees_everything
 
 
@@ -40,3 +41,74 @@ def social_accounts_visible_to(user) -> QuerySet:
     if me is None:
         return qs.none()
     return qs.filter(Q(owner=me) | Q(owner_id__in=supervised_officer_ids(user)))
+
+
+REGISTER_SORTS = {
+    "handle": ("handle_lower", "pk"),
+    "-handle": ("-handle_lower", "-pk"),
+    "owner": ("owner__surname", "owner__first_name", "pk"),
+    "-owner": ("-owner__surname", "-owner__first_name", "-pk"),
+    "unit": ("unit__name", "handle_lower"),
+    "-unit": ("-unit__name", "handle_lower"),
+    "status": ("status", "handle_lower"),
+    "-status": ("-status", "handle_lower"),
+    "last_post": (F("last_post_at").asc(nulls_first=True), "handle_lower"),
+    "-last_post": (F("last_post_at").desc(nulls_last=True), "handle_lower"),
+}
+
+
+def filter_register(
+    qs: QuerySet,
+    *,
+    q: str = "",
+    unit=None,
+    status: str = "",
+    platform: str = "",
+    kind: str = "",
+    dormancy: str = "",
+    sort: str = "handle",
+    now=None,
+) -> QuerySet:
+    """The register list's filters, search (handle, display name, owner name or staff number)
+    and sort, applied to a queryset that is already limited to what the person may see."""
+    if q:
+        term = q.strip().lstrip("@")
+        qs = qs.filter(
+            Q(handle__icontains=term)
+            | Q(display_name__icontains=term)
+            | Q(owner__surname__icontains=term)
+            | Q(owner__first_name__icontains=term)
+            | Q(owner__staff_number__iexact=term)
+        )
+    if unit:
+        qs = qs.filter(unit=unit)
+    if status:
+        qs = qs.filter(status=status)
+    if platform:
+        qs = qs.filter(platform=platform)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if dormancy:
+        if dormancy == Dormancy.UNKNOWN:
+            qs = qs.filter(last_post_at__isnull=True)
+        else:
+            after, before = Dormancy.bounds(now)[dormancy]
+            if after is not None:
+                qs = qs.filter(last_post_at__gte=after)
+            if before is not None:
+                qs = qs.filter(last_post_at__lt=before)
+    return qs.annotate(handle_lower=Lower("handle")).order_by(
+        *REGISTER_SORTS.get(sort, REGISTER_SORTS["handle"])
+    )
+
+
+def observations_for(account: SocialAccount, limit: int = 20) -> QuerySet:
+    return account.observations.select_related("recorded_by").order_by("-observed_at", "-pk")[
+        :limit
+    ]
+
+
+def import_jobs_visible_to(user) -> QuerySet:
+    """The press office sees every import; nobody else starts one."""
+    qs = ImportJob.objects.select_related("created_by")
+    return qs if sees_everything(user) else qs.filter(created_by=user)

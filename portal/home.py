@@ -20,6 +20,7 @@ from approvals.selectors import (
     my_cases,
     owners_yet_to_acknowledge,
 )
+from custody.selectors import accounts_needing_credentials
 from notifications.selectors import inbox_for
 
 
@@ -53,7 +54,7 @@ def home_sections(user) -> list[Section]:
             Section(
                 "Your accounts",
                 [
-                    Tile("Accounts you own", mine.count()),
+                    Tile("Accounts you own", mine.count(), reverse("accounts:list")),
                     Tile("Waiting for set-up", mine.filter(status="pending_setup").count()),
                 ],
             )
@@ -67,7 +68,7 @@ def home_sections(user) -> list[Section]:
                     "Your team",
                     [
                         Tile("Officers you supervise", team_count),
-                        Tile("Their accounts", team_accounts.count()),
+                        Tile("Their accounts", team_accounts.count(), reverse("accounts:list")),
                     ],
                 )
             )
@@ -78,10 +79,30 @@ def home_sections(user) -> list[Section]:
             Section(
                 "The force's register",
                 [
-                    Tile("Active accounts", everything.filter(status="active").count()),
-                    Tile("Pending set-up", everything.filter(status="pending_setup").count()),
-                    Tile("Compromised", everything.filter(status="compromised").count()),
+                    Tile(
+                        "Active accounts",
+                        everything.filter(status="active").count(),
+                        reverse("accounts:list") + "?status=active",
+                    ),
+                    Tile(
+                        "Pending set-up",
+                        everything.filter(status="pending_setup").count(),
+                        reverse("accounts:list") + "?status=pending_setup",
+                    ),
+                    Tile(
+                        "Compromised",
+                        everything.filter(status="compromised").count(),
+                        reverse("accounts:list") + "?status=compromised",
+                    ),
                 ],
+            )
+        )
+    if is_press_office(user):
+        sections[-1].tiles.append(
+            Tile(
+                "Login details needed",
+                accounts_needing_credentials().count(),
+                reverse("custody:needed"),
             )
         )
     if sees_everything(user):

@@ -16,6 +16,9 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),
     path("cases/", include("approvals.urls")),
+    path("register/", include("accounts.urls")),
+    path("credentials/", include("custody.urls")),
+    path("verify/", include("verify.urls")),
     path("admin/", admin.site.urls),
     path(
         "health/",

@@ -128,16 +128,15 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         )
         created_keys = {(kind, subject_id) for _, kind, subject_id in created}
         really_flagged = [f for f in flagged if (_kind_for(f[1]), f[0].pk) in created_keys]
-        levels = {account.pk: (level, reference) for account, level, reference in really_flagged}
         audit_record_many(
             actor=None,
             action="account.dormancy_flagged",
-            objects=[account for account, _, _ in really_flagged],
-            changes_for=lambda a: {
-                "dormancy": [None, levels[a.pk][0]],
-                "last_post_at": [None, levels[a.pk][1]],
-            },
+            entries=[
+                (account, {"dormancy": [None, level], "last_post_at": [None, reference]})
+                for account, level, reference in really_flagged
+            ],
             reason="Daily dormancy scan",
+            batch_size=5000,
         )
         ids = [pk for pk, _, _ in created]
         _deliver_after_commit(ids)

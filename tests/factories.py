@@ -1,12 +1,23 @@
 """factory_boy factories for every model; tests build exactly the people they need."""
 
+import json
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import Delegation, Officer, SocialAccount, Unit
+from accounts.models import (
+    ActivityObservation,
+    Delegation,
+    ImportJob,
+    Officer,
+    SocialAccount,
+    Unit,
+)
 from accounts.roles import Role
+from custody import crypto
+from custody.models import Credential
 
 PASSWORD = "correct-horse-battery"
 
@@ -131,3 +142,50 @@ class PolicyAcknowledgementFactory(factory.django.DjangoModelFactory):
     officer = factory.SubFactory(OfficerFactory)
     policy = factory.SubFactory(PolicyVersionFactory)
     personal_use_read = True
+
+
+class ActivityObservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActivityObservation
+
+    account = factory.SubFactory(SocialAccountFactory)
+    source = ActivityObservation.Source.CHECK_IN
+    observed_at = factory.LazyFunction(timezone.now)
+    last_post_at = factory.LazyFunction(timezone.now)
+    followers = None
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportJob
+
+    kind = ImportJob.Kind.REGISTER
+    filename = "accounts.csv"
+    content = "handle,display_name,owner_staff_number\n"
+    reason = "Day-one load"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class CredentialFactory(factory.django.DjangoModelFactory):
+    """Sealed exactly as the service seals it; pass login= and password= to choose them."""
+
+    class Meta:
+        model = Credential
+        exclude = ("login", "password", "notes", "sealed")
+
+    account = factory.SubFactory(SocialAccountFactory)
+    login = factory.LazyAttribute(lambda c: f"{c.account.handle.lower()}@police.example")
+    password = factory.Sequence(lambda n: f"Plaintext-Secret-{n}-x7!")
+    notes = ""
+    sealed = factory.LazyAttribute(
+        lambda c: crypto.seal(
+            json.dumps({"login": c.login, "password": c.password, "notes": c.notes}).encode(),
+            account_id=c.account.pk,
+        )
+    )
+    key_id = factory.LazyAttribute(lambda c: c.sealed.key_id)
+    nonce = factory.LazyAttribute(lambda c: c.sealed.nonce)
+    ciphertext = factory.LazyAttribute(lambda c: c.sealed.ciphertext)
+    lodged_by = factory.LazyAttribute(lambda c: c.account.owner.user)
+    lodged_at = factory.LazyFunction(timezone.now)
+    encrypted_at = factory.LazyFunction(timezone.now)

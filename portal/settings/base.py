@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "accounts",
     "approvals",
     "reminders",
+    "custody",
+    "verify",
 ]
 
 MIDDLEWARE = [
@@ -231,7 +233,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.dormancy_scan",
         "schedule": crontab(hour=6, minute=30),
     },
+    "poll-platform-activity": {
+        "task": "accounts.tasks.poll_platform_activity",
+        "schedule": 6 * 60 * 60.0,
+    },
 }
+
+# Credential custody: AES-256-GCM key ring, "kid:base64key,..." with the current key first.
+# The default is a fixed, published development key so that `make run` works; it protects
+# nothing, and production settings refuse it.
+DEV_CREDENTIAL_KEYS = "dev:ZGV2LW9ubHktbm90LXNlY3JldC1rZXktMzItYnl0ZXM="
+CREDENTIAL_KEYS = env_str("CREDENTIAL_KEYS", DEV_CREDENTIAL_KEYS)
+REAUTH_MAX_AGE = env_int("REAUTH_MAX_AGE", 5 * 60)  # seconds a re-entered password stays fresh
+
+# Platform adapters (activity). Without a bearer token the X adapter is not run.
+X_API_BASE_URL = env_str("X_API_BASE_URL", "https://api.x.com")
+X_API_BEARER_TOKEN = env_str("X_API_BEARER_TOKEN", "")
+X_API_TIMEOUT = env_int("X_API_TIMEOUT", 10)
 
 # Lifecycle thresholds (days).
 DORMANT_WARN_AFTER = env_int("DORMANT_WARN_AFTER", 14)

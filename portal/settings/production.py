@@ -15,6 +15,10 @@ if "dev-only" in SECRET_KEY or len(SECRET_KEY) < 50:
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the portal's host names.")
 
+CREDENTIAL_KEYS = env_str("CREDENTIAL_KEYS")
+if CREDENTIAL_KEYS == DEV_CREDENTIAL_KEYS or CREDENTIAL_KEYS.startswith("dev:"):  # noqa: F405
+    raise ImproperlyConfigured("CREDENTIAL_KEYS must hold the force's own keys in production.")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0003_leave"),
+        ("accounts", "0004_leave"),
     ]
 
     operations = [

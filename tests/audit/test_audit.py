@@ -139,8 +139,7 @@ def test_bulk_append_chains_like_single_appends(officer, django_assert_max_num_q
             audit_record_many(
                 actor=None,
                 action="account.flagged_dormant",
-                objects=accounts,
-                changes_for=lambda a: {"dormancy": [None, "dormant"]},
+                entries=[(a, {"dormancy": [None, "dormant"]}) for a in accounts],
             )
             == 30
         )

@@ -1,5 +1,6 @@
 """Configuration: environment switches and the production settings' deploy check."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -41,10 +42,33 @@ def test_production_check_deploy_is_clean(tmp_path):
             "SECRET_KEY": secrets.token_urlsafe(60),
             "ALLOWED_HOSTS": "portal.example",
             "PORTAL_VAR_DIR": str(tmp_path),
+            "CREDENTIAL_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_requires_the_forces_own_credential_keys(tmp_path):
+    base_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "portal.example",
+        "PORTAL_VAR_DIR": str(tmp_path),
+    }
+    base_env.pop("CREDENTIAL_KEYS", None)
+    for extra in ({}, {"CREDENTIAL_KEYS": "dev:ZGV2LW9ubHktbm90LXNlY3JldC1rZXktMzItYnl0ZXM="}):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**base_env, **extra},
+        )
+        assert result.returncode != 0
+        assert "CREDENTIAL_KEYS" in result.stderr
 
 
 def test_production_refuses_the_development_secret(tmp_path):

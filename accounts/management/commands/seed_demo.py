@@ -127,6 +127,11 @@ DEMO_LOGINS = {
 }
 
 
+def demo_credential_password(handle: str) -> str:
+    """The fake password the demo lodges for an account (documented, not a secret)."""
+    return f"Demo-{handle}-Pw!2026"
+
+
 class Command(BaseCommand):
     help = "Create (or complete) the demo force. Safe to run again: it changes nothing then."
 
@@ -280,7 +285,26 @@ class Command(BaseCommand):
             admin=demo["admin"],
             colleague=colleague,
         )
+        self.lodge_demo_credentials(demo["press"].user)
         return self.created
+
+    def lodge_demo_credentials(self, press_user):
+        """Demo login details for two accounts in three, so the press office can try a reveal
+        and the "login details needed" list is not empty. Fake values, sealed like real ones."""
+        from custody.models import Credential
+        from custody.services import credential_lodge
+
+        accounts = SocialAccount.objects.filter(platform=SocialAccount.Platform.X).order_by("pk")
+        for index, account in enumerate(accounts):
+            if index % 3 == 2 or Credential.objects.filter(account=account).exists():
+                continue
+            credential_lodge(
+                actor=press_user,
+                account=account,
+                login=f"{account.handle.lower()}@{EMAIL_DOMAIN}",
+                password=demo_credential_password(account.handle),
+            )
+            self.created += 1
 
     def unit(self, code, name, kind, parent):
         unit, created = Unit.objects.get_or_create(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_roles"),
+        ("accounts", "0003_register_activity_imports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

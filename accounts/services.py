@@ -1,0 +1,421 @@
+"""Writes to the account register: registering accounts the force already runs, CSV imports,
+and recording activity. Each function is one action, run in one transaction, audited."""
+
+import datetime
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest, Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import imports
+from accounts.handles import validate_handle
+from accounts.models import ActivityObservation, ImportJob, Officer, SocialAccount, Unit
+from audit.services import audit_record, audit_record_many, snapshot
+from notifications.services import notify
+
+logger = logging.getLogger(__name__)
+
+UPDATE_CHUNK = 2000
+IMPORT_STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+class RegisterError(Exception):
+    """An action on the register that the rules or the register's state do not allow."""
+
+
+def _require(actor, perm: str, obj=None) -> None:
+    if not actor.has_perm(perm, obj):
+        raise RegisterError("You do not have permission to do that.")
+
+
+def social_account_register(
+    *,
+    actor,
+    platform: str,
+    handle: str,
+    display_name: str,
+    kind: str,
+    owner: Officer,
+    unit: Unit | None = None,
+    status: str = SocialAccount.Status.ACTIVE,
+    activated_on: datetime.date | None = None,
+    reason: str,
+) -> SocialAccount:
+    """The press office adds an account the force already runs to the register."""
+    _require(actor, "accounts.register_socialaccount")
+    if not reason.strip():
+        raise RegisterError("Give the reason for registering this account.")
+    if owner.status == Officer.Status.LEFT:
+        raise RegisterError("The owner has left the force; choose a serving officer.")
+    validate_handle(handle, platform)
+    with transaction.atomic():
+        clash = SocialAccount.objects.filter(platform=platform).annotate(h=Lower("handle"))
+        if clash.filter(h=handle.lower()).exists():
+            raise RegisterError(f"@{handle} is already in the register on this platform.")
+        try:
+            with transaction.atomic():  # a savepoint: a clash leaves the outer work intact
+                account = SocialAccount.objects.create(
+                    platform=platform,
+                    handle=handle,
+                    display_name=display_name,
+                    kind=kind,
+                    owner=owner,
+                    unit=unit or owner.unit,
+                    status=status,
+                    activated_on=activated_on,
+                )
+        except IntegrityError:  # registered by someone else a moment ago
+            raise RegisterError(f"@{handle} is already in the register on this platform.") from None
+        audit_record(
+            actor=actor,
+            action="socialaccount.registered",
+            obj=account,
+            changes={k: [None, v] for k, v in snapshot(account).items() if v not in (None, "")},
+            reason=reason,
+        )
+        notify(
+            recipients=[owner.user],
+            subject=f"@{account.handle} is now in the register",
+            template="mail/generic.txt",
+            context={
+                "message": (
+                    f"The press office has added @{account.handle} "
+                    f"({account.get_platform_display()}) to the register of official accounts, "
+                    "with you as its owner. Please lodge its login details with the press office "
+                    "through the portal."
+                )
+            },
+            kind="account_registered",
+            link=reverse("accounts:detail", args=[account.pk]),
+        )
+    return account
+
+
+# Activity -------------------------------------------------------------------------------------
+
+
+def refresh_latest_activity(account_ids) -> int:
+    """Set each account's last post date (and follower count) from its observations, in a few
+    set-based UPDATEs: the latest post date seen by any source wins, never an older one."""
+    latest_post = (
+        ActivityObservation.objects.filter(account=OuterRef("pk"), last_post_at__isnull=False)
+        .order_by("-last_post_at")
+        .values("last_post_at")[:1]
+    )
+    latest_followers = (
+        ActivityObservation.objects.filter(account=OuterRef("pk"), followers__isnull=False)
+        .order_by("-observed_at", "-pk")
+        .values("followers")[:1]
+    )
+    ids = list(dict.fromkeys(account_ids))
+    updated = 0
+    for start in range(0, len(ids), UPDATE_CHUNK):
+        chunk = ids[start : start + UPDATE_CHUNK]
+        updated += SocialAccount.objects.filter(pk__in=chunk).update(
+            # Greatest is NULL on SQLite when either side is; Coalesce each side first.
+            last_post_at=Greatest(
+                Coalesce(Subquery(latest_post), F("last_post_at")),
+                Coalesce(F("last_post_at"), Subquery(latest_post)),
+            ),
+            followers=Coalesce(Subquery(latest_followers), F("followers")),
+        )
+    return updated
+
+
+def activity_record_many(*, observations: list[ActivityObservation], batch_size=2000) -> int:
+    """Keep every observation and move each account's latest forward, set-based: one bulk
+    INSERT and a chunked UPDATE however many observations arrive."""
+    if not observations:
+        return 0
+    ActivityObservation.objects.bulk_create(observations, batch_size=batch_size)
+    refresh_latest_activity(o.account_id for o in observations)
+    return len(observations)
+
+
+def social_account_check_in(
+    *, actor, account: SocialAccount, last_post_on: datetime.date, followers: int | None = None
+) -> ActivityObservation:
+    """The owner says when they last posted."""
+    _require(actor, "accounts.check_in_socialaccount", account)
+    today = timezone.localdate()
+    if last_post_on > today:
+        raise RegisterError("The date of your last post cannot be in the future.")
+    with transaction.atomic():
+        account = SocialAccount.objects.select_for_update().get(pk=account.pk)
+        if account.status == SocialAccount.Status.CLOSED:
+            raise RegisterError("This account is closed; there is no activity to record.")
+        before = account.last_post_at
+        moment = timezone.make_aware(datetime.datetime.combine(last_post_on, datetime.time(0, 0)))
+        if last_post_on == today:
+            moment = timezone.now()
+        observation = ActivityObservation(
+            account=account,
+            source=ActivityObservation.Source.CHECK_IN,
+            last_post_at=moment,
+            followers=followers,
+            recorded_by=actor,
+        )
+        activity_record_many(observations=[observation])
+        account.refresh_from_db(fields=["last_post_at", "followers"])
+        audit_record(
+            actor=actor,
+            action="socialaccount.checked_in",
+            obj=account,
+            changes={
+                "last_post_at": [
+                    before.isoformat() if before else None,
+                    account.last_post_at.isoformat() if account.last_post_at else None,
+                ],
+                **({"followers": [None, followers]} if followers is not None else {}),
+            },
+        )
+    return observation
+
+
+# Imports --------------------------------------------------------------------------------------
+
+IMPORT_PERMISSION = {
+    ImportJob.Kind.REGISTER: "accounts.import_socialaccounts",
+    ImportJob.Kind.ACTIVITY: "accounts.import_activity",
+}
+
+
+def import_job_start(
+    *, actor, kind: str, filename: str, content: str, reason: str = ""
+) -> ImportJob:
+    """Record an uploaded file and queue its import once this transaction commits."""
+    _require(actor, IMPORT_PERMISSION[kind])
+    if kind == ImportJob.Kind.REGISTER and not reason.strip():
+        raise RegisterError("Give the reason for registering these accounts.")
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=kind, filename=filename[:255], content=content, reason=reason, created_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action="import.uploaded",
+            obj=job,
+            changes={"kind": [None, kind], "filename": [None, job.filename]},
+            reason=reason,
+        )
+        transaction.on_commit(lambda: _enqueue_import(job.pk))
+    return job
+
+
+def _enqueue_import(job_id: int) -> None:
+    from accounts.tasks import run_import
+
+    try:
+        run_import.delay(job_id)
+    except Exception:  # broker down: run it here rather than leave the file waiting
+        logger.warning("Broker unavailable; running import %s in the web process", job_id)
+        import_job_run(job_id=job_id)  # a job already taken by a worker is not run twice
+
+
+def _set_progress(job_id: int, claim, processed: int, total: int) -> None:
+    # Outside any transaction, so the status page sees it while the file is still being read.
+    ImportJob.objects.filter(pk=job_id, started_at=claim).update(
+        processed_rows=processed, total_rows=total
+    )
+
+
+def _claim(job_id: int) -> tuple[ImportJob | None, datetime.datetime | None]:
+    """Take a queued job, or one whose worker died (no progress for IMPORT_STALE_AFTER). The
+    start time is the claim: only the run holding it may write."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        stale = job.started_at is not None and job.started_at < timezone.now() - IMPORT_STALE_AFTER
+        running = job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.WRITING)
+        if job.status != ImportJob.Status.QUEUED and not (running and stale):
+            return job, None
+        job.status = ImportJob.Status.VALIDATING
+        job.started_at = timezone.now()
+        job.processed_rows = 0
+        job.save(update_fields=["status", "started_at", "processed_rows"])
+        return job, job.started_at
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Check every row; if any is bad, record each and write nothing; otherwise write them all
+    in one transaction. Safe to run twice: a job another run holds, or that has finished, is
+    left alone; a job whose worker died is taken over (nothing it did was committed)."""
+    job, claim = _claim(job_id)
+    if claim is None:
+        return job
+
+    def progress(done, total):
+        _set_progress(job.pk, claim, done, total)
+
+    check = (
+        imports.check_register_file
+        if job.kind == ImportJob.Kind.REGISTER
+        else imports.check_activity_file
+    )
+    try:
+        checked = check(job.content, progress)
+    except Exception:
+        logger.exception("Import %s could not be checked", job.pk)
+        return _finish(
+            job, claim, ImportJob.Status.FAILED, [{"line": None, "message": "Unexpected error."}]
+        )
+    if checked.errors or not checked.rows:
+        errors = [e.as_dict() for e in checked.errors] or [
+            {"line": None, "message": "The file has no rows to import."}
+        ]
+        _set_progress(job.pk, claim, checked.total, checked.total)
+        return _finish(job, claim, ImportJob.Status.REJECTED, errors, total=checked.total)
+    ImportJob.objects.filter(pk=job.pk, started_at=claim).update(
+        status=ImportJob.Status.WRITING, processed_rows=checked.total, total_rows=checked.total
+    )
+    try:
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.started_at != claim or locked.finished:
+                return locked  # another run took the job over; it writes, not us
+            if job.kind == ImportJob.Kind.REGISTER:
+                written = _write_register_rows(job, checked.rows)
+            else:
+                written = _write_activity_rows(job, checked.rows)
+            job = _finish(
+                job, claim, ImportJob.Status.SUCCEEDED, [], total=checked.total, written=written
+            )
+    except IntegrityError:
+        logger.warning("Import %s clashed with a change made while it ran", job.pk)
+        return _finish(
+            job,
+            claim,
+            ImportJob.Status.FAILED,
+            [
+                {
+                    "line": None,
+                    "message": "Another change to the register clashed with this file while it "
+                    "was being saved (for example the same handle was registered). Nothing was "
+                    "imported; upload the file again.",
+                }
+            ],
+            total=checked.total,
+        )
+    return job
+
+
+def _finish(job, claim, status, errors, *, total=None, written=0) -> ImportJob:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.started_at != claim or job.finished:
+            return job  # another run holds the job now
+        before = job.status
+        job.status = status
+        job.errors = errors
+        job.written_rows = written
+        if total is not None:
+            job.total_rows = total
+            job.processed_rows = total
+        job.finished_at = timezone.now()
+        job.save()
+        audit_record(
+            actor=job.created_by,
+            action=f"import.{status}",
+            obj=job,
+            changes={
+                "status": [before, status],
+                "written_rows": [None, written],
+                "bad_rows": [None, len(errors)],
+            },
+        )
+        notify(
+            recipients=[job.created_by],
+            subject=f"Import of {job.filename}: {job.get_status_display()}",
+            template="mail/generic.txt",
+            context={
+                "message": (
+                    f"{written} row(s) imported."
+                    if status == ImportJob.Status.SUCCEEDED
+                    else f"Nothing was imported: {len(errors)} problem(s) to fix."
+                )
+            },
+            kind="import_finished",
+            link=reverse("accounts:import_status", args=[job.pk]),
+        )
+    return job
+
+
+def _write_register_rows(job: ImportJob, rows: list[dict]) -> int:
+    accounts = [
+        SocialAccount(
+            platform=r["platform"],
+            handle=r["handle"],
+            display_name=r["display_name"],
+            kind=r["kind"],
+            owner=r["owner"],
+            unit=r["unit"],
+            status=r["status"],
+            activated_on=r["activated_on"],
+            last_post_at=r["last_post_at"],
+        )
+        for r in rows
+    ]
+    SocialAccount.objects.bulk_create(accounts, batch_size=1000)
+    if any(
+        a.pk is None for a in accounts
+    ):  # pragma: no cover  (every supported backend returns ids)
+        raise RuntimeError("The database did not return the new accounts' ids.")
+    now = timezone.now()
+    observations = [
+        ActivityObservation(
+            account=a,
+            source=ActivityObservation.Source.IMPORT,
+            observed_at=now,
+            last_post_at=a.last_post_at,
+            recorded_by=job.created_by,
+            import_job=job,
+        )
+        for a in accounts
+        if a.last_post_at is not None
+    ]
+    ActivityObservation.objects.bulk_create(observations, batch_size=2000)
+    audit_record_many(
+        actor=job.created_by,
+        action="socialaccount.imported",
+        entries=[
+            (a, {k: [None, v] for k, v in snapshot(a).items() if v not in (None, "")})
+            for a in accounts
+        ],
+        reason=f"{job.reason} (import {job.pk}, {job.filename})",
+    )
+    return len(accounts)
+
+
+def _write_activity_rows(job: ImportJob, rows: list[dict]) -> int:
+    now = timezone.now()
+    return activity_record_many(
+        observations=[
+            ActivityObservation(
+                account_id=r["account_id"],
+                source=ActivityObservation.Source.IMPORT,
+                observed_at=now,
+                last_post_at=r["last_post_at"],
+                followers=r["followers"],
+                recorded_by=job.created_by,
+                import_job=job,
+            )
+            for r in rows
+        ]
+    )
+
+
+def activity_poll(*, account: SocialAccount, adapter) -> ActivityObservation:
+    """Read the account's latest post from its platform and keep the observation. Platform
+    errors propagate to the caller (the Celery task decides whether to retry)."""
+    activity = adapter.fetch_activity(account.handle)
+    observation = ActivityObservation(
+        account=account,
+        source=ActivityObservation.Source.API,
+        last_post_at=activity.last_post_at,
+        followers=activity.followers,
+    )
+    with transaction.atomic():
+        activity_record_many(observations=[observation])
+    return observation

@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from custody.models import Credential
+
+
+@admin.register(Credential)
+class CredentialAdmin(admin.ModelAdmin):
+    """Read-only metadata. The sealed secret is neither shown nor editable here: lodging and
+    revealing go through the portal, which checks the rules and writes the audit trail."""
+
+    list_display = ("account", "key_id", "lodged_by", "lodged_at", "encrypted_at")
+    fields = ("account", "key_id", "lodged_by", "lodged_at", "encrypted_at")
+    readonly_fields = fields
+    search_fields = ("account__handle",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
