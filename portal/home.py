@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.predicates import is_auditor, is_press_office, officer_of, sees_everything
 from accounts.selectors import (
     officers_visible_to,
+    orphaned_accounts,
     social_accounts_visible_to,
     supervised_officer_ids,
 )
@@ -22,6 +23,7 @@ from approvals.selectors import (
 )
 from custody.selectors import accounts_needing_credentials
 from notifications.selectors import inbox_for
+from reminders.selectors import overdue_recertifications, recertifications_waiting_for
 
 
 @dataclass
@@ -45,6 +47,11 @@ def home_sections(user) -> list[Section]:
     unread = inbox_for(user, unread_only=True).count()
     general = Section("Waiting for you")
     general.tiles.append(Tile("Unread notifications", unread, reverse("notifications:inbox")))
+    recerts = recertifications_waiting_for(user).count()
+    if recerts:
+        general.tiles.append(
+            Tile("Accounts to re-certify", recerts, reverse("reminders:recertifications"))
+        )
     sections.append(general)
     sections.extend(_case_sections(user, me))
 
@@ -75,6 +82,19 @@ def home_sections(user) -> list[Section]:
 
     if is_press_office(user) or is_auditor(user):
         everything = social_accounts_visible_to(user)
+        sections.append(
+            Section(
+                "Needs attention",
+                [
+                    Tile(
+                        "Orphaned accounts",
+                        orphaned_accounts().count(),
+                        hint="Owner moved or left; hand over or close",
+                    ),
+                    Tile("Re-certifications overdue", overdue_recertifications().count()),
+                ],
+            )
+        )
         sections.append(
             Section(
                 "The force's register",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", include("notifications.urls")),
+    path("reminders/", include("reminders.urls")),
     path("audit/", include("audit.urls")),
     path("cases/", include("approvals.urls")),
     path("register/", include("accounts.urls")),

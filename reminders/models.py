@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Reminder(models.Model):
@@ -14,9 +16,16 @@ class Reminder(models.Model):
         DORMANCY_WARN = "dormancy_warn", "No post for a while: reminder to the owner"
         DORMANCY_DORMANT = "dormancy_dormant", "Dormant: owner and supervisor told"
         DORMANCY_STALE = "dormancy_stale", "Stale: press office told, review proposed"
+        DECISION_OVERDUE = "decision_overdue", "Case waiting too long: decider reminded"
+        DECISION_ESCALATED = "decision_escalated", "Case waiting far too long: escalated"
+        RECERT_DUE = "recert_due", "Re-certification due: owner asked"
+        RECERT_OVERDUE = "recert_overdue", "Re-certification overdue: chased (weekly)"
+        ORPHAN = "orphan", "Orphaned account: supervisor and press office told (weekly)"
 
     class SubjectType(models.TextChoices):
         ACCOUNT = "account", "Account"
+        CASE = "case", "Business case"
+        RECERTIFICATION = "recertification", "Re-certification"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     subject_type = models.CharField(max_length=20, choices=SubjectType.choices)
@@ -54,3 +63,52 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.subject_type} {self.subject_id})"
+
+
+class Recertification(models.Model):
+    """Once a year each active account is re-certified: the owner confirms it is still needed
+    and still serves its policing purpose, then their supervisor confirms."""
+
+    account = models.ForeignKey(
+        "accounts.SocialAccount", on_delete=models.CASCADE, related_name="recertifications"
+    )
+    due_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    owner_confirmed_at = models.DateTimeField(null=True, blank=True)
+    owner_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner_statement = models.TextField(blank=True)
+    supervisor_confirmed_at = models.DateTimeField(null=True, blank=True)
+    supervisor_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    supervisor_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "due_on"], name="recert_once_per_due_date"),
+            models.CheckConstraint(
+                condition=models.Q(supervisor_confirmed_at__isnull=True)
+                | models.Q(owner_confirmed_at__isnull=False),
+                name="recert_owner_before_supervisor",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Re-certification of {self.account} due {self.due_on}"
+
+    @property
+    def complete(self) -> bool:
+        return self.supervisor_confirmed_at is not None
+
+    @property
+    def overdue(self) -> bool:
+        return not self.complete and self.due_on < timezone.localdate()
+
+    @property
+    def stage(self) -> str:
+        if self.complete:
+            return "complete"
+        return "supervisor" if self.owner_confirmed_at else "owner"

@@ -1,32 +1,81 @@
-"""The dormancy ladder. The guidance: "don't leave your account without an update for weeks".
+"""Reminders: the dormancy ladder, decisions waiting too long, yearly re-certification and
+orphaned accounts.
 
-`dormancy_scan` is set-based: a fixed handful of queries whatever the number of accounts. It
-writes one Reminder row per account, per rung, per dormant spell (a spell starts at the last
-post; a new post starts a new one), then hands delivery to the worker after commit.
-`reminder_deliver` sends one reminder's notifications exactly once."""
+Every run is set-based: a fixed handful of queries whatever the number of accounts or cases.
+It writes one Reminder row per subject, per kind, per period (a dormant spell, a wait for a
+decision, a re-certification year, a week of orphanhood); the unique constraint makes a second
+run, a retried task or a dead worker harmless. Delivery happens after commit, in batches, and
+`reminder_deliver` sends each reminder's notifications exactly once."""
 
 import dataclasses
 import datetime
 import time
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.models import SocialAccount
+from accounts.models import Leave, Officer, SocialAccount
 from accounts.roles import Role
-from audit.services import audit_record_many
+from accounts.selectors import orphaned_accounts
+from audit.services import audit_record, audit_record_many
 from notifications.services import notify
 from portal.queue import enqueue_on_commit
-from reminders.models import Reminder
+from reminders.models import Recertification, Reminder
 
 Kind = Reminder.Kind
+Subject = Reminder.SubjectType
 DELIVERY_BATCH = 200
+
+
+class ReminderError(Exception):
+    """A rule stopped the action; the message says why, for the person."""
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+def _record(rows: list[Reminder], run_id: uuid.UUID) -> list[tuple[int, str, int]]:
+    """Insert the reminders that do not exist yet (one query) and return those this run made
+    as (id, kind, subject_id) (one query). Delivery is queued after commit."""
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=20000)
+    created = list(Reminder.objects.filter(run_id=run_id).values_list("pk", "kind", "subject_id"))
+    _deliver_after_commit([pk for pk, _, _ in created])
+    return created
+
+
+def _deliver_after_commit(ids: list[int]) -> None:
+    from reminders.tasks import deliver
+
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        enqueue_on_commit(deliver, ids[start : start + DELIVERY_BATCH])
+
+
+def _counts(kinds, created) -> dict[str, int]:
+    counts = {str(k): 0 for k in kinds}
+    for _, kind, _ in created:
+        counts[kind] += 1
+    return counts
+
+
+@dataclasses.dataclass
+class RunResult:
+    run_id: uuid.UUID
+    created: dict[str, int]
+    flagged: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+# --------------------------------------------------------------------------- dormancy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,40 +93,25 @@ def ladder() -> list[Rung]:
     ]
 
 
-def dormancy_reference():
-    """When the current spell began: the last post, or the account's creation if it has none."""
-    return Coalesce("last_post_at", "created_at")
-
-
-def owners_on_leave(today: datetime.date):
-    from accounts.models import Leave
-
-    return Leave.objects.filter(
-        officer=OuterRef("owner_id"), starts_on__lte=today, ends_on__gte=today
+def _on_leave(today: datetime.date, officer_field: str):
+    return Exists(
+        Leave.objects.filter(
+            officer=OuterRef(officer_field), starts_on__lte=today, ends_on__gte=today
+        )
     )
 
 
-@dataclasses.dataclass
-class ScanResult:
-    run_id: uuid.UUID
-    created: dict[str, int]
-    flagged: int
-
-    @property
-    def total(self) -> int:
-        return sum(self.created.values())
-
-
-def dormancy_scan(*, now: datetime.datetime | None = None) -> ScanResult:
+def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
+    """The daily scan. A spell starts at the last post (or the account's creation if it never
+    posted); each rung fires once per spell; an owner on leave is left alone until back."""
     now = now or timezone.now()
     rungs = ladder()
     run_id = uuid.uuid4()
-    first = min(r.days for r in rungs)
     fired = {
-        r.kind: Exists(
+        f"has_{r.kind}": Exists(
             Reminder.objects.filter(
                 kind=r.kind,
-                subject_type=Reminder.SubjectType.ACCOUNT,
+                subject_type=Subject.ACCOUNT,
                 subject_id=OuterRef("pk"),
                 period_start=OuterRef("reference"),
             )
@@ -89,25 +123,24 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> ScanResult:
         due |= Q(reference__lte=now - datetime.timedelta(days=r.days), **{f"has_{r.kind}": False})
     candidates = (
         SocialAccount.objects.filter(status=SocialAccount.Status.ACTIVE)
-        .annotate(reference=dormancy_reference())
-        .filter(reference__lte=now - datetime.timedelta(days=first))
-        .annotate(on_leave=Exists(owners_on_leave(timezone.localdate(now))))
+        .annotate(reference=Coalesce("last_post_at", "created_at"))
+        .filter(reference__lte=now - datetime.timedelta(days=min(r.days for r in rungs)))
+        .annotate(on_leave=_on_leave(timezone.localdate(now), "owner_id"))
         .filter(on_leave=False)
-        .annotate(**{f"has_{k}": v for k, v in fired.items()})
+        .annotate(**fired)
         .filter(due)
-        .values_list("pk", "reference", "handle", "platform", *[f"has_{r.kind}" for r in rungs])
+        .values_list("pk", "reference", "handle", "platform", *fired)
     )
-    new_rows, flagged = [], []
+    rows, flagged = [], {}
     with transaction.atomic():
         for pk, reference, handle, platform, *has in candidates.iterator(chunk_size=5000):
-            age = now - reference
             for rung, already in zip(rungs, has, strict=True):
-                if already or age < datetime.timedelta(days=rung.days):
+                if already or now - reference < datetime.timedelta(days=rung.days):
                     continue
-                new_rows.append(
+                rows.append(
                     Reminder(
                         kind=rung.kind,
-                        subject_type=Reminder.SubjectType.ACCOUNT,
+                        subject_type=Subject.ACCOUNT,
                         subject_id=pk,
                         period_start=reference,
                         account_id=pk,
@@ -115,110 +148,495 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> ScanResult:
                     )
                 )
                 if rung.kind != Kind.DORMANCY_WARN:
-                    flagged.append(
-                        (
-                            SocialAccount(pk=pk, handle=handle, platform=platform),
-                            rung.level,
-                            reference,
-                        )
+                    flagged[(rung.kind, pk)] = (
+                        SocialAccount(pk=pk, handle=handle, platform=platform),
+                        rung.level,
+                        reference,
                     )
-        Reminder.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=20000)
-        created = list(
-            Reminder.objects.filter(run_id=run_id).values_list("pk", "kind", "subject_id")
-        )
-        created_keys = {(kind, subject_id) for _, kind, subject_id in created}
-        really_flagged = [f for f in flagged if (_kind_for(f[1]), f[0].pk) in created_keys]
+        created = _record(rows, run_id)
+        entries = [
+            (account, {"dormancy": [None, level], "last_post_at": [None, reference]})
+            for account, level, reference in (
+                flagged[(kind, pk)] for _, kind, pk in created if (kind, pk) in flagged
+            )
+        ]
         audit_record_many(
             actor=None,
             action="account.dormancy_flagged",
-            entries=[
-                (account, {"dormancy": [None, level], "last_post_at": [None, reference]})
-                for account, level, reference in really_flagged
-            ],
+            entries=entries,
             reason="Daily dormancy scan",
             batch_size=5000,
         )
-        ids = [pk for pk, _, _ in created]
-        _deliver_after_commit(ids)
-    counts = {r.kind: 0 for r in rungs}
-    for _, kind, _ in created:
-        counts[kind] += 1
-    return ScanResult(run_id=run_id, created=counts, flagged=len(really_flagged))
+    return RunResult(run_id, _counts([r.kind for r in rungs], created), flagged=len(entries))
 
 
-def _kind_for(level: str) -> str:
-    return {r.level: r.kind for r in ladder()}[level]
+# --------------------------------------------------------------------------- decisions
 
 
-def _deliver_after_commit(ids: list[int]) -> None:
-    from reminders.tasks import deliver
+def working_days_ago(days: int, today: datetime.date) -> datetime.date:
+    """The date `days` working days before `today` (weekends and bank holidays skipped)."""
+    holidays = {datetime.date.fromisoformat(d) for d in settings.BANK_HOLIDAYS}
+    day, left = today, days
+    while left > 0:
+        day -= datetime.timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays:
+            left -= 1
+    return day
 
-    for start in range(0, len(ids), DELIVERY_BATCH):
-        enqueue_on_commit(deliver, ids[start : start + DELIVERY_BATCH])
+
+def decision_reminders(*, now: datetime.datetime | None = None) -> RunResult:
+    """A case waiting on its supervisor, or on the press office, for more than
+    DECISION_SLA_WORKING_DAYS working days reminds them; twice that escalates (to the
+    supervisor's own supervisor; for the press office, to its manager's mailbox). A new
+    submission starts a new wait."""
+    from approvals.models import BusinessCase, CaseState
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sla = settings.DECISION_SLA_WORKING_DAYS
+    tz = timezone.get_current_timezone()
+    cutoff = {
+        Kind.DECISION_OVERDUE: datetime.datetime.combine(
+            working_days_ago(sla, today), datetime.time.min, tz
+        ),
+        Kind.DECISION_ESCALATED: datetime.datetime.combine(
+            working_days_ago(2 * sla, today), datetime.time.min, tz
+        ),
+    }
+    fired = {
+        f"has_{kind}": Exists(
+            Reminder.objects.filter(
+                kind=kind,
+                subject_type=Subject.CASE,
+                subject_id=OuterRef("pk"),
+                period_start=OuterRef("state_changed_at"),
+            )
+        )
+        for kind in cutoff
+    }
+    due = Q()
+    for kind, moment in cutoff.items():
+        due |= Q(state_changed_at__lt=moment, **{f"has_{kind}": False})
+    waiting = (
+        BusinessCase.objects.filter(
+            state__in=[CaseState.SUBMITTED, CaseState.SUPERVISOR_APPROVED],
+            state_changed_at__lt=cutoff[Kind.DECISION_OVERDUE],
+        )
+        .annotate(**fired)
+        .filter(due)
+        .values_list("pk", "state_changed_at", *fired)
+    )
+    run_id = uuid.uuid4()
+    with transaction.atomic():
+        rows = [
+            Reminder(
+                kind=kind,
+                subject_type=Subject.CASE,
+                subject_id=pk,
+                period_start=changed_at,
+                run_id=run_id,
+            )
+            for pk, changed_at, *has in waiting
+            for kind, already in zip(cutoff, has, strict=True)
+            if not already and changed_at < cutoff[kind]
+        ]
+        created = _record(rows, run_id)
+    return RunResult(run_id, _counts(cutoff, created))
 
 
-def _press_office():
+# --------------------------------------------------------------------------- orphans
+
+
+def week_start(now: datetime.datetime) -> datetime.datetime:
+    today = timezone.localdate(now)
+    monday = today - datetime.timedelta(days=today.weekday())
+    return datetime.datetime.combine(monday, datetime.time.min, timezone.get_current_timezone())
+
+
+def orphan_check(*, now: datetime.datetime | None = None) -> RunResult:
+    """Nightly. An account whose owner has moved or left and that is still live: the former
+    supervisor and the press office are told, once a week, until it is handed over or closed."""
+    now = now or timezone.now()
+    period = week_start(now)
+    run_id = uuid.uuid4()
+    already = Reminder.objects.filter(
+        kind=Kind.ORPHAN,
+        subject_type=Subject.ACCOUNT,
+        subject_id=OuterRef("pk"),
+        period_start=period,
+    )
+    with transaction.atomic():
+        rows = [
+            Reminder(
+                kind=Kind.ORPHAN,
+                subject_type=Subject.ACCOUNT,
+                subject_id=pk,
+                account_id=pk,
+                period_start=period,
+                run_id=run_id,
+            )
+            for pk in orphaned_accounts().filter(~Exists(already)).values_list("pk", flat=True)
+        ]
+        created = _record(rows, run_id)
+    return RunResult(run_id, _counts([Kind.ORPHAN], created))
+
+
+# --------------------------------------------------------------------------- re-certification
+
+
+def recertification_run(*, now: datetime.datetime | None = None) -> RunResult:
+    """Daily. Opens the year's re-certification for every active account due within
+    RECERT_NOTICE_DAYS (asking the owner), and chases overdue ones once a week: the owner while
+    they have not confirmed, then the supervisor."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    interval = datetime.timedelta(days=settings.RECERT_INTERVAL_DAYS)
+    notice = datetime.timedelta(days=settings.RECERT_NOTICE_DAYS)
+    run_id = uuid.uuid4()
+    open_cycle = Recertification.objects.filter(
+        account=OuterRef("pk"), supervisor_confirmed_at__isnull=True
+    )
+    with transaction.atomic():
+        # 1. Open a cycle: due a year after the last completed one, or after activation.
+        accounts = (
+            SocialAccount.objects.filter(status=SocialAccount.Status.ACTIVE)
+            .filter(~Exists(open_cycle))
+            .annotate(
+                last_done=Coalesce(_last_completed_due(), "activated_on", TruncDate("created_at"))
+            )
+            .values_list("pk", "last_done")
+        )
+        cycles = [
+            Recertification(account_id=pk, due_on=last_done + interval)
+            for pk, last_done in accounts
+            if last_done + interval - notice <= today
+        ]
+        Recertification.objects.bulk_create(cycles, ignore_conflicts=True, batch_size=5000)
+        # 2. Ask the owner once per cycle; chase overdue cycles once a week.
+        pending = Recertification.objects.filter(
+            supervisor_confirmed_at__isnull=True,
+            account__status=SocialAccount.Status.ACTIVE,
+        )
+        asked = Reminder.objects.filter(
+            kind=Kind.RECERT_DUE, subject_type=Subject.RECERTIFICATION, subject_id=OuterRef("pk")
+        )
+        period = week_start(now)
+        chased = Reminder.objects.filter(
+            kind=Kind.RECERT_OVERDUE,
+            subject_type=Subject.RECERTIFICATION,
+            subject_id=OuterRef("pk"),
+            period_start=period,
+        )
+        rows = [
+            Reminder(
+                kind=Kind.RECERT_DUE,
+                subject_type=Subject.RECERTIFICATION,
+                subject_id=pk,
+                account_id=account_id,
+                run_id=run_id,
+                period_start=datetime.datetime.combine(
+                    due_on, datetime.time.min, timezone.get_current_timezone()
+                ),
+            )
+            for pk, account_id, due_on in pending.filter(~Exists(asked)).values_list(
+                "pk", "account_id", "due_on"
+            )
+        ] + [
+            Reminder(
+                kind=Kind.RECERT_OVERDUE,
+                subject_type=Subject.RECERTIFICATION,
+                subject_id=pk,
+                account_id=account_id,
+                period_start=period,
+                run_id=run_id,
+            )
+            for pk, account_id in pending.filter(due_on__lt=today)
+            .filter(~Exists(chased))
+            .values_list("pk", "account_id")
+        ]
+        created = _record(rows, run_id)
+    return RunResult(run_id, _counts([Kind.RECERT_DUE, Kind.RECERT_OVERDUE], created))
+
+
+def _last_completed_due():
+    """The due date of the account's latest completed re-certification."""
+    return Subquery(
+        Recertification.objects.filter(
+            account=OuterRef("pk"), supervisor_confirmed_at__isnull=False
+        )
+        .order_by("-due_on")
+        .values("due_on")[:1]
+    )
+
+
+def recertification_confirm_owner(
+    *, actor, recertification_id: int, still_needed: bool, statement: str
+) -> Recertification:
+    import rules
+
+    with transaction.atomic():
+        recert = (
+            Recertification.objects.select_for_update(of=("self",))
+            .select_related("account__owner")
+            .get(pk=recertification_id)
+        )
+        if not rules.test_rule("reminders.confirm_recert_as_owner", actor, recert):
+            raise ReminderError("Only the account's owner can confirm it is still needed.")
+        if recert.owner_confirmed_at:
+            raise ReminderError("You have already confirmed this re-certification.")
+        if not still_needed:
+            raise ReminderError(
+                "If the account is no longer needed, close it or hand it over "
+                "from the account page instead."
+            )
+        recert.owner_confirmed_at = timezone.now()
+        recert.owner_confirmed_by = actor
+        recert.owner_statement = statement
+        recert.save(update_fields=["owner_confirmed_at", "owner_confirmed_by", "owner_statement"])
+        audit_record(
+            actor=actor,
+            action="recertification.owner_confirmed",
+            obj=recert.account,
+            changes={
+                "recertification_due": [None, recert.due_on],
+                "owner_statement": [None, statement],
+            },
+        )
+        supervisor = recert.account.owner.supervisor
+        notify(
+            recipients=[supervisor.user] if supervisor else _press_office(),
+            subject=f"Please confirm @{recert.account.handle} is still needed",
+            template="mail/recert_supervisor.txt",
+            context={"account": recert.account, "recert": recert},
+            kind="recert_supervisor",
+            link=_account_link(recert.account),
+        )
+        return recert
+
+
+def recertification_confirm_supervisor(
+    *, actor, recertification_id: int, comment: str
+) -> Recertification:
+    import rules
+
+    with transaction.atomic():
+        recert = (
+            Recertification.objects.select_for_update(of=("self",))
+            .select_related("account__owner")
+            .get(pk=recertification_id)
+        )
+        if not rules.test_rule("reminders.confirm_recert_as_supervisor", actor, recert):
+            raise ReminderError("Only the owner's supervisor can confirm this re-certification.")
+        if recert.owner_confirmed_at is None:
+            raise ReminderError("The owner has to confirm first.")
+        if recert.supervisor_confirmed_at:
+            raise ReminderError("This re-certification is already complete.")
+        recert.supervisor_confirmed_at = timezone.now()
+        recert.supervisor_confirmed_by = actor
+        recert.supervisor_comment = comment
+        recert.save(
+            update_fields=[
+                "supervisor_confirmed_at",
+                "supervisor_confirmed_by",
+                "supervisor_comment",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="recertification.completed",
+            obj=recert.account,
+            changes={
+                "recertified_until": [
+                    None,
+                    recert.due_on + datetime.timedelta(days=settings.RECERT_INTERVAL_DAYS),
+                ]
+            },
+            reason=comment,
+        )
+        return recert
+
+
+# --------------------------------------------------------------------------- delivery
+
+
+def _press_office() -> list:
     users = get_user_model().objects.filter(groups__name=Role.PRESS_OFFICE.value, is_active=True)
     return [*users, settings.PRESS_OFFICE_EMAIL]
 
 
-def _recipients(reminder: Reminder) -> list:
-    owner = reminder.account.owner
+def _account_link(account) -> str:
+    try:
+        return reverse("accounts:detail", args=[account.pk])
+    except NoReverseMatch:
+        return ""
+
+
+@dataclasses.dataclass
+class Message:
+    recipients: list
+    subject: str
+    template: str
+    context: dict
+    link: str = ""
+
+
+def _dormancy_message(reminder: Reminder, now) -> Message | None:
+    account = SocialAccount.objects.select_related(
+        "owner__user", "owner__supervisor__user", "unit"
+    ).get(pk=reminder.subject_id)
+    owner = account.owner
     supervisor = owner.supervisor.user if owner.supervisor_id else None
-    if reminder.kind == Kind.DORMANCY_WARN:
-        return [owner.user]
-    if reminder.kind == Kind.DORMANCY_DORMANT:
-        return [owner.user, supervisor] if supervisor else [owner.user, *_press_office()]
-    return [*_press_office(), owner.user]
+    days = (now - reminder.period_start).days
+    recipients = {
+        Kind.DORMANCY_WARN: [owner.user],
+        Kind.DORMANCY_DORMANT: [owner.user, supervisor]
+        if supervisor
+        else [owner.user, *_press_office()],
+        Kind.DORMANCY_STALE: [*_press_office(), owner.user],
+    }[reminder.kind]
+    subject = {
+        Kind.DORMANCY_WARN: "@{handle} has not posted for {days} days",
+        Kind.DORMANCY_DORMANT: "@{handle} is dormant: no post for {days} days",
+        Kind.DORMANCY_STALE: "@{handle} is stale: review for closure or handover",
+    }[reminder.kind].format(handle=account.handle, days=days)
+    return Message(
+        recipients,
+        subject,
+        f"mail/{reminder.kind}.txt",
+        {"account": account, "days": days},
+        _account_link(account),
+    )
 
 
-SUBJECTS = {
-    Kind.DORMANCY_WARN: "@{handle} has not posted for {days} days",
-    Kind.DORMANCY_DORMANT: "@{handle} is dormant: no post for {days} days",
-    Kind.DORMANCY_STALE: "@{handle} is stale: review for closure or handover",
+def _decision_message(reminder: Reminder, now) -> Message | None:
+    from approvals.models import BusinessCase, CaseState
+    from approvals.selectors import supervisors_to_tell
+
+    case = BusinessCase.objects.select_related("applicant__supervisor__supervisor__user").get(
+        pk=reminder.subject_id
+    )
+    if case.state_changed_at != reminder.period_start or case.state not in (
+        CaseState.SUBMITTED,
+        CaseState.SUPERVISOR_APPROVED,
+    ):
+        return None  # decided since the reminder was made: nothing to chase
+    with_supervisor = case.state == CaseState.SUBMITTED
+    escalated = reminder.kind == Kind.DECISION_ESCALATED
+    if with_supervisor:
+        supervisor = case.applicant.supervisor
+        above = supervisor.supervisor if supervisor else None
+        recipients = (
+            ([above.user] if above else _press_office())
+            if escalated
+            else supervisors_to_tell(case.applicant)
+        )
+        decider = "the supervisor"
+    else:
+        manager = settings.PRESS_OFFICE_MANAGER_EMAIL or settings.PRESS_OFFICE_EMAIL
+        recipients = [manager] if escalated else _press_office()
+        decider = "the press office"
+    days = (now - case.state_changed_at).days
+    try:
+        link = reverse("approvals:detail", args=[case.pk])
+    except NoReverseMatch:
+        link = ""
+    subject = (
+        f"Escalated: business case for @{case.handle} has waited {days} days for {decider}"
+        if escalated
+        else f"Business case for @{case.handle} is waiting for your decision ({days} days)"
+    )
+    return Message(
+        recipients,
+        subject,
+        "mail/decision_reminder.txt",
+        {"case": case, "days": days, "decider": decider, "escalated": escalated},
+        link,
+    )
+
+
+def _orphan_message(reminder: Reminder, now) -> Message | None:
+    account = SocialAccount.objects.select_related("owner__user", "owner__supervisor__user").get(
+        pk=reminder.subject_id
+    )
+    if account.owner.status == Officer.Status.SERVING or account.status not in (
+        SocialAccount.Status.ACTIVE,
+        SocialAccount.Status.PENDING_SETUP,
+    ):
+        return None  # handed over, closed or the owner is back: nothing to chase
+    supervisor = account.owner.supervisor
+    return Message(
+        [*([supervisor.user] if supervisor else []), *_press_office()],
+        f"@{account.handle} has no owner in post: hand it over or close it",
+        "mail/orphan.txt",
+        {"account": account, "owner": account.owner},
+        _account_link(account),
+    )
+
+
+def _recert_message(reminder: Reminder, now) -> Message | None:
+    recert = Recertification.objects.select_related(
+        "account__owner__user", "account__owner__supervisor__user"
+    ).get(pk=reminder.subject_id)
+    if recert.complete:
+        return None
+    owner = recert.account.owner
+    supervisor = owner.supervisor.user if owner.supervisor_id else None
+    overdue = reminder.kind == Kind.RECERT_OVERDUE
+    if recert.owner_confirmed_at is None:
+        recipients = [owner.user, *([supervisor] if overdue and supervisor else [])]
+    else:
+        recipients = [supervisor] if supervisor else _press_office()
+    subject = (
+        f"Overdue: re-certify @{recert.account.handle} (due {recert.due_on:%-d %B %Y})"
+        if overdue
+        else f"Re-certify @{recert.account.handle} by {recert.due_on:%-d %B %Y}"
+    )
+    return Message(
+        recipients,
+        subject,
+        "mail/recert_due.txt",
+        {"account": recert.account, "recert": recert, "overdue": overdue},
+        _account_link(recert.account),
+    )
+
+
+MESSAGES: dict[str, Callable[[Reminder, datetime.datetime], Message | None]] = {
+    Kind.DORMANCY_WARN: _dormancy_message,
+    Kind.DORMANCY_DORMANT: _dormancy_message,
+    Kind.DORMANCY_STALE: _dormancy_message,
+    Kind.DECISION_OVERDUE: _decision_message,
+    Kind.DECISION_ESCALATED: _decision_message,
+    Kind.ORPHAN: _orphan_message,
+    Kind.RECERT_DUE: _recert_message,
+    Kind.RECERT_OVERDUE: _recert_message,
 }
 
 
 def reminder_deliver(*, reminder_id: int, now: datetime.datetime | None = None) -> bool:
-    """Send one reminder's notifications. Exactly once: the row is locked, skipped by anyone
-    else holding it, and marked in the same transaction as the notifications are written."""
+    """Send one reminder's notifications. Exactly once: the row is locked (and skipped by anyone
+    else holding it) and marked in the same transaction as the notifications are written. A
+    reminder whose reason has gone (the case was decided meanwhile) is marked and not sent."""
     now = now or timezone.now()
     with transaction.atomic():
         reminder = (
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("account__owner__user", "account__owner__supervisor__user")
+            Reminder.objects.select_for_update(skip_locked=True)
             .filter(pk=reminder_id, notified_at__isnull=True)
             .first()
         )
         if reminder is None:
             return False
-        account = reminder.account
-        days = (now - reminder.period_start).days
-        link = _account_link(account)
-        notify(
-            recipients=_recipients(reminder),
-            subject=SUBJECTS[reminder.kind].format(handle=account.handle, days=days),
-            template=f"mail/{reminder.kind}.txt",
-            context={
-                "account": account,
-                "days": days,
-                "reminder": reminder,
-                "thresholds": {r.kind: r.days for r in ladder()},
-            },
-            kind=reminder.kind,
-            link=link,
-        )
+        message = MESSAGES[reminder.kind](reminder, now)
+        if message is not None:
+            notify(
+                recipients=message.recipients,
+                subject=message.subject,
+                template=message.template,
+                context=message.context,
+                kind=reminder.kind,
+                link=message.link,
+            )
         Reminder.objects.filter(pk=reminder.pk).update(notified_at=now)
-        return True
-
-
-def _account_link(account) -> str:
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse("register:detail", args=[account.pk])
-    except NoReverseMatch:  # the register's pages are not mounted (yet)
-        return ""
+        return message is not None
 
 
 def reminder_deliver_many(ids: list[int]) -> int:
@@ -230,17 +648,6 @@ def reminder_deliver_many(ids: list[int]) -> int:
         if settings.REMINDER_DELIVERY_PAUSE:
             time.sleep(settings.REMINDER_DELIVERY_PAUSE)
     return sent
-
-
-def dormancy_level(account: SocialAccount, now: datetime.datetime | None = None) -> str:
-    """'active', 'quiet' (past the warning), 'dormant' or 'stale', from the last post."""
-    now = now or timezone.now()
-    reference = account.last_post_at or account.created_at
-    level = "active"
-    for rung in ladder():
-        if reference and now - reference >= datetime.timedelta(days=rung.days):
-            level = rung.level
-    return level
 
 
 def unnotified_reminder_ids(limit: int = 5000) -> list[int]:

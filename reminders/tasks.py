@@ -1,5 +1,6 @@
 """Thin tasks: ids in, one service call. Late acknowledgement and reject-on-worker-lost mean a
-task whose worker dies is run again; the Reminder rows make running again harmless."""
+task whose worker dies is run again; the Reminder rows make running again harmless. The
+schedule is CELERY_BEAT_SCHEDULE in portal/settings/base.py."""
 
 from django.db import OperationalError
 
@@ -10,10 +11,28 @@ from reminders import services
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
 
 
+def _summary(result) -> dict:
+    return {"run_id": str(result.run_id), "created": result.created, "flagged": result.flagged}
+
+
 @app.task(name="reminders.dormancy_scan", **TASK_OPTIONS)
 def dormancy_scan() -> dict:
-    result = services.dormancy_scan()
-    return {"run_id": str(result.run_id), "created": result.created, "flagged": result.flagged}
+    return _summary(services.dormancy_scan())
+
+
+@app.task(name="reminders.decision_reminders", **TASK_OPTIONS)
+def decision_reminders() -> dict:
+    return _summary(services.decision_reminders())
+
+
+@app.task(name="reminders.recertification_run", **TASK_OPTIONS)
+def recertification_run() -> dict:
+    return _summary(services.recertification_run())
+
+
+@app.task(name="reminders.orphan_check", **TASK_OPTIONS)
+def orphan_check() -> dict:
+    return _summary(services.orphan_check())
 
 
 @app.task(
@@ -31,10 +50,8 @@ def deliver(ids: list[int]) -> int:
 def deliver_pending() -> int:
     """Re-queue reminders still waiting (the broker was down when they were made)."""
     ids = services.unnotified_reminder_ids()
-    batches = [
-        ids[i : i + services.DELIVERY_BATCH] for i in range(0, len(ids), services.DELIVERY_BATCH)
-    ]
-    for batch in batches:
+    size = services.DELIVERY_BATCH
+    for batch in (ids[i : i + size] for i in range(0, len(ids), size)):
         if not send_now(deliver, batch):
-            return services.reminder_deliver_many(batch)
+            services.reminder_deliver_many(batch)
     return len(ids)

@@ -233,6 +233,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.dormancy_scan",
         "schedule": crontab(hour=6, minute=30),
     },
+    "decision-reminders-hourly": {
+        "task": "reminders.decision_reminders",
+        "schedule": crontab(minute=15),
+    },
+    "recertification-daily": {
+        "task": "reminders.recertification_run",
+        "schedule": crontab(hour=6, minute=45),
+    },
+    "orphan-check-nightly": {
+        "task": "reminders.orphan_check",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "poll-platform-activity": {
         "task": "accounts.tasks.poll_platform_activity",
         "schedule": 6 * 60 * 60.0,
@@ -256,6 +268,34 @@ DORMANT_WARN_AFTER = env_int("DORMANT_WARN_AFTER", 14)
 DORMANT_AFTER = env_int("DORMANT_AFTER", 28)
 STALE_AFTER = env_int("STALE_AFTER", 56)
 REMINDER_DELIVERY_PAUSE = float(env_str("REMINDER_DELIVERY_PAUSE", "0"))
+# A case waiting this many working days reminds its decider; twice as long escalates.
+DECISION_SLA_WORKING_DAYS = env_int("DECISION_SLA_WORKING_DAYS", 3)
+PRESS_OFFICE_MANAGER_EMAIL = env_str("PRESS_OFFICE_MANAGER_EMAIL", "") or None
+# Re-certification: yearly, the owner asked this many days before it is due.
+RECERT_INTERVAL_DAYS = env_int("RECERT_INTERVAL_DAYS", 365)
+RECERT_NOTICE_DAYS = env_int("RECERT_NOTICE_DAYS", 30)
+# England and Wales bank holidays are not working days (extend via BANK_HOLIDAYS=YYYY-MM-DD,...).
+BANK_HOLIDAYS = sorted(
+    {
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-04",
+        "2026-05-25",
+        "2026-08-31",
+        "2026-12-25",
+        "2026-12-28",
+        "2027-01-01",
+        "2027-03-26",
+        "2027-03-29",
+        "2027-05-03",
+        "2027-05-31",
+        "2027-08-30",
+        "2027-12-27",
+        "2027-12-28",
+        *env_list("BANK_HOLIDAYS"),
+    }
+)
 
 LOGGING = {
     "version": 1,

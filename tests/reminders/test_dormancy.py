@@ -11,7 +11,7 @@ from accounts.models import SocialAccount
 from audit.models import AuditEvent
 from notifications.models import Notification
 from reminders.models import Reminder
-from reminders.services import dormancy_level, dormancy_scan
+from reminders.services import dormancy_scan
 from tests.factories import LeaveFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,13 +123,6 @@ def test_thresholds_come_from_settings(account, scan_on):
     assert scan_on(7).created["dormancy_warn"] == 1
     assert scan_on(10).created["dormancy_dormant"] == 1
     assert scan_on(20).created["dormancy_stale"] == 1
-
-
-def test_dormancy_level(account):
-    assert dormancy_level(account, day(3)) == "active"
-    assert dormancy_level(account, day(14)) == "quiet"
-    assert dormancy_level(account, day(28)) == "dormant"
-    assert dormancy_level(account, day(56)) == "stale"
 
 
 @pytest.mark.parametrize("accounts", [5, 60])

@@ -1,0 +1,61 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from reminders import services
+from reminders.forms import OwnerRecertificationForm, SupervisorRecertificationForm
+from reminders.selectors import recertifications_visible_to, recertifications_waiting_for
+
+
+@login_required
+def recertification_list(request):
+    return render(
+        request,
+        "reminders/recertifications.html",
+        {
+            "waiting": recertifications_waiting_for(request.user),
+        },
+    )
+
+
+@login_required
+def recertification_confirm(request, pk):
+    recert = get_object_or_404(recertifications_visible_to(request.user), pk=pk)
+    as_owner = request.user.has_perm("reminders.confirm_recert_as_owner", recert)
+    as_supervisor = request.user.has_perm("reminders.confirm_recert_as_supervisor", recert)
+    if not (as_owner or as_supervisor):
+        raise PermissionDenied
+    owner_stage = recert.owner_confirmed_at is None
+    if owner_stage and not as_owner:
+        raise PermissionDenied("The owner confirms first.")
+    if not owner_stage and not as_supervisor:
+        raise PermissionDenied("Only the owner's supervisor confirms now.")
+    form_class = OwnerRecertificationForm if owner_stage else SupervisorRecertificationForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if owner_stage:
+                services.recertification_confirm_owner(
+                    actor=request.user,
+                    recertification_id=recert.pk,
+                    still_needed=form.cleaned_data["still_needed"],
+                    statement=form.cleaned_data["statement"],
+                )
+                messages.success(request, "Thank you. Your supervisor has been asked to confirm.")
+            else:
+                services.recertification_confirm_supervisor(
+                    actor=request.user,
+                    recertification_id=recert.pk,
+                    comment=form.cleaned_data["comment"],
+                )
+                messages.success(request, f"@{recert.account.handle} is re-certified for a year.")
+        except services.ReminderError as exc:
+            messages.error(request, str(exc))
+        return redirect(reverse("accounts:detail", args=[recert.account_id]))
+    return render(
+        request,
+        "reminders/recertification_confirm.html",
+        {"recert": recert, "form": form, "owner_stage": owner_stage},
+    )
