@@ -12,6 +12,7 @@ help:
 	@echo "make run     set up, migrate, seed the demo force, serve web + Celery worker/beat"
 	@echo "make test    set up, then run the test suite (PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint    ruff + makemigrations --check"
+	@echo "make bench   dormancy scan and import benchmarks (needs DATABASE_URL on PostgreSQL)"
 
 $(VENV)/.installed: pyproject.toml
 	@PYBIN=$$(scripts/find-python.sh) || exit 1; \
@@ -49,6 +50,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+
+bench: setup
+	@[ -n "$$DATABASE_URL" ] || { echo "make bench needs DATABASE_URL=postgres://... (PostgreSQL)" >&2; exit 1; }
+	$(MANAGE) migrate --noinput
+	$(MANAGE) bench_dormancy
+	$(MANAGE) bench_register_import
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import NoReverseMatch, reverse
@@ -34,6 +34,12 @@ Subject = Reminder.SubjectType
 DELIVERY_BATCH = 200
 
 
+def _chunk() -> int:
+    """Rows per INSERT: SQLite caps a statement at 32,766 parameters; PostgreSQL (psycopg2
+    sends values inline) does not."""
+    return 2000 if connection.vendor == "sqlite" else 50000
+
+
 class ReminderError(Exception):
     """A rule stopped the action; the message says why, for the person."""
 
@@ -41,11 +47,40 @@ class ReminderError(Exception):
 # --------------------------------------------------------------------------- the ledger
 
 
-def _record(rows: list[Reminder], run_id: uuid.UUID) -> list[tuple[int, str, int]]:
-    """Insert the reminders that do not exist yet (one query) and return those this run made
-    as (id, kind, subject_id) (one query). Delivery is queued after commit."""
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=20000)
-    created = list(Reminder.objects.filter(run_id=run_id).values_list("pk", "kind", "subject_id"))
+def _record(rows: list[tuple], run_id: uuid.UUID) -> list[tuple[int, str, int]]:
+    """Insert the reminders that do not exist yet and return those this insert made, as
+    (id, kind, subject_id). Rows are (kind, subject_type, subject_id, period_start, account_id).
+
+    Plain multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite 3.35+):
+    the unique constraint decides what is new, in the database, in one statement per 5,000
+    rows, with no model instance per row. Delivery is queued after commit."""
+    ops = connection.ops
+    run = Reminder._meta.get_field("run_id").get_db_prep_save(run_id, connection)
+    now = ops.adapt_datetimefield_value(timezone.now())
+    table = Reminder._meta.db_table
+    created = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _chunk()):
+            chunk = rows[start : start + _chunk()]
+            params = []
+            for kind, subject_type, subject_id, period_start, account_id in chunk:
+                params += [
+                    str(kind),
+                    str(subject_type),
+                    subject_id,
+                    ops.adapt_datetimefield_value(period_start),
+                    account_id,
+                    run,
+                    now,
+                ]
+            values = ",".join(["(%s,%s,%s,%s,%s,%s,%s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (kind, subject_type, subject_id, period_start, "  # noqa: S608
+                f"account_id, run_id, created_at) VALUES {values} "
+                "ON CONFLICT DO NOTHING RETURNING id, kind, subject_id",
+                params,
+            )
+            created += cursor.fetchall()
     _deliver_after_commit([pk for pk, _, _ in created])
     return created
 
@@ -137,16 +172,7 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
             for rung, already in zip(rungs, has, strict=True):
                 if already or now - reference < datetime.timedelta(days=rung.days):
                     continue
-                rows.append(
-                    Reminder(
-                        kind=rung.kind,
-                        subject_type=Subject.ACCOUNT,
-                        subject_id=pk,
-                        period_start=reference,
-                        account_id=pk,
-                        run_id=run_id,
-                    )
-                )
+                rows.append((rung.kind, Subject.ACCOUNT, pk, reference, pk))
                 if rung.kind != Kind.DORMANCY_WARN:
                     flagged[(rung.kind, pk)] = (
                         SocialAccount(pk=pk, handle=handle, platform=platform),
@@ -165,7 +191,7 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
             action="account.dormancy_flagged",
             entries=entries,
             reason="Daily dormancy scan",
-            batch_size=5000,
+            batch_size=_chunk(),
         )
     return RunResult(run_id, _counts([r.kind for r in rungs], created), flagged=len(entries))
 
@@ -229,13 +255,7 @@ def decision_reminders(*, now: datetime.datetime | None = None) -> RunResult:
     run_id = uuid.uuid4()
     with transaction.atomic():
         rows = [
-            Reminder(
-                kind=kind,
-                subject_type=Subject.CASE,
-                subject_id=pk,
-                period_start=changed_at,
-                run_id=run_id,
-            )
+            (kind, Subject.CASE, pk, changed_at, None)
             for pk, changed_at, *has in waiting
             for kind, already in zip(cutoff, has, strict=True)
             if not already and changed_at < cutoff[kind]
@@ -267,14 +287,7 @@ def orphan_check(*, now: datetime.datetime | None = None) -> RunResult:
     )
     with transaction.atomic():
         rows = [
-            Reminder(
-                kind=Kind.ORPHAN,
-                subject_type=Subject.ACCOUNT,
-                subject_id=pk,
-                account_id=pk,
-                period_start=period,
-                run_id=run_id,
-            )
+            (Kind.ORPHAN, Subject.ACCOUNT, pk, period, pk)
             for pk in orphaned_accounts().filter(~Exists(already)).values_list("pk", flat=True)
         ]
         created = _record(rows, run_id)
@@ -328,28 +341,20 @@ def recertification_run(*, now: datetime.datetime | None = None) -> RunResult:
             period_start=period,
         )
         rows = [
-            Reminder(
-                kind=Kind.RECERT_DUE,
-                subject_type=Subject.RECERTIFICATION,
-                subject_id=pk,
-                account_id=account_id,
-                run_id=run_id,
-                period_start=datetime.datetime.combine(
+            (
+                Kind.RECERT_DUE,
+                Subject.RECERTIFICATION,
+                pk,
+                datetime.datetime.combine(
                     due_on, datetime.time.min, timezone.get_current_timezone()
                 ),
+                account_id,
             )
             for pk, account_id, due_on in pending.filter(~Exists(asked)).values_list(
                 "pk", "account_id", "due_on"
             )
         ] + [
-            Reminder(
-                kind=Kind.RECERT_OVERDUE,
-                subject_type=Subject.RECERTIFICATION,
-                subject_id=pk,
-                account_id=account_id,
-                period_start=period,
-                run_id=run_id,
-            )
+            (Kind.RECERT_OVERDUE, Subject.RECERTIFICATION, pk, period, account_id)
             for pk, account_id in pending.filter(due_on__lt=today)
             .filter(~Exists(chased))
             .values_list("pk", "account_id")
