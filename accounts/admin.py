@@ -4,6 +4,7 @@ from accounts.models import (
     ActivityObservation,
     Delegation,
     ImportJob,
+    Leave,
     Officer,
     SocialAccount,
     Unit,
@@ -81,3 +82,15 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Leave)
+class LeaveAdmin(AuditedModelAdmin):
+    list_display = ("officer", "starts_on", "ends_on", "reason")
+    autocomplete_fields = ("officer",)
+    readonly_fields = ("created_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

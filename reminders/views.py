@@ -1,11 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from accounts.models import Leave
+from accounts.predicates import officer_of
+from accounts.selectors import officers_visible_to, supervised_officer_ids
 from reminders import services
-from reminders.forms import OwnerRecertificationForm, SupervisorRecertificationForm
+from reminders.forms import LeaveForm, OwnerRecertificationForm, SupervisorRecertificationForm
 from reminders.selectors import recertifications_visible_to, recertifications_waiting_for
 
 
@@ -59,3 +63,24 @@ def recertification_confirm(request, pk):
         "reminders/recertification_confirm.html",
         {"recert": recert, "form": form, "owner_stage": owner_stage},
     )
+
+
+@login_required
+def leave(request):
+    me = officer_of(request.user)
+    if me is None:
+        raise PermissionDenied
+    officers = officers_visible_to(request.user).filter(
+        Q(pk=me.pk) | Q(pk__in=supervised_officer_ids(request.user))
+    )
+    form = LeaveForm(request.POST or None, officers=officers, initial={"officer": me})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.leave_record(actor=request.user, **form.cleaned_data)
+        except services.ReminderError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Leave recorded: no dormancy reminders until they are back.")
+            return redirect("reminders:leave")
+    recorded = Leave.objects.filter(officer__in=officers).select_related("officer")[:50]
+    return render(request, "reminders/leave.html", {"form": form, "recorded": recorded})
