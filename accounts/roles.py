@@ -9,3 +9,11 @@ class Role(models.TextChoices):
     PRESS_OFFICE = "Press office", "Press office"
     AUDITOR = "Auditor", "Auditor"
     ADMINISTRATOR = "Administrator", "Administrator"
+
+
+def ensure_role_groups():
+    """Create any missing role group (a migration creates them; a database flushed by a test
+    or restored by hand may have lost them)."""
+    from django.contrib.auth.models import Group
+
+    return {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}

@@ -4,7 +4,6 @@ import json
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import (
@@ -15,7 +14,7 @@ from accounts.models import (
     SocialAccount,
     Unit,
 )
-from accounts.roles import Role
+from accounts.roles import Role, ensure_role_groups
 from custody import crypto
 from custody.models import Credential
 
@@ -60,8 +59,8 @@ class OfficerFactory(factory.django.DjangoModelFactory):
         """OfficerFactory(roles=[Role.SUPERVISOR]); every officer also has the Officer role."""
         if not create:
             return
-        names = {Role.OFFICER.value, *(r.value for r in (extracted or []))}
-        self.user.groups.add(*Group.objects.filter(name__in=names))
+        groups = ensure_role_groups()
+        self.user.groups.add(*(groups[r] for r in {Role.OFFICER, *(extracted or [])}))
 
 
 class DelegationFactory(factory.django.DjangoModelFactory):

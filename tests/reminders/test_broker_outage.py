@@ -20,7 +20,7 @@ from tests.workers import (
 
 pytestmark = [
     pytest.mark.redis,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         worker_database_url() is None,
         reason="a worker process needs the test database on PostgreSQL",

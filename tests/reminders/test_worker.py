@@ -18,7 +18,7 @@ from tests.workers import celery_worker, worker_database_url, worker_output
 
 pytestmark = [
     pytest.mark.redis,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         worker_database_url() is None and not os.environ.get("DATABASE_URL"),
         reason="a worker process needs the test database on PostgreSQL",

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.handles import suggest_handles
 from accounts.models import Officer, SocialAccount, Unit
-from accounts.roles import Role
+from accounts.roles import Role, ensure_role_groups
 
 DEMO_PASSWORD_DEFAULT = "demo-portal-2026"  # noqa: S105  (documented demo login)
 EMAIL_DOMAIN = "demo.wmp.example"
@@ -150,6 +150,7 @@ class Command(BaseCommand):
 
     def build(self, password) -> int:
         self.created = 0
+        ensure_role_groups()
         rng = random.Random(20261124)  # noqa: S311  (repeatable demo names, not security)
         force = self.unit("force", "West Midlands Police", Unit.Kind.FORCE, None)
         dept = {

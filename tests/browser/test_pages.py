@@ -1,0 +1,129 @@
+"""Real pages in a real browser (Debian's Chromium through Playwright): each demo person signs
+in through the form, walks their pages, and every page is checked with axe-core against WCAG
+2.2 AA and for browser console errors (a blocked inline script or style would show there as a
+Content Security Policy violation)."""
+
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+# The pages each person uses, by URL, after signing in.
+JOURNEYS = {
+    "officer": [
+        "/",
+        "/cases/",
+        "/cases/new/",
+        "/register/",
+        "/notifications/",
+        "/reminders/leave/",
+        "/cases/policy/",
+    ],
+    "supervisor": [
+        "/",
+        "/cases/supervisor/",
+        "/register/",
+        "/cases/delegations/",
+        "/reminders/recertifications/",
+    ],
+    "press": [
+        "/",
+        "/cases/press-office/",
+        "/register/",
+        "/register/new/",
+        "/credentials/",
+        "/register/import/register/",
+        "/audit/",
+    ],
+    "auditor": ["/", "/register/", "/audit/"],
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is required in CI and is missing at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the test's own database calls
+    # (seeding, flushing) are still plain synchronous ones, so Django may allow them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def demo_force(transactional_db):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def _sign_in(page, base, username):
+    page.goto(f"{base}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("demo-portal-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def _axe_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in result.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("username", list(JOURNEYS))
+def test_each_persons_pages_are_accessible_and_error_free(
+    browser, live_server, demo_force, username
+):
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on(
+        "console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    page.on(
+        "response", lambda r: errors.append(f"{r.url}: {r.status}") if r.status >= 400 else None
+    )
+    _sign_in(page, live_server.url, username)
+    problems = {}
+    for path in JOURNEYS[username]:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, f"{username} {path}: {response.status}"
+        assert page.locator("h1").count() == 1, f"{path} needs exactly one h1"
+        violations = _axe_violations(page)
+        if violations:
+            problems[path] = violations
+    context.close()
+    assert problems == {}, problems
+    assert errors == [], errors
