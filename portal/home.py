@@ -21,6 +21,7 @@ from approvals.selectors import (
     owners_yet_to_acknowledge,
 )
 from custody.selectors import accounts_needing_credentials
+from incidents.selectors import open_incidents
 from notifications.selectors import inbox_for
 
 
@@ -105,6 +106,8 @@ def home_sections(user) -> list[Section]:
                 reverse("custody:needed"),
             )
         )
+    if is_press_office(user) or is_auditor(user):
+        sections.append(_incident_section(user))
     if sees_everything(user):
         sections.append(
             Section("Audit", [Tile("Audit trail", 0, reverse("audit:trail"), "Read every change")])
@@ -180,3 +183,20 @@ def _case_sections(user, me) -> list[Section]:
             )
         )
     return sections
+
+
+def _incident_section(user) -> Section:
+    """Hacked-account incidents still open (reported or contained), oldest first."""
+    waiting = open_incidents(user).order_by("reported_at")
+    oldest = waiting.first()
+    return Section(
+        "Hacked-account incidents",
+        [
+            Tile(
+                "Open incidents",
+                waiting.count(),
+                reverse("incidents:list"),
+                f"Oldest reported {oldest.reported_at:%d %b %Y %H:%M}" if oldest else "",
+            )
+        ],
+    )

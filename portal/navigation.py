@@ -32,6 +32,8 @@ NAV = [
     NavItem("Policy", "approvals:policy"),
     NavItem("Accounts", "accounts:list", permission="accounts.list_socialaccounts"),
     NavItem("Credentials", "custody:needed", permission="custody.list_credentials_needed"),
+    NavItem("Incidents", "incidents:list", permission="incidents.list_incidents"),
+    NavItem("Report a hack", "incidents:report", permission="incidents.report_incident"),
     NavItem("Notifications", "notifications:inbox"),
     NavItem("Audit trail", "audit:trail", permission="accounts.view_audit_trail"),
     NavItem("Admin", "admin:index", staff_only=True),
