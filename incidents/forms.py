@@ -24,6 +24,7 @@ class ReportForm(forms.Form):
     )
     noticed_at = forms.DateTimeField(
         label="When it was noticed",
+        widget=forms.TextInput,
         help_text="Date and time, for example 2026-11-24 07:30. Leave as it is if just now.",
         error_messages={
             "required": "Enter when it was noticed",
@@ -51,7 +52,9 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.account = None
         self.fields["noticed_at"].initial = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-        self.fields["noticed_at"].widget.attrs["autocomplete"] = "off"
+        self.fields["noticed_at"].widget.attrs.update(
+            {"autocomplete": "off", "class": "govuk-input"}
+        )
         layout = []
         if ask_account:
             self.fields["platform"] = forms.ChoiceField(
@@ -67,6 +70,7 @@ class ReportForm(forms.Form):
                 " force's accounts in the register.",
                 error_messages={"required": "Enter the account's handle"},
             )
+            self.order_fields(["platform", "handle", *self.field_order])
             layout.append(
                 Fieldset(
                     Field.select("platform"),
@@ -136,7 +140,10 @@ class StepForm(forms.Form):
         self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
-            Field.select("step"), Field.textarea("note"), "version", Submit("submit", "Record")
+            Field.select("step"),
+            Field.textarea("note"),
+            "version",
+            Submit("record_step", "Record the step"),
         )
 
 
@@ -154,7 +161,7 @@ class NoteForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(Field.textarea("text"), Submit("submit", "Add the note"))
+        self.helper.layout = Layout(Field.textarea("text"), Submit("add_note", "Add the note"))
 
 
 class LessonsForm(forms.Form):
@@ -173,5 +180,5 @@ class LessonsForm(forms.Form):
         self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
-            Field.textarea("lessons"), Submit("submit", "Save the lessons learned")
+            Field.textarea("lessons"), Submit("save_lessons", "Save the lessons learned")
         )
