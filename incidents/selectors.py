@@ -4,6 +4,7 @@ import statistics
 from collections import defaultdict
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import SocialAccount
 from accounts.predicates import officer_of, sees_everything
@@ -69,12 +70,12 @@ def _hours(delta) -> float:
 
 
 def times_by_month(qs=None) -> list[dict]:
-    """Per month reported: how many incidents, and the median and mean hours to contain and to
-    resolve (over those that got there). Computed from the recorded times."""
+    """Per month reported (local time): how many incidents, and the median and mean hours to
+    contain and to resolve (over those that got there). Computed from the recorded times."""
     qs = Incident.objects.all() if qs is None else qs
     months = defaultdict(lambda: {"count": 0, "contain": [], "resolve": []})
     for incident in qs.only("reported_at", "contained_at", "resolved_at"):
-        row = months[incident.reported_at.strftime("%Y-%m")]
+        row = months[timezone.localtime(incident.reported_at).strftime("%Y-%m")]
         row["count"] += 1
         if incident.contained_at:
             row["contain"].append(_hours(incident.time_to_contain))

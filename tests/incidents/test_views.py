@@ -130,3 +130,16 @@ def test_reports_are_listed_for_their_reporter_only(login, officer, other_office
     assert "@PriyaSharmaWMP" in login(officer).get(reverse("incidents:mine")).content.decode()
     page = login(other_officer).get(reverse("incidents:mine")).content.decode()
     assert "@PriyaSharmaWMP" not in page
+
+
+def test_a_report_with_the_password_in_it_is_refused_on_the_form(login, officer, account):
+    from tests.incidents.conftest import OLD_PASSWORD
+
+    url = reverse("incidents:report_account", args=[account.pk])
+    data = {**FORM, "what_happened": f"I typed {OLD_PASSWORD} into a fake login page"}
+    response = login(officer).post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "contains the account&#x27;s password" in page
+    assert "govuk-error-summary" in page
+    assert not Incident.objects.exists()
