@@ -4,6 +4,7 @@ home page shows the ones that apply to the person signed in."""
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from accounts.predicates import is_auditor, is_press_office, officer_of, sees_everything
 from accounts.selectors import (
@@ -196,7 +197,7 @@ def _incident_section(user) -> Section:
                 "Open incidents",
                 waiting.count(),
                 reverse("incidents:list"),
-                f"Oldest reported {oldest.reported_at:%d %b %Y %H:%M}" if oldest else "",
+                f"Oldest reported {localtime(oldest.reported_at):%d %b %Y %H:%M}" if oldest else "",
             )
         ],
     )
