@@ -4,6 +4,7 @@ home page shows the ones that apply to the person signed in."""
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from accounts.predicates import is_auditor, is_press_office, officer_of, sees_everything
 from accounts.selectors import (
@@ -22,6 +23,7 @@ from approvals.selectors import (
     owners_yet_to_acknowledge,
 )
 from custody.selectors import accounts_needing_credentials
+from incidents.selectors import open_incidents
 from notifications.selectors import inbox_for
 from reminders.selectors import overdue_recertifications, recertifications_waiting_for
 
@@ -125,6 +127,8 @@ def home_sections(user) -> list[Section]:
                 reverse("custody:needed"),
             )
         )
+    if is_press_office(user) or is_auditor(user):
+        sections.append(_incident_section(user))
     if sees_everything(user):
         sections.append(
             Section("Audit", [Tile("Audit trail", 0, reverse("audit:trail"), "Read every change")])
@@ -200,3 +204,20 @@ def _case_sections(user, me) -> list[Section]:
             )
         )
     return sections
+
+
+def _incident_section(user) -> Section:
+    """Hacked-account incidents still open (reported or contained), oldest first."""
+    waiting = open_incidents(user).order_by("reported_at")
+    oldest = waiting.first()
+    return Section(
+        "Hacked-account incidents",
+        [
+            Tile(
+                "Open incidents",
+                waiting.count(),
+                reverse("incidents:list"),
+                f"Oldest reported {localtime(oldest.reported_at):%d %b %Y %H:%M}" if oldest else "",
+            )
+        ],
+    )

@@ -33,6 +33,8 @@ NAV = [
     NavItem("Accounts", "accounts:list", permission="accounts.list_socialaccounts"),
     NavItem("Credentials", "custody:needed", permission="custody.list_credentials_needed"),
     NavItem("Leave", "reminders:leave", permission="accounts.list_socialaccounts"),
+    NavItem("Incidents", "incidents:list", permission="incidents.list_incidents"),
+    NavItem("Report a hack", "incidents:report", permission="incidents.report_incident"),
     NavItem("Notifications", "notifications:inbox"),
     NavItem("Audit trail", "audit:trail", permission="accounts.view_audit_trail"),
     NavItem("Admin", "admin:index", staff_only=True),
@@ -40,6 +42,9 @@ NAV = [
 
 
 def nav_items_for(request) -> list[dict]:
+    """The items this person may use; the one whose address is the longest prefix of the
+    current page is marked current (so /incidents/report/ marks "Report a hack", not
+    "Incidents")."""
     user = request.user
     items = []
     for item in NAV:
@@ -47,8 +52,12 @@ def nav_items_for(request) -> list[dict]:
             continue
         if item.staff_only and not user.is_staff:
             continue
-        url = reverse(item.url_name)
-        exact = item.url_name in {"home", "approvals:mine"}
-        active = request.path == url if exact else request.path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": reverse(item.url_name), "active": False})
+    matches = [
+        it
+        for it in items
+        if request.path == it["url"] or (it["url"] != "/" and request.path.startswith(it["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda it: len(it["url"]))["active"] = True
     return items

@@ -20,6 +20,7 @@ urlpatterns = [
     path("register/", include("accounts.urls")),
     path("credentials/", include("custody.urls")),
     path("verify/", include("verify.urls")),
+    path("incidents/", include("incidents.urls")),
     path("admin/", admin.site.urls),
     path(
         "health/",

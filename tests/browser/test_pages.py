@@ -44,7 +44,7 @@ JOURNEYS = {
         "/register/import/register/",
         "/audit/",
     ],
-    "auditor": ["/", "/register/", "/audit/"],
+    "auditor": ["/", "/register/", "/audit/", "/incidents/"],
 }
 
 

@@ -1,0 +1,364 @@
+"""Every write of the incidents app: one function per action, the acting user passed in, one
+transaction, the incident (or account) row locked and its state checked after the lock, an audit
+row, and mail sent by `notify` once the transaction commits.
+
+Secrets never reach an incident: every free-text field is compared with the account's lodged
+password (decrypted here only for that comparison, never logged or returned) and refused if it
+contains it."""
+
+import json
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+from django_fsm import can_proceed, has_transition_perm
+
+from accounts.models import SocialAccount
+from approvals.selectors import press_office_recipients, supervisors_to_tell
+from audit.services import _actor_label, audit_record
+from custody import crypto
+from custody.models import Credential
+from custody.services import credentials_require_new
+from incidents.models import (
+    OPEN_STATES,
+    PRESS_OFFICE_STEPS,
+    Incident,
+    IncidentStep,
+    Report,
+    Step,
+    TimelineEntry,
+)
+from notifications.services import notify
+
+
+class IncidentError(Exception):
+    """The action cannot happen now; the message says why (the view shows it)."""
+
+
+class SecretInText(IncidentError):
+    """A free-text field holds the account's password."""
+
+
+REFUSED_TEXT_MESSAGE = (
+    "That text contains the account's password. Never write a password into an incident: lodge"
+    " new login details through the credentials page instead."
+)
+
+
+def _link(incident) -> str:
+    return reverse("incidents:detail", args=[incident.pk])
+
+
+@sensitive_variables("plaintext", "password")
+def _refuse_secrets(account: SocialAccount, *texts: str) -> None:
+    """Raise SecretInText if any text contains the account's currently lodged password."""
+    texts = [t for t in texts if t and t.strip()]
+    if not texts:
+        return
+    credential = Credential.objects.filter(account=account).first()
+    if credential is None:
+        return
+    sealed = crypto.Sealed(credential.key_id, bytes(credential.nonce), bytes(credential.ciphertext))
+    try:
+        plaintext = crypto.unseal(sealed, account_id=account.pk)
+    except crypto.CredentialDecryptionError:
+        return  # nothing to compare with; custody reports undecryptable details elsewhere
+    password = json.loads(plaintext).get("password") or ""
+    if len(password) >= 4 and any(password in text for text in texts):
+        raise SecretInText(REFUSED_TEXT_MESSAGE)
+
+
+def _timeline(incident, actor, kind, text) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        incident=incident,
+        kind=kind,
+        text=text,
+        actor=actor,
+        actor_label=_actor_label(actor),
+    )
+
+
+def _lock(incident_id: int) -> Incident:
+    return Incident.objects.select_for_update().select_related("account").get(pk=incident_id)
+
+
+def _check_version(incident, expected_version):
+    if expected_version is not None and expected_version != incident.version:
+        raise IncidentError(
+            "This incident changed since the page was opened; nothing was recorded. It is now"
+            f" {incident.get_state_display().lower()}."
+        )
+
+
+def _tell(recipients, subject, text, kind, incident):
+    notify(
+        recipients=recipients,
+        subject=subject,
+        template="mail/generic.txt",
+        context={"message": text},
+        kind=kind,
+        link=_link(incident),
+    )
+
+
+def _people_to_tell(account) -> list:
+    owner = account.owner
+    return [*press_office_recipients(), owner.user, *supervisors_to_tell(owner)]
+
+
+@transaction.atomic
+def incident_report(
+    *,
+    actor,
+    account_id: int,
+    what_happened: str,
+    noticed_at,
+    link_clicked: str,
+    rogue_posts: str = "",
+) -> tuple[Report, bool]:
+    """Anyone signed in reports a suspected compromise. The account row is locked first, so of
+    two reports at the same moment the second finds the first's incident and joins it. Returns
+    (report, whether a new incident was opened)."""
+    if not actor.has_perm("incidents.report_incident"):
+        raise PermissionDenied("Sign in to report a hacked account.")
+    account = SocialAccount.objects.select_for_update().select_related("owner").get(pk=account_id)
+    if account.status == SocialAccount.Status.CLOSED:
+        raise IncidentError(f"@{account.handle} is closed; tell the press office directly.")
+    if not what_happened.strip():
+        raise IncidentError("Say what happened.")
+    _refuse_secrets(account, what_happened, rogue_posts)
+    now = timezone.now()
+    incident = Incident.objects.filter(account=account, state__in=OPEN_STATES).first()
+    opened = incident is None
+    if opened:
+        account = credentials_require_new(
+            actor=actor, account=account, reason="a suspected compromise (hacked account)"
+        )
+        incident = Incident(
+            account=account,
+            reported_by=actor,
+            reported_at=now,
+            credentials_required_since=account.credentials_required_since,
+            state_changed_at=now,
+        )
+        try:
+            with transaction.atomic():
+                incident.save()
+        except IntegrityError as exc:  # the constraint backs the lock up
+            raise IncidentError("This account's incident was opened a moment ago.") from exc
+        audit_record(
+            actor=actor,
+            action="incident.reported",
+            obj=incident,
+            changes={"state": [None, incident.state], "account": [None, str(account)]},
+        )
+        if account.status != SocialAccount.Status.COMPROMISED:
+            before = account.status
+            account.status = SocialAccount.Status.COMPROMISED
+            account.save(update_fields=["status"])
+            audit_record(
+                actor=actor,
+                action="socialaccount.compromised",
+                obj=account,
+                changes={"status": [before, account.status]},
+                reason=f"Incident {incident.pk} reported",
+            )
+    report = Report.objects.create(
+        incident=incident,
+        reported_by=actor,
+        what_happened=what_happened.strip(),
+        noticed_at=noticed_at,
+        link_clicked=link_clicked,
+        rogue_posts=rogue_posts.strip(),
+        reported_at=now,
+    )
+    clicked = Report.LinkClicked(link_clicked).label.lower()
+    _timeline(
+        incident,
+        actor,
+        TimelineEntry.Kind.REPORT,
+        f"{'Reported' if opened else 'Reported again'}: {report.what_happened}\n"
+        f"Noticed {timezone.localtime(noticed_at):%d %b %Y %H:%M}; link clicked: {clicked}."
+        + (f"\nRogue posts seen: {report.rogue_posts}" if report.rogue_posts else ""),
+    )
+    if not opened:
+        audit_record(
+            actor=actor,
+            action="incident.reported_again",
+            obj=incident,
+            changes={"reports": [None, incident.reports.count()]},
+        )
+    who = _actor_label(actor)
+    _tell(
+        _people_to_tell(account),
+        f"{'URGENT: ' if opened else ''}@{account.handle} may have been hacked",
+        f"{who} has reported that the {account.get_platform_display()} account"
+        f" @{account.handle} may have been compromised"
+        f"{'' if opened else ' (a further report on the open incident)'}. The account is"
+        " marked compromised. Change the password now, lodge the new login details with the"
+        " press office, and work through the incident checklist.\n\nWhat happened: "
+        f"{report.what_happened}",
+        "incident.reported" if opened else "incident.reported_again",
+        incident,
+    )
+    return report, opened
+
+
+@transaction.atomic
+def incident_add_note(*, actor, incident_id: int, text: str) -> TimelineEntry:
+    incident = _lock(incident_id)
+    if not actor.has_perm("incidents.add_note", incident):
+        raise PermissionDenied("You cannot add notes to this incident.")
+    if not text.strip():
+        raise IncidentError("Write the note.")
+    _refuse_secrets(incident.account, text)
+    entry = _timeline(incident, actor, TimelineEntry.Kind.NOTE, text.strip())
+    audit_record(actor=actor, action="incident.note_added", obj=incident, changes={})
+    return entry
+
+
+@transaction.atomic
+def incident_record_step(
+    *, actor, incident_id: int, step: str, note: str = "", expected_version: str | None = None
+) -> IncidentStep:
+    """Record one checklist step as done, by the actor, now. Each step is recorded once."""
+    incident = _lock(incident_id)
+    step = Step(step)
+    if not actor.has_perm("incidents.record_step", incident):
+        raise PermissionDenied("You cannot record steps on this incident.")
+    if step in PRESS_OFFICE_STEPS and not actor.has_perm(
+        "incidents.record_press_office_step", incident
+    ):
+        raise PermissionDenied("Only the press office records that step.")
+    _check_version(incident, expected_version)
+    if incident.steps.filter(step=step).exists():
+        raise IncidentError(f"'{step.label}' is already recorded.")
+    if step == Step.PRESS_OFFICE_TOLD and incident.fresh_credential() is None:
+        raise IncidentError(
+            "Lodge the new login details first: the ones held were lodged before the incident."
+        )
+    _refuse_secrets(incident.account, note)
+    row = IncidentStep.objects.create(
+        incident=incident, step=step, done_by=actor, note=note.strip()
+    )
+    _timeline(
+        incident,
+        actor,
+        TimelineEntry.Kind.STEP,
+        step.label + (f": {row.note}" if row.note else ""),
+    )
+    audit_record(
+        actor=actor,
+        action="incident.step_recorded",
+        obj=incident,
+        changes={step.value: [None, row.done_at.isoformat()]},
+    )
+    return row
+
+
+@transaction.atomic
+def incident_record_lessons(*, actor, incident_id: int, lessons: str) -> Incident:
+    incident = _lock(incident_id)
+    if not actor.has_perm("incidents.record_lessons", incident):
+        raise PermissionDenied("Only the press office records the lessons learned.")
+    if not lessons.strip():
+        raise IncidentError("Write the lessons learned.")
+    _refuse_secrets(incident.account, lessons)
+    before = incident.lessons
+    incident.lessons = lessons.strip()
+    incident.lessons_recorded_by = actor
+    incident.lessons_recorded_at = timezone.now()
+    incident.save(update_fields=["lessons", "lessons_recorded_by", "lessons_recorded_at"])
+    _timeline(incident, actor, TimelineEntry.Kind.EVENT, "Lessons learned recorded.")
+    audit_record(
+        actor=actor,
+        action="incident.lessons_recorded",
+        obj=incident,
+        changes={"lessons": [before, incident.lessons]},
+    )
+    return incident
+
+
+def _fire(incident, name, actor) -> tuple[str, str]:
+    method = getattr(incident, name)
+    if not actor.has_perm(f"incidents.{name}_incident", incident):
+        raise PermissionDenied("Only the press office does that.")
+    if not can_proceed(method):
+        problem = (
+            incident.containment_problem() if name == "contain" else incident.resolution_problem()
+        )
+        raise IncidentError(
+            problem or f"This incident is {incident.get_state_display().lower()}; not possible."
+        )
+    if not has_transition_perm(method, actor):  # the transition's own guard, after the above
+        raise PermissionDenied("Only the press office does that.")
+    before = incident.state
+    method()
+    return before, incident.state
+
+
+@transaction.atomic
+def incident_contain(*, actor, incident_id: int, expected_version: str | None = None) -> Incident:
+    """The press office marks the incident contained: the password is changed and new login
+    details were lodged after the incident began."""
+    incident = _lock(incident_id)
+    _check_version(incident, expected_version)
+    before, after = _fire(incident, "contain", actor)
+    incident.save()
+    _timeline(incident, actor, TimelineEntry.Kind.STATE, "Contained.")
+    audit_record(
+        actor=actor,
+        action="incident.contained",
+        obj=incident,
+        changes={
+            "state": [before, after],
+            "contained_at": [None, incident.contained_at.isoformat()],
+        },
+    )
+    _tell(
+        [incident.account.owner.user, *supervisors_to_tell(incident.account.owner)],
+        f"The incident on @{incident.account.handle} is contained",
+        "The password has been changed and the new login details are with the press office."
+        " Finish the remaining checklist steps.",
+        "incident.contained",
+        incident,
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_resolve(*, actor, incident_id: int, expected_version: str | None = None) -> Incident:
+    """The press office closes the incident once every step is done and the lessons are
+    recorded; the account returns to active."""
+    incident = _lock(incident_id)
+    _check_version(incident, expected_version)
+    before, after = _fire(incident, "resolve", actor)
+    incident.save()
+    account = SocialAccount.objects.select_for_update().get(pk=incident.account_id)
+    if account.status == SocialAccount.Status.COMPROMISED:
+        account.status = SocialAccount.Status.ACTIVE
+        account.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="socialaccount.recovered",
+            obj=account,
+            changes={"status": [SocialAccount.Status.COMPROMISED, account.status]},
+            reason=f"Incident {incident.pk} resolved",
+        )
+    _timeline(incident, actor, TimelineEntry.Kind.STATE, "Resolved; the account is active again.")
+    audit_record(
+        actor=actor,
+        action="incident.resolved",
+        obj=incident,
+        changes={"state": [before, after], "resolved_at": [None, incident.resolved_at.isoformat()]},
+    )
+    _tell(
+        [account.owner.user, *supervisors_to_tell(account.owner)],
+        f"The incident on @{account.handle} is resolved",
+        f"@{account.handle} is active again. Read the lessons learned on the incident.",
+        "incident.resolved",
+        incident,
+    )
+    return incident
