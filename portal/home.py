@@ -21,6 +21,11 @@ from approvals.selectors import (
     owners_yet_to_acknowledge,
 )
 from custody.selectors import accounts_needing_credentials
+from handovers.selectors import (
+    waiting_for_press_office,
+    waiting_for_successor,
+    waiting_for_supervisor,
+)
 from notifications.selectors import inbox_for
 
 
@@ -47,6 +52,7 @@ def home_sections(user) -> list[Section]:
     general.tiles.append(Tile("Unread notifications", unread, reverse("notifications:inbox")))
     sections.append(general)
     sections.extend(_case_sections(user, me))
+    sections.extend(_handover_sections(user))
 
     if me is not None:
         mine = social_accounts_visible_to(user).filter(owner=me)
@@ -180,3 +186,20 @@ def _case_sections(user, me) -> list[Section]:
             )
         )
     return sections
+
+
+def _handover_sections(user) -> list[Section]:
+    """Handovers and closures waiting for this person: as successor, supervisor, press office."""
+    queue = reverse("handovers:queues")
+    tiles = []
+    to_accept = waiting_for_successor(user).count()
+    if to_accept:
+        tiles.append(Tile("Accounts offered to you", to_accept, queue, "Accept or decline"))
+    to_approve = waiting_for_supervisor(user).count()
+    if to_approve or user.has_perm("approvals.view_supervisor_queue"):
+        tiles.append(Tile("Handovers for your decision", to_approve, queue))
+    if user.has_perm("handovers.view_press_office_queue"):
+        tiles.append(
+            Tile("Handovers and closures to complete", waiting_for_press_office().count(), queue)
+        )
+    return [Section("Handovers and closures", tiles)] if tiles else []

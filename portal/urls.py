@@ -19,6 +19,7 @@ urlpatterns = [
     path("register/", include("accounts.urls")),
     path("credentials/", include("custody.urls")),
     path("verify/", include("verify.urls")),
+    path("handovers/", include("handovers.urls")),
     path("admin/", admin.site.urls),
     path(
         "health/",

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "reminders",
     "custody",
     "verify",
+    "handovers",
 ]
 
 MIDDLEWARE = [
