@@ -4,7 +4,11 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Officer, SocialAccount
 from accounts.predicates import officer_of, sees_everything
-from accounts.selectors import supervised_officer_ids
+from accounts.selectors import (
+    orphaned_accounts,
+    social_accounts_visible_to,
+    supervised_officer_ids,
+)
 from approvals.selectors import handles_taken
 from handovers.models import OPEN_STATES, AccountTransition, State
 
@@ -104,3 +108,10 @@ def handle_suggestions_for_successor(transition: AccountTransition) -> list[str]
         taken=taken,
         limit=4,
     )
+
+
+def orphans_visible_to(user) -> QuerySet:
+    """Live accounts whose owner has moved or left, among those `user` may see: the press office
+    sees all, a supervisor their team's. Each needs a handover or a closure."""
+    visible = social_accounts_visible_to(user).values("pk")
+    return orphaned_accounts().filter(pk__in=visible).order_by("owner__surname", "handle")

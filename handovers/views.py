@@ -40,6 +40,7 @@ def queues(request):
             if user.has_perm("handovers.view_press_office_queue")
             else None,
             "mine": selectors.mine(user)[:50],
+            "orphans": selectors.orphans_visible_to(user).exclude(owner__user=user)[:200],
         },
     )
 

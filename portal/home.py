@@ -22,6 +22,7 @@ from approvals.selectors import (
 )
 from custody.selectors import accounts_needing_credentials
 from handovers.selectors import (
+    orphans_visible_to,
     waiting_for_press_office,
     waiting_for_successor,
     waiting_for_supervisor,
@@ -202,4 +203,7 @@ def _handover_sections(user) -> list[Section]:
         tiles.append(
             Tile("Handovers and closures to complete", waiting_for_press_office().count(), queue)
         )
+    orphans = orphans_visible_to(user).exclude(owner__user=user).count()
+    if orphans:
+        tiles.append(Tile("Orphaned accounts", orphans, queue, "Owner moved or left"))
     return [Section("Handovers and closures", tiles)] if tiles else []

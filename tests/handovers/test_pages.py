@@ -1,0 +1,74 @@
+"""The actions on the account page, the menu, the home tiles and the queues, by role."""
+
+import pytest
+from django.urls import reverse
+
+from handovers import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_account_page_offers_the_actions_only_to_those_who_may(
+    login, officer, supervisor, press_officer, auditor, account
+):
+    start = reverse("handovers:start", args=[account.pk])
+    for person, offered in [
+        (officer, True),
+        (supervisor, True),
+        (press_officer, True),
+        (auditor, False),
+    ]:
+        client = login(person)
+        page = client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+        assert (start in page) is offered, person
+        assert client.get(start).status_code == (200 if offered else 403), person
+        client.logout()
+
+
+def test_home_and_queues_show_what_waits_for_each_person(
+    login, officer, successor, supervisor, press_officer, account, administrator
+):
+    transition = services.transition_start(
+        actor=officer.user,
+        account_id=account.pk,
+        kind="handover",
+        successor=successor,
+        reason="Moving post",
+    )
+    detail = reverse("handovers:detail", args=[transition.pk])
+
+    client = login(successor)
+    home = client.get(reverse("home")).content.decode()
+    assert "Accounts offered to you" in home
+    assert reverse("handovers:queues") in home
+    assert detail in client.get(reverse("handovers:queues")).content.decode()
+    client.logout()
+
+    services.handover_respond(actor=successor.user, transition_id=transition.pk, accept=True)
+    client = login(supervisor)
+    assert detail in client.get(reverse("handovers:queues")).content.decode()
+    client.logout()
+
+    services.transition_decide(actor=supervisor.user, transition_id=transition.pk, approve=True)
+    client = login(press_officer)
+    home = client.get(reverse("home")).content.decode()
+    assert "Handovers and closures to complete" in home
+    assert detail in client.get(reverse("handovers:queues")).content.decode()
+    assert reverse("handovers:leavers") not in home
+    client.logout()
+
+    client = login(administrator)
+    assert reverse("handovers:leavers") in client.get(reverse("home")).content.decode()
+
+
+def test_orphans_are_listed_for_the_supervisor_with_a_way_to_propose_a_successor(
+    login, officer, supervisor, other_supervisor, administrator, account
+):
+    services.officer_mark_moved(actor=administrator.user, officer_id=officer.pk)
+    propose = reverse("handovers:start", args=[account.pk]) + "?kind=handover"
+    client = login(supervisor)
+    assert "Orphaned accounts" in client.get(reverse("home")).content.decode()
+    assert propose in client.get(reverse("handovers:queues")).content.decode()
+    client.logout()
+    client = login(other_supervisor)
+    assert propose not in client.get(reverse("handovers:queues")).content.decode()
