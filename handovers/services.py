@@ -250,7 +250,7 @@ def transition_start(
             f"{kind}.started",
             link,
         )
-    if owner.user_id != actor.pk:
+    if owner.user_id != actor.pk and owner.user.is_active:
         _notify(
             [owner.user],
             f"{transition.get_kind_display()} of @{account.handle} started",
@@ -825,13 +825,19 @@ def leavers_import(*, actor, content: str) -> HRImportReport:
     report = _parse_hr_rows(content)
     if not report.ok:
         return report
-    for row in report.rows:
-        _officer, accounts = _officer_mark(
-            actor=actor,
-            officer_id=row["officer"].pk,
-            status=row["status"],
-            on=row["on"],
-            reason=f"HR import, line {row['line']}",
-        )
-        row["accounts"] = accounts
+    row = None
+    try:
+        with transaction.atomic():  # a row refused now undoes every row before it
+            for row in report.rows:
+                _officer, accounts = _officer_mark(
+                    actor=actor,
+                    officer_id=row["officer"].pk,
+                    status=row["status"],
+                    on=row["on"],
+                    reason=f"HR import, line {row['line']}",
+                )
+                row["accounts"] = accounts
+    except WorkflowError as exc:  # changed since the check (another administrator, say)
+        report.errors.append({"line": row["line"], "message": str(exc)})
+        report.rows = []
     return report

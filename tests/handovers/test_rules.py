@@ -4,12 +4,13 @@ officer gets a 404, posted state and owner ignored, a form posted twice decides 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import SocialAccount
 from accounts.roles import Role
 from handovers import services
 from handovers.models import AccountTransition, TransitionDecision
-from tests.factories import OfficerFactory, SocialAccountFactory
+from tests.factories import CredentialFactory, OfficerFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +212,73 @@ def test_a_form_drawn_for_an_earlier_step_decides_nothing(officer, successor, su
         )
     transition.refresh_from_db()
     assert transition.state == "awaiting_supervisor"
+
+
+def _approved(account, successor, supervisor):
+    transition = _accepted(account, successor)
+    services.transition_decide(actor=supervisor.user, transition_id=transition.pk, approve=True)
+    CredentialFactory(account=account, lodged_at=timezone.now())
+    transition.refresh_from_db()
+    return transition
+
+
+HANDOVER_ITEMS = {"handle_changed", "login_changed", "followers_told", "old_access_removed"}
+
+
+def test_the_handle_rules_apply_to_the_successors_handle(
+    officer, successor, supervisor, press_officer
+):
+    account = SocialAccountFactory(owner=officer, handle="PriyaSharmaWMP")
+    SocialAccountFactory(handle="TomKhanWMP")  # already in the register
+    transition = _approved(account, successor, supervisor)
+    for handle, message in [
+        ("tomkhanwmp", "already in the register"),  # compared without case
+        ("TomKhanIsTooLongWMP", "15 characters or fewer"),
+        ("Tom-Khan", "letters, numbers and underscores"),
+    ]:
+        with pytest.raises(services.WorkflowError, match=message):
+            services.handover_complete(
+                actor=press_officer.user,
+                transition_id=transition.pk,
+                ticked=HANDOVER_ITEMS,
+                new_handle=handle,
+                new_display_name="PC Tom Khan",
+            )
+    # The refusal offers free handles in the guidance's order.
+    with pytest.raises(services.WorkflowError, match="Free handles: TKhanWMP"):
+        services.handover_complete(
+            actor=press_officer.user,
+            transition_id=transition.pk,
+            ticked=HANDOVER_ITEMS,
+            new_handle="TomKhanWMP",
+            new_display_name="PC Tom Khan",
+        )
+    account.refresh_from_db()
+    assert account.handle == "PriyaSharmaWMP" and account.owner == officer
+    # A team account may keep its handle.
+    services.handover_complete(
+        actor=press_officer.user,
+        transition_id=transition.pk,
+        ticked=HANDOVER_ITEMS,
+        new_handle="PriyaSharmaWMP",
+        new_display_name="Stechford Police",
+    )
+    account.refresh_from_db()
+    assert account.owner == successor and account.handle == "PriyaSharmaWMP"
+
+
+def test_a_handover_cannot_complete_with_details_lodged_before_it_started(
+    officer, successor, supervisor, press_officer, account
+):
+    transition = _accepted(account, successor)  # `account` has details lodged before the start
+    services.transition_decide(actor=supervisor.user, transition_id=transition.pk, approve=True)
+    with pytest.raises(services.WorkflowError, match="New login details have not been lodged"):
+        services.handover_complete(
+            actor=press_officer.user,
+            transition_id=transition.pk,
+            ticked=HANDOVER_ITEMS,
+            new_handle="TomKhanWMP",
+            new_display_name="PC Tom Khan",
+        )
+    transition.refresh_from_db()
+    assert transition.state == "awaiting_press_office"

@@ -284,6 +284,7 @@ def test_closure_through_the_pages_destroys_the_secret_and_keeps_the_account(
     assert "PriyaSharmaWMP" in register
     page = client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
     assert "socialaccount.closed" in page and "socialaccount.handover_pending" in page
+    assert "destroyed when the account closed" in page
 
 
 def test_keep_and_repurpose_is_approved_by_the_new_supervisor_and_the_press_office(
