@@ -72,3 +72,54 @@ def test_orphans_are_listed_for_the_supervisor_with_a_way_to_propose_a_successor
     client.logout()
     client = login(other_supervisor)
     assert propose not in client.get(reverse("handovers:queues")).content.decode()
+
+
+def test_each_person_finds_their_form_on_the_page_at_their_step(
+    login, post, officer, successor, supervisor, press_officer, account
+):
+    from django.core import mail
+
+    transition = services.transition_start(
+        actor=officer.user,
+        account_id=account.pk,
+        kind="handover",
+        successor=successor,
+        reason="Moving post",
+    )
+    url = reverse("handovers:detail", args=[transition.pk])
+    steps = [
+        (successor, reverse("handovers:respond", args=[transition.pk])),
+        (supervisor, reverse("handovers:decide", args=[transition.pk])),
+        (press_officer, reverse("handovers:complete", args=[transition.pk])),
+    ]
+    for step, (person, _action) in enumerate(steps):
+        for other, other_action in steps:
+            client = login(other)
+            page = client.get(url).content.decode()
+            assert (f'action="{other_action}"' in page) is (other == person), (step, other)
+            client.logout()
+        if step == 0:
+            services.handover_respond(
+                actor=successor.user, transition_id=transition.pk, accept=True
+            )
+        elif step == 1:
+            services.transition_decide(
+                actor=supervisor.user, transition_id=transition.pk, approve=True
+            )
+    # The press office may refuse instead, with a reason the owner is sent.
+    login(press_officer)
+    transition.refresh_from_db()
+    mail.outbox.clear()
+    response = post(
+        reverse("handovers:decide", args=[transition.pk]),
+        {
+            "outcome": "rejected",
+            "comment": "The successor has no policy training yet.",
+            "version": transition.version,
+        },
+    )
+    assert response.status_code == 302
+    transition.refresh_from_db()
+    account.refresh_from_db()
+    assert transition.state == "rejected" and account.status == "active"
+    assert any(officer.user.email in m.to and "no policy training" in m.body for m in mail.outbox)
