@@ -82,6 +82,18 @@ class AccountTransition(FSMModelMixin, models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     old_handle = models.CharField(max_length=50, blank=True)
     old_display_name = models.CharField(max_length=100, blank=True)
+    credentials_required_before = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The account's demand for new login details before this handover made its own.",
+    )
+    credentials_required_by_this = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The demand this handover made; withdrawn if the handover does not happen.",
+    )
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Goes up at every step; a stale form is refused."
     )

@@ -114,11 +114,30 @@ def _account_status(actor, account, status, action, reason="") -> None:
 
 
 def _return_account(actor, transition, reason: str) -> None:
-    """A declined, rejected or withdrawn handover or closure gives the account back, active."""
+    """A declined, rejected or withdrawn handover or closure gives the account back, active.
+    The handover's demand for new login details is withdrawn with it (the old owner keeps the
+    account), unless something since (an incident) made its own demand."""
     account = _lock_account(transition.account_id)
     if account.status == SocialAccount.Status.HANDOVER_PENDING:
         _account_status(
             actor, account, SocialAccount.Status.ACTIVE, "socialaccount.handover_ended", reason
+        )
+    demand = transition.credentials_required_by_this
+    if demand is not None and account.credentials_required_since == demand:
+        before = transition.credentials_required_before
+        account.credentials_required_since = before
+        account.save(update_fields=["credentials_required_since"])
+        audit_record(
+            actor=actor,
+            action="credential.new_lodging_withdrawn",
+            obj=account,
+            changes={
+                "credentials_required_since": [
+                    demand.isoformat(),
+                    before.isoformat() if before else None,
+                ]
+            },
+            reason=reason,
         )
 
 
@@ -228,8 +247,13 @@ def transition_start(
             f"{transition.get_kind_display()} started",
         )
     if kind == Kind.HANDOVER:
-        credentials_require_new(
+        transition.credentials_required_before = account.credentials_required_since
+        account = credentials_require_new(
             actor=actor, account=account, reason=f"the handover of @{account.handle}"
+        )
+        transition.credentials_required_by_this = account.credentials_required_since
+        transition.save(
+            update_fields=["credentials_required_before", "credentials_required_by_this"]
         )
         _notify(
             [successor.user],

@@ -204,7 +204,12 @@ def test_a_declining_successor_returns_the_handover_to_the_owner_with_a_message(
     account.refresh_from_db()
     assert account.status == SocialAccount.Status.ACTIVE and account.owner == officer
     assert _actions(transition)[-1] == "handover.declined"
-    assert _actions(account)[-1] == "socialaccount.handover_ended"
+    assert _actions(account)[-2:] == [
+        "socialaccount.handover_ended",
+        "credential.new_lodging_withdrawn",
+    ]
+    # The owner keeps the account, so the handover's demand for new login details goes too.
+    assert account.credentials_required_since is None
     assert _sent_to() == [officer.user.email]
     assert "I am joining CID next month." in mail.outbox[0].body
     note = Notification.objects.get(recipient=officer.user, kind="handover.declined")
