@@ -103,6 +103,7 @@ def test_handover_from_owner_to_successor_through_the_pages(
     _as(client, login, press_officer)
     page = client.get(reverse("handovers:detail", args=[transition.pk])).content.decode()
     assert "Not lodged since the start" in page
+    assert reverse("custody:lodge", args=[account.pk]) in page
     assert "TomKhanWMP" in page
     draft = page.split('id="farewell-draft">')[1].split("</div>")[0]
     assert "Tom Khan" in draft and len(draft) <= 280
