@@ -123,3 +123,46 @@ def test_each_person_finds_their_form_on_the_page_at_their_step(
     account.refresh_from_db()
     assert transition.state == "rejected" and account.status == "active"
     assert any(officer.user.email in m.to and "no policy training" in m.body for m in mail.outbox)
+
+
+def test_an_auditor_reads_a_handover_and_can_do_nothing_with_it(
+    login, post, officer, successor, auditor, account
+):
+    transition = services.transition_start(
+        actor=officer.user,
+        account_id=account.pk,
+        kind="handover",
+        successor=successor,
+        reason="Moving post",
+    )
+    client = login(auditor)
+    page = client.get(reverse("handovers:detail", args=[transition.pk])).content.decode()
+    assert "handover.started" in page
+    assert "<form" not in page.split("<main")[1].split("</main>")[0]
+    response = post(
+        reverse("handovers:respond", args=[transition.pk]),
+        {"answer": "accept", "version": transition.version},
+    )
+    assert response.status_code == 403
+    response = post(reverse("handovers:withdraw", args=[transition.pk]))
+    assert response.status_code == 403
+    transition.refresh_from_db()
+    assert transition.state == "awaiting_successor"
+
+
+def test_withdrawing_tells_the_successor(login, post, officer, successor, account):
+    from django.core import mail
+
+    transition = services.transition_start(
+        actor=officer.user,
+        account_id=account.pk,
+        kind="handover",
+        successor=successor,
+        reason="Moving post",
+    )
+    mail.outbox.clear()
+    login(officer)
+    post(reverse("handovers:withdraw", args=[transition.pk]))
+    transition.refresh_from_db()
+    assert transition.state == "withdrawn"
+    assert [m.to for m in mail.outbox] == [[successor.user.email]]
