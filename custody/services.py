@@ -272,3 +272,23 @@ def credentials_require_new(*, actor, account: SocialAccount, reason: str) -> So
             link=reverse("custody:lodge", args=[account.pk]),
         )
     return account
+
+
+def credential_destroy(*, actor, account: SocialAccount, reason: str) -> dict | None:
+    """Delete an account's sealed login details for good (when the account closes). Returns what
+    may be kept about them (when lodged, which key sealed them), or None when none were lodged;
+    the caller keeps that record. Runs inside the caller's transaction; one audit row."""
+    with transaction.atomic():
+        credential = Credential.objects.select_for_update().filter(account=account).first()
+        if credential is None:
+            return None
+        kept = {"lodged_at": credential.lodged_at, "key_id": credential.key_id}
+        credential.delete()
+        audit_record(
+            actor=actor,
+            action="credential.destroyed",
+            obj=account,
+            changes={"credentials_lodged_at": [kept["lodged_at"].isoformat(), None]},
+            reason=reason,
+        )
+    return kept

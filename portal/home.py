@@ -9,7 +9,6 @@ from django.utils.timezone import localtime
 from accounts.predicates import is_auditor, is_press_office, officer_of, sees_everything
 from accounts.selectors import (
     officers_visible_to,
-    orphaned_accounts,
     social_accounts_visible_to,
     supervised_officer_ids,
 )
@@ -23,6 +22,12 @@ from approvals.selectors import (
     owners_yet_to_acknowledge,
 )
 from custody.selectors import accounts_needing_credentials
+from handovers.selectors import (
+    orphans_visible_to,
+    waiting_for_press_office,
+    waiting_for_successor,
+    waiting_for_supervisor,
+)
 from incidents.selectors import open_incidents
 from notifications.selectors import inbox_for
 from reminders.selectors import overdue_recertifications, recertifications_waiting_for
@@ -56,6 +61,7 @@ def home_sections(user) -> list[Section]:
         )
     sections.append(general)
     sections.extend(_case_sections(user, me))
+    sections.extend(_handover_sections(user))
 
     if me is not None:
         mine = social_accounts_visible_to(user).filter(owner=me)
@@ -88,11 +94,6 @@ def home_sections(user) -> list[Section]:
             Section(
                 "Needs attention",
                 [
-                    Tile(
-                        "Orphaned accounts",
-                        orphaned_accounts().count(),
-                        hint="Owner moved or left; hand over or close",
-                    ),
                     Tile("Re-certifications overdue", overdue_recertifications().count()),
                 ],
             )
@@ -221,3 +222,23 @@ def _incident_section(user) -> Section:
             )
         ],
     )
+
+
+def _handover_sections(user) -> list[Section]:
+    """Handovers and closures waiting for this person: as successor, supervisor, press office."""
+    queue = reverse("handovers:queues")
+    tiles = []
+    to_accept = waiting_for_successor(user).count()
+    if to_accept:
+        tiles.append(Tile("Accounts offered to you", to_accept, queue, "Accept or decline"))
+    to_approve = waiting_for_supervisor(user).count()
+    if to_approve or user.has_perm("approvals.view_supervisor_queue"):
+        tiles.append(Tile("Handovers for your decision", to_approve, queue))
+    if user.has_perm("handovers.view_press_office_queue"):
+        tiles.append(
+            Tile("Handovers and closures to complete", waiting_for_press_office().count(), queue)
+        )
+    orphans = orphans_visible_to(user).exclude(owner__user=user).count()
+    if orphans:
+        tiles.append(Tile("Orphaned accounts", orphans, queue, "Owner moved or left"))
+    return [Section("Handovers and closures", tiles)] if tiles else []

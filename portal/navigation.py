@@ -31,6 +31,8 @@ NAV = [
     ),
     NavItem("Policy", "approvals:policy"),
     NavItem("Accounts", "accounts:list", permission="accounts.list_socialaccounts"),
+    NavItem("Handovers", "handovers:queues", permission="accounts.list_socialaccounts"),
+    NavItem("Movers and leavers", "handovers:leavers", permission="handovers.mark_leavers"),
     NavItem("Credentials", "custody:needed", permission="custody.list_credentials_needed"),
     NavItem("Leave", "reminders:leave", permission="accounts.list_socialaccounts"),
     NavItem("Incidents", "incidents:list", permission="incidents.list_incidents"),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("credentials/", include("custody.urls")),
     path("verify/", include("verify.urls")),
     path("incidents/", include("incidents.urls")),
+    path("handovers/", include("handovers.urls")),
     path("admin/", admin.site.urls),
     path(
         "health/",

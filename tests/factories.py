@@ -232,3 +232,49 @@ class TimelineEntryFactory(factory.django.DjangoModelFactory):
     kind = "note"
     text = "Checked the applications page."
     actor_label = "system"
+
+
+class AccountTransitionFactory(factory.django.DjangoModelFactory):
+    """A handover waiting for its successor; move it on through handovers.services, never by
+    setting `state` (pass state= only to build a fixture directly in a later state)."""
+
+    class Meta:
+        model = "handovers.AccountTransition"
+
+    account = factory.SubFactory(SocialAccountFactory)
+    kind = "handover"
+    state = "awaiting_successor"
+    owner = factory.LazyAttribute(lambda t: t.account.owner)
+    successor = factory.SubFactory(OfficerFactory)
+    reason = "Moving to Response"
+    started_by = factory.LazyAttribute(lambda t: t.owner.user)
+    old_handle = factory.LazyAttribute(lambda t: t.account.handle)
+    old_display_name = factory.LazyAttribute(lambda t: t.account.display_name)
+
+
+class TransitionDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "handovers.TransitionDecision"
+
+    transition = factory.SubFactory(AccountTransitionFactory)
+    stage = "successor"
+    outcome = "accepted"
+    decided_by = factory.LazyAttribute(lambda d: d.transition.successor.user)
+    decided_by_label = "Successor"
+
+
+class ChecklistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "handovers.Checklist"
+
+    transition = factory.SubFactory(AccountTransitionFactory)
+
+
+class CredentialDestructionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "handovers.CredentialDestruction"
+
+    account = factory.SubFactory(SocialAccountFactory)
+    lodged_at = factory.LazyFunction(timezone.now)
+    key_id = "k1"
+    destroyed_by = factory.SubFactory(UserFactory)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "custody",
     "verify",
     "incidents",
+    "handovers",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,7 @@ JOURNEYS = {
         "/audit/",
     ],
     "auditor": ["/", "/register/", "/audit/", "/incidents/"],
+    "admin": ["/", "/handovers/leavers/", "/register/"],
 }
 
 

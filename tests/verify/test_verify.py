@@ -61,6 +61,8 @@ def test_json_lookup(client, accounts, handle, official):
 
 
 def test_page_needs_no_sign_in_and_answers_the_lookup(client, accounts, officer):
+    officer.surname = "Quarrington-Vale"  # a name no page text contains by chance
+    officer.save()
     response = client.get(reverse("verify:page"), {"handle": "@StechfordWMP"})
     html = response.content.decode()
     assert response.status_code == 200

@@ -1,0 +1,62 @@
+"""Who may start, answer, decide, complete and withdraw a handover, repurposing or closure, and
+who marks officers as moved or left. Transitions in handovers/models.py name these permissions;
+views, templates and services ask for them."""
+
+import rules
+
+from accounts.predicates import (
+    is_account_owner,
+    is_administrator,
+    is_officer,
+    is_press_office,
+    is_supervisor_of_account_owner,
+    officer_of,
+    supervises,
+)
+
+
+@rules.predicate
+def account_is_live(user, account):
+    from accounts.models import SocialAccount
+
+    return account is not None and account.status == SocialAccount.Status.ACTIVE
+
+
+@rules.predicate
+def is_transition_owner(user, transition):
+    me = officer_of(user)
+    return me is not None and transition is not None and transition.owner_id == me.pk
+
+
+@rules.predicate
+def is_successor(user, transition):
+    me = officer_of(user)
+    return me is not None and transition is not None and transition.successor_id == me.pk
+
+
+@rules.predicate
+def is_owners_supervisor(user, transition):
+    """Line supervisor of the owner, or acting for them today; never the owner themself."""
+    return transition is not None and supervises(user, transition.owner)
+
+
+@rules.predicate
+def started_it(user, transition):
+    return transition is not None and transition.started_by_id == user.pk
+
+
+rules.add_perm(
+    "handovers.start_transition",
+    (is_account_owner | is_supervisor_of_account_owner | is_press_office) & account_is_live,
+)
+rules.add_perm("handovers.respond_as_successor", is_successor & is_officer)
+rules.add_perm(
+    "handovers.decide_as_supervisor",
+    is_owners_supervisor & ~is_transition_owner & ~is_successor,
+)
+rules.add_perm(
+    "handovers.complete_transition", is_press_office & ~is_transition_owner & ~is_successor
+)
+rules.add_perm("handovers.withdraw_transition", is_transition_owner | started_it)
+rules.add_perm("handovers.view_press_office_queue", is_press_office)
+rules.add_perm("handovers.mark_leavers", is_administrator)

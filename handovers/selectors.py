@@ -1,0 +1,117 @@
+"""Reads of handovers, repurposings and closures, filtered by who may see them."""
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Officer, SocialAccount
+from accounts.predicates import officer_of, sees_everything
+from accounts.selectors import (
+    orphaned_accounts,
+    social_accounts_visible_to,
+    supervised_officer_ids,
+)
+from approvals.selectors import handles_taken
+from handovers.models import OPEN_STATES, AccountTransition, State
+
+
+def _transitions() -> QuerySet:
+    return AccountTransition.objects.select_related(
+        "account",
+        "account__unit",
+        "owner",
+        "owner__user",
+        "owner__supervisor",
+        "successor",
+        "successor__user",
+        "started_by",
+    )
+
+
+def transitions_visible_to(user) -> QuerySet:
+    """The owner's and the successor's own, their team's for a supervisor (or acting one),
+    every one for the press office, auditors and administrators."""
+    qs = _transitions()
+    if sees_everything(user):
+        return qs
+    me = officer_of(user)
+    if me is None:
+        return qs.none()
+    return qs.filter(Q(owner=me) | Q(successor=me) | Q(owner_id__in=supervised_officer_ids(user)))
+
+
+def waiting_for_successor(user) -> QuerySet:
+    me = officer_of(user)
+    if me is None:
+        return AccountTransition.objects.none()
+    return (
+        _transitions()
+        .filter(state=State.AWAITING_SUCCESSOR, successor=me)
+        .order_by("state_changed_at", "pk")
+    )
+
+
+def waiting_for_supervisor(user) -> QuerySet:
+    me = officer_of(user)
+    if me is None:
+        return AccountTransition.objects.none()
+    return (
+        _transitions()
+        .filter(state=State.AWAITING_SUPERVISOR, owner_id__in=supervised_officer_ids(user))
+        .exclude(successor=me)
+        .order_by("state_changed_at", "pk")
+    )
+
+
+def waiting_for_press_office() -> QuerySet:
+    return _transitions().filter(state=State.AWAITING_PRESS_OFFICE).order_by("state_changed_at")
+
+
+def mine(user) -> QuerySet:
+    me = officer_of(user)
+    if me is None:
+        return AccountTransition.objects.none()
+    return _transitions().filter(Q(owner=me) | Q(successor=me)).order_by("-state_changed_at")
+
+
+def open_transition_for(account: SocialAccount):
+    return _transitions().filter(account=account, state__in=OPEN_STATES).first()
+
+
+def transitions_for(account: SocialAccount) -> QuerySet:
+    return _transitions().filter(account=account).order_by("-started_at", "-pk")
+
+
+def successor_choices(account: SocialAccount) -> QuerySet:
+    """Serving officers other than the owner, to name as successor."""
+    return (
+        Officer.objects.filter(status=Officer.Status.SERVING, user__is_active=True)
+        .exclude(pk=account.owner_id)
+        .select_related("unit")
+        .order_by("surname", "first_name")
+    )
+
+
+def handle_suggestions_for_successor(transition: AccountTransition) -> list[str]:
+    """Free, valid handles for the successor, in the order the guidance prefers."""
+    from accounts.handles import suggest_handles
+
+    successor, account = transition.successor, transition.account
+    if successor is None:
+        return []
+    candidates = suggest_handles(
+        successor.first_name, successor.surname, platform=account.platform, limit=20
+    )
+    taken = handles_taken(candidates, account.platform) - {account.handle.lower()}
+    return suggest_handles(
+        successor.first_name,
+        successor.surname,
+        platform=account.platform,
+        taken=taken,
+        limit=4,
+    )
+
+
+def orphans_visible_to(user) -> QuerySet:
+    """Live accounts whose owner has moved or left, among those `user` may see: the press office
+    sees all, a supervisor their team's. Each needs a handover or a closure."""
+    visible = social_accounts_visible_to(user).values("pk")
+    return orphaned_accounts().filter(pk__in=visible).order_by("owner__surname", "handle")

@@ -1,0 +1,867 @@
+"""Every write of the handovers app: one function per action, the acting user passed in, one
+transaction, the transition (and account) rows locked and the state checked after the lock, an
+audit row per change, and mail sent by `notify` once the transaction commits."""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from accounts.handles import validate_handle
+from accounts.models import Officer, SocialAccount
+from accounts.predicates import officer_of
+from approvals.selectors import handles_taken, press_office_recipients, supervisors_to_tell
+from audit.services import audit_record, diff, snapshot
+from custody.models import Credential
+from custody.services import credential_destroy, credentials_require_new
+from handovers.models import (
+    OPEN_STATES,
+    AccountTransition,
+    Checklist,
+    CredentialDestruction,
+    Kind,
+    State,
+    TransitionDecision,
+)
+from handovers.selectors import handle_suggestions_for_successor
+from notifications.services import notify
+
+POST_LIMIT = 280
+
+
+class WorkflowError(Exception):
+    """The action cannot happen in the transition's present state; the message says why."""
+
+
+def _link(transition) -> str:
+    return reverse("handovers:detail", args=[transition.pk])
+
+
+def _notify(recipients, subject, text, kind, link):
+    notify(
+        recipients=recipients,
+        subject=subject,
+        template="mail/generic.txt",
+        context={"message": text},
+        kind=kind,
+        link=link,
+    )
+
+
+def _label(user) -> str:
+    officer = officer_of(user)
+    return f"{officer.full_name} ({officer.staff_number})" if officer else user.get_username()
+
+
+def _lock(transition_id: int) -> AccountTransition:
+    return AccountTransition.objects.select_for_update().get(pk=transition_id)
+
+
+def _lock_account(account_id: int) -> SocialAccount:
+    return SocialAccount.objects.select_for_update().get(pk=account_id)
+
+
+def _check_version(transition, expected_version) -> None:
+    if expected_version is not None and str(expected_version) != str(transition.version):
+        raise WorkflowError(
+            "This was decided or changed since the page was opened; nothing was recorded."
+            f" It is now {transition.get_state_display().lower()}."
+        )
+
+
+def _fire(transition: AccountTransition, name: str, actor) -> tuple[str, str]:
+    method = getattr(transition, name)
+    if not can_proceed(method):
+        raise WorkflowError(
+            f"This is {transition.get_state_display().lower()}; that step is not open."
+        )
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied("You cannot do that with this handover.")
+    before = transition.state
+    method()
+    return before, transition.state
+
+
+def _decide(transition, stage, outcome, actor, comment="") -> TransitionDecision:
+    return TransitionDecision.objects.create(
+        transition=transition,
+        stage=stage,
+        outcome=outcome,
+        comment=comment.strip(),
+        decided_by=actor,
+        decided_by_label=_label(actor),
+    )
+
+
+def _account_status(actor, account, status, action, reason="") -> None:
+    before = snapshot(account, ["status"])
+    account.status = status
+    account.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=account,
+        changes=diff(before, snapshot(account, ["status"])),
+        reason=reason,
+    )
+
+
+def _return_account(actor, transition, reason: str) -> None:
+    """A declined, rejected or withdrawn handover or closure gives the account back, active.
+    The handover's demand for new login details is withdrawn with it (the old owner keeps the
+    account), unless something since (an incident) made its own demand."""
+    account = _lock_account(transition.account_id)
+    if account.status == SocialAccount.Status.HANDOVER_PENDING:
+        _account_status(
+            actor, account, SocialAccount.Status.ACTIVE, "socialaccount.handover_ended", reason
+        )
+    demand = transition.credentials_required_by_this
+    if demand is not None and account.credentials_required_since == demand:
+        before = transition.credentials_required_before
+        account.credentials_required_since = before
+        account.save(update_fields=["credentials_required_since"])
+        audit_record(
+            actor=actor,
+            action="credential.new_lodging_withdrawn",
+            obj=account,
+            changes={
+                "credentials_required_since": [
+                    demand.isoformat(),
+                    before.isoformat() if before else None,
+                ]
+            },
+            reason=reason,
+        )
+
+
+def farewell_draft(transition: AccountTransition, new_handle: str = "") -> str:
+    """The post the portal drafts for the officer, following the guidance's "If you need to
+    leave": say what is happening and why, tell followers where to go; at most 280 characters."""
+    account, owner = transition.account, transition.owner
+    crime = " Crime can't be reported here: call 101, or 999 in an emergency."
+    if transition.kind == Kind.HANDOVER and transition.successor:
+        successor = transition.successor
+        text = (
+            f"I'm moving on to a new post, so from today {successor.full_name} takes over this"
+            f" account for {account.unit}. Same account, same community: keep following"
+            f" @{new_handle or account.handle} for news from your local team. Thank you for"
+            f" following!"
+        )
+    elif transition.kind == Kind.CLOSURE:
+        text = (
+            f"This account is closing and will stop posting. Thank you for following. For news"
+            f" from {account.unit}, follow the force's main account.{crime}"
+        )
+    else:
+        text = (
+            f"{owner.first_name} here: I've moved to a new post and will keep tweeting from this"
+            " account about my new role. Thank you for staying with me!"
+        )
+    if len(text) > POST_LIMIT:
+        text = text[: POST_LIMIT - 1].rstrip() + "…"
+    return text
+
+
+@transaction.atomic
+def transition_start(
+    *,
+    actor,
+    account_id: int,
+    kind: str,
+    reason: str,
+    successor: Officer | None = None,
+    new_purpose: str = "",
+) -> AccountTransition:
+    """The owner, their supervisor or the press office starts a handover, a repurposing or a
+    closure. A handover or closure makes the account "handover pending"; a handover asks for
+    new login details (they must be lodged before it can complete)."""
+    account = _lock_account(account_id)
+    if account.status != SocialAccount.Status.ACTIVE:
+        raise WorkflowError(
+            f"@{account.handle} is {account.get_status_display().lower()}; only an active account"
+            " can be handed over, repurposed or closed."
+        )
+    if not actor.has_perm("handovers.start_transition", account):
+        raise PermissionDenied("Only the owner, their supervisor or the press office can do that.")
+    kind = Kind(kind)
+    if not reason.strip():
+        raise WorkflowError("Say why: your followers and your supervisor will want to know.")
+    owner = account.owner
+    if owner.supervisor_id is None:
+        raise WorkflowError(
+            f"{owner.full_name} has no line supervisor recorded to approve this; ask an"
+            " administrator."
+        )
+    if kind == Kind.HANDOVER:
+        if successor is None:
+            raise WorkflowError("Name the officer taking the account over.")
+        if successor.pk == owner.pk:
+            raise WorkflowError("The successor must be someone other than the owner.")
+        if successor.status != Officer.Status.SERVING or not successor.user.is_active:
+            raise WorkflowError(f"{successor.full_name} is not serving; name someone else.")
+    else:
+        successor = None
+    if kind == Kind.REPURPOSE and not new_purpose.strip():
+        raise WorkflowError("Describe the account's new purpose in your new post.")
+    if AccountTransition.objects.filter(account=account, state__in=OPEN_STATES).exists():
+        raise WorkflowError(f"@{account.handle} already has a handover or closure under way.")
+    transition = AccountTransition.objects.create(
+        account=account,
+        kind=kind,
+        state=State.AWAITING_SUCCESSOR if kind == Kind.HANDOVER else State.AWAITING_SUPERVISOR,
+        owner=owner,
+        successor=successor,
+        reason=reason.strip(),
+        new_purpose=new_purpose.strip(),
+        started_by=actor,
+        old_handle=account.handle,
+        old_display_name=account.display_name,
+    )
+    Checklist.objects.create(transition=transition)
+    audit_record(
+        actor=actor,
+        action=f"{kind}.started",
+        obj=transition,
+        changes={
+            "state": [None, transition.state],
+            "account": [None, str(account)],
+            **({"successor": [None, str(successor)]} if successor else {}),
+            **({"new_purpose": [None, transition.new_purpose]} if new_purpose else {}),
+        },
+        reason=transition.reason,
+    )
+    link = _link(transition)
+    if kind in (Kind.HANDOVER, Kind.CLOSURE):
+        _account_status(
+            actor,
+            account,
+            SocialAccount.Status.HANDOVER_PENDING,
+            "socialaccount.handover_pending",
+            f"{transition.get_kind_display()} started",
+        )
+    if kind == Kind.HANDOVER:
+        transition.credentials_required_before = account.credentials_required_since
+        account = credentials_require_new(
+            actor=actor, account=account, reason=f"the handover of @{account.handle}"
+        )
+        transition.credentials_required_by_this = account.credentials_required_since
+        transition.save(
+            update_fields=["credentials_required_before", "credentials_required_by_this"]
+        )
+        _notify(
+            [successor.user],
+            f"Will you take over @{account.handle}?",
+            f"{owner.full_name} ({owner.unit}) proposes that you take over the"
+            f" {account.get_platform_display()} account @{account.handle} and its followers."
+            f"\n\nReason: {transition.reason}\n\nPlease accept or decline in the portal.",
+            "handover.proposed",
+            link,
+        )
+    else:
+        _notify(
+            supervisors_to_tell(owner),
+            f"{transition.get_kind_display()}: @{account.handle} waits for your decision",
+            f"{_label(actor)} asks to {transition.get_kind_display().lower()} (@{account.handle},"
+            f" owned by {owner.full_name}).\n\nReason: {transition.reason}"
+            + (f"\n\nNew purpose: {transition.new_purpose}" if transition.new_purpose else ""),
+            f"{kind}.started",
+            link,
+        )
+    if owner.user_id != actor.pk and owner.user.is_active:
+        _notify(
+            [owner.user],
+            f"{transition.get_kind_display()} of @{account.handle} started",
+            f"{_label(actor)} has started this for your account @{account.handle}."
+            f"\n\nReason: {transition.reason}",
+            f"{kind}.started",
+            link,
+        )
+    return transition
+
+
+@transaction.atomic
+def handover_respond(
+    *, actor, transition_id: int, accept: bool, comment: str = "", expected_version=None
+) -> TransitionDecision:
+    """The named successor accepts (it goes to the owner's supervisor) or declines (it goes back
+    to the owner with the successor's message, and the account is active again)."""
+    transition = _lock(transition_id)
+    if transition.state != State.AWAITING_SUCCESSOR:
+        raise WorkflowError(
+            f"This is {transition.get_state_display().lower()}; it is not waiting for an answer."
+        )
+    _check_version(transition, expected_version)
+    if not accept and not comment.strip():
+        raise WorkflowError("Say why you decline, so the owner can find someone else.")
+    before, after = _fire(transition, "accept" if accept else "decline", actor)
+    transition.save()
+    outcome = TransitionDecision.Outcome.ACCEPTED if accept else TransitionDecision.Outcome.DECLINED
+    decision = _decide(transition, TransitionDecision.Stage.SUCCESSOR, outcome, actor, comment)
+    audit_record(
+        actor=actor,
+        action=f"handover.{outcome}",
+        obj=transition,
+        changes={"state": [before, after], "decision": [None, decision.pk]},
+        reason=decision.comment,
+    )
+    account, owner = transition.account, transition.owner
+    link = _link(transition)
+    if accept:
+        _notify(
+            supervisors_to_tell(owner),
+            f"Handover of @{account.handle} waits for your approval",
+            f"{transition.successor.full_name} has accepted taking over @{account.handle} from"
+            f" {owner.full_name}. Please approve or reject the handover.",
+            "handover.accepted",
+            link,
+        )
+        _notify(
+            [owner.user],
+            f"{transition.successor.full_name} accepted @{account.handle}",
+            "The handover now waits for your supervisor's approval.",
+            "handover.accepted",
+            link,
+        )
+    else:
+        _return_account(actor, transition, "The successor declined the handover")
+        _notify(
+            [owner.user],
+            f"{transition.successor.full_name} declined to take over @{account.handle}",
+            f"{transition.successor.full_name} has declined the handover of @{account.handle}."
+            f"\n\nTheir message: {decision.comment}\n\nThe account is active again and still"
+            " yours. Start a new handover with another successor, or close the account.",
+            "handover.declined",
+            link,
+        )
+    return decision
+
+
+@transaction.atomic
+def transition_decide(
+    *, actor, transition_id: int, approve: bool, comment: str = "", expected_version=None
+) -> TransitionDecision:
+    """The owner's supervisor approves (it goes to the press office) or rejects; the press office
+    may also refuse one waiting for it (it completes it with the completion services)."""
+    transition = _lock(transition_id)
+    if transition.state == State.AWAITING_SUPERVISOR:
+        stage = TransitionDecision.Stage.SUPERVISOR
+        name = "supervisor_approve" if approve else "supervisor_reject"
+    elif transition.state == State.AWAITING_PRESS_OFFICE and not approve:
+        stage, name = TransitionDecision.Stage.PRESS_OFFICE, "press_office_reject"
+    else:
+        raise WorkflowError(
+            f"This is {transition.get_state_display().lower()}; it is not waiting for that."
+        )
+    _check_version(transition, expected_version)
+    if not approve and not comment.strip():
+        raise WorkflowError("Say why, so the owner knows what to do next.")
+    before, after = _fire(transition, name, actor)
+    transition.save()
+    outcome = (
+        TransitionDecision.Outcome.APPROVED if approve else TransitionDecision.Outcome.REJECTED
+    )
+    decision = _decide(transition, stage, outcome, actor, comment)
+    audit_record(
+        actor=actor,
+        action=f"{transition.kind}.{stage}_{outcome}",
+        obj=transition,
+        changes={"state": [before, after], "decision": [None, decision.pk]},
+        reason=decision.comment,
+    )
+    account, link = transition.account, _link(transition)
+    people = [transition.owner.user] + ([transition.successor.user] if transition.successor else [])
+    if approve:
+        _notify(
+            press_office_recipients(),
+            f"{transition.get_kind_display()}: @{account.handle} waits for the press office",
+            f"{decision.decided_by_label} has approved this for @{account.handle}. Work through"
+            " the checklist in the portal to complete it.",
+            f"{transition.kind}.supervisor_approved",
+            link,
+        )
+        _notify(
+            people,
+            f"{transition.get_kind_display()} of @{account.handle} approved by the supervisor",
+            "It now waits for the press office to complete it.",
+            f"{transition.kind}.supervisor_approved",
+            link,
+        )
+    else:
+        _return_account(actor, transition, f"{transition.get_kind_display()} rejected")
+        _notify(
+            people,
+            f"{transition.get_kind_display()} of @{account.handle} rejected",
+            f"{decision.decided_by_label} has rejected it.\n\nComment: {decision.comment}",
+            f"{transition.kind}.rejected",
+            link,
+        )
+    return decision
+
+
+@transaction.atomic
+def transition_withdraw(*, actor, transition_id: int, reason: str = "") -> AccountTransition:
+    transition = _lock(transition_id)
+    before, after = _fire(transition, "withdraw", actor)
+    transition.save()
+    audit_record(
+        actor=actor,
+        action=f"{transition.kind}.withdrawn",
+        obj=transition,
+        changes={"state": [before, after]},
+        reason=reason,
+    )
+    _return_account(actor, transition, f"{transition.get_kind_display()} withdrawn")
+    if transition.successor:
+        _notify(
+            [transition.successor.user],
+            f"The handover of @{transition.account.handle} was withdrawn",
+            "You no longer need to do anything about it.",
+            "handover.withdrawn",
+            _link(transition),
+        )
+    return transition
+
+
+def _press_office_step(actor, transition_id, kind, expected_version):
+    transition = _lock(transition_id)
+    if transition.kind != kind:
+        raise WorkflowError(f"This is a {transition.get_kind_display().lower()}.")
+    if transition.state != State.AWAITING_PRESS_OFFICE:
+        raise WorkflowError(
+            f"This is {transition.get_state_display().lower()}; it is not waiting for the press"
+            " office."
+        )
+    _check_version(transition, expected_version)
+    if not actor.has_perm("handovers.complete_transition", transition):
+        raise PermissionDenied("Only the press office completes this, never its owner.")
+    return transition, _lock_account(transition.account_id)
+
+
+def _tick(checklist: Checklist, kind: str, ticked: set[str]) -> dict:
+    items = Checklist.items_for(kind)
+    missing = [label for name, label in items if name not in ticked]
+    if missing:
+        raise WorkflowError("Confirm every item of the checklist first: " + "; ".join(missing))
+    names = [name for name, _ in items]
+    before = snapshot(checklist, names)
+    for name in names:
+        setattr(checklist, name, True)
+    return diff(before, snapshot(checklist, names))
+
+
+def credentials_fresh_for(transition: AccountTransition, account: SocialAccount) -> bool:
+    """New login details lodged after the handover started (and after any later demand)."""
+    credential = Credential.objects.filter(account=account).first()
+    if credential is None:
+        return False
+    since = max(filter(None, [account.credentials_required_since, transition.started_at]))
+    return credential.lodged_at >= since
+
+
+@transaction.atomic
+def handover_complete(
+    *,
+    actor,
+    transition_id: int,
+    ticked: set[str],
+    new_handle: str,
+    new_display_name: str,
+    expected_version=None,
+) -> SocialAccount:
+    """The press office confirms the checklist: the account passes to the successor under the
+    successor's handle and display name, keeping its history and followers. Refused until new
+    login details have been lodged since the handover started."""
+    transition, account = _press_office_step(actor, transition_id, Kind.HANDOVER, expected_version)
+    if not credentials_fresh_for(transition, account):
+        raise WorkflowError(
+            "New login details have not been lodged since the handover started. Change the"
+            " password, lodge the new details, then complete the handover."
+        )
+    new_handle = new_handle.strip().lstrip("@")
+    new_display_name = new_display_name.strip()
+    if not new_display_name:
+        raise WorkflowError("Enter the successor's display name.")
+    try:
+        validate_handle(new_handle, account.platform)
+    except ValidationError as exc:
+        raise WorkflowError(f"The handle @{new_handle} is not valid: {exc.messages[0]}") from exc
+    if new_handle.lower() != account.handle.lower() and handles_taken(
+        [new_handle], account.platform
+    ):
+        free = ", ".join(handle_suggestions_for_successor(transition))
+        raise WorkflowError(
+            f"@{new_handle} is already in the register or proposed in an open business case."
+            + (f" Free handles: {free}." if free else "")
+        )
+    checklist = Checklist.objects.select_for_update().get(transition=transition)
+    checklist_changes = _tick(checklist, Kind.HANDOVER, ticked)
+    before, after = _fire(transition, "complete", actor)
+    transition.save()
+    checklist.new_handle = new_handle
+    checklist.new_display_name = new_display_name
+    checklist.farewell_text = farewell_draft(transition, new_handle)
+    checklist.completed_by = actor
+    checklist.completed_at = timezone.now()
+    checklist.save()
+    decision = _decide(
+        transition,
+        TransitionDecision.Stage.PRESS_OFFICE,
+        TransitionDecision.Outcome.COMPLETED,
+        actor,
+    )
+    fields = ["owner", "handle", "display_name", "status"]
+    account_before = snapshot(account, fields)
+    old_owner = account.owner
+    account.owner = transition.successor
+    account.handle = new_handle
+    account.display_name = new_display_name
+    account.status = SocialAccount.Status.ACTIVE
+    try:
+        with transaction.atomic():
+            account.save(update_fields=fields)
+    except IntegrityError as exc:
+        raise WorkflowError(f"The handle @{new_handle} was just taken.") from exc
+    audit_record(
+        actor=actor,
+        action="socialaccount.handed_over",
+        obj=account,
+        changes=diff(account_before, snapshot(account, fields)),
+        reason=f"Handover {transition.pk} completed",
+    )
+    audit_record(
+        actor=actor,
+        action="handover.completed",
+        obj=transition,
+        changes={
+            "state": [before, after],
+            "decision": [None, decision.pk],
+            **checklist_changes,
+            "new_handle": [transition.old_handle, new_handle],
+        },
+    )
+    link = _link(transition)
+    _notify(
+        [transition.successor.user],
+        f"@{new_handle} is now yours",
+        f"The press office has completed the handover: @{transition.old_handle} is now"
+        f" @{new_handle}, owned by you, with all its followers. Ask the press office for the new"
+        f" login details.\n\nSuggested first post:\n{checklist.farewell_text}",
+        "handover.completed",
+        link,
+    )
+    _notify(
+        [old_owner.user, *supervisors_to_tell(old_owner)],
+        f"Handover of @{transition.old_handle} completed",
+        f"@{transition.old_handle} is now @{new_handle}, owned by"
+        f" {transition.successor.full_name}. The old owner's access has been removed.",
+        "handover.completed",
+        link,
+    )
+    return account
+
+
+@transaction.atomic
+def closure_complete(
+    *,
+    actor,
+    transition_id: int,
+    ticked: set[str],
+    deactivated_on: datetime.date,
+    expected_version=None,
+) -> SocialAccount:
+    """The press office confirms the farewell post and the deactivation: the login details are
+    destroyed (the record of them kept) and the account stays in the register as closed."""
+    transition, account = _press_office_step(actor, transition_id, Kind.CLOSURE, expected_version)
+    if deactivated_on is None:
+        raise WorkflowError("Enter the date the account was deactivated on the platform.")
+    if deactivated_on > timezone.localdate():
+        raise WorkflowError("The deactivation date cannot be in the future.")
+    checklist = Checklist.objects.select_for_update().get(transition=transition)
+    checklist_changes = _tick(checklist, Kind.CLOSURE, ticked)
+    before, after = _fire(transition, "complete", actor)
+    transition.save()
+    kept = credential_destroy(
+        actor=actor, account=account, reason=f"Account closed (closure {transition.pk})"
+    )
+    if kept is not None:
+        CredentialDestruction.objects.create(
+            account=account,
+            transition=transition,
+            lodged_at=kept["lodged_at"],
+            key_id=kept["key_id"],
+            destroyed_by=actor,
+        )
+    checklist.deactivated_on = deactivated_on
+    checklist.credentials_destroyed = True
+    checklist.farewell_text = farewell_draft(transition)
+    checklist.completed_by = actor
+    checklist.completed_at = timezone.now()
+    checklist.save()
+    decision = _decide(
+        transition,
+        TransitionDecision.Stage.PRESS_OFFICE,
+        TransitionDecision.Outcome.COMPLETED,
+        actor,
+    )
+    fields = ["status", "closed_on"]
+    account_before = snapshot(account, fields)
+    account.status = SocialAccount.Status.CLOSED
+    account.closed_on = deactivated_on
+    account.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="socialaccount.closed",
+        obj=account,
+        changes=diff(account_before, snapshot(account, fields)),
+        reason=transition.reason,
+    )
+    audit_record(
+        actor=actor,
+        action="closure.completed",
+        obj=transition,
+        changes={
+            "state": [before, after],
+            "decision": [None, decision.pk],
+            **checklist_changes,
+            "deactivated_on": [None, deactivated_on],
+            "credentials_destroyed": [False, True],
+        },
+    )
+    _notify(
+        [transition.owner.user, *supervisors_to_tell(transition.owner)],
+        f"@{account.handle} is closed",
+        f"The press office has closed @{account.handle} (deactivated on"
+        f" {deactivated_on:%-d %B %Y}). Its login details have been destroyed; the account stays"
+        " in the register with its history.",
+        "closure.completed",
+        _link(transition),
+    )
+    return account
+
+
+@transaction.atomic
+def repurpose_complete(*, actor, transition_id: int, expected_version=None) -> SocialAccount:
+    """The press office approves the new purpose (after the new supervisor): the owner keeps
+    the account, which stays active."""
+    transition, account = _press_office_step(actor, transition_id, Kind.REPURPOSE, expected_version)
+    before, after = _fire(transition, "complete", actor)
+    transition.save()
+    decision = _decide(
+        transition,
+        TransitionDecision.Stage.PRESS_OFFICE,
+        TransitionDecision.Outcome.COMPLETED,
+        actor,
+    )
+    audit_record(
+        actor=actor,
+        action="socialaccount.repurposed",
+        obj=account,
+        changes={"purpose": [None, transition.new_purpose]},
+        reason=transition.reason,
+    )
+    audit_record(
+        actor=actor,
+        action="repurpose.completed",
+        obj=transition,
+        changes={"state": [before, after], "decision": [None, decision.pk]},
+    )
+    _notify(
+        [transition.owner.user],
+        f"@{account.handle}: new purpose approved",
+        f"The press office has approved the new purpose of @{account.handle}. Keep it going in"
+        f" your new post.\n\nSuggested post:\n{farewell_draft(transition)}",
+        "repurpose.completed",
+        _link(transition),
+    )
+    return account
+
+
+# Leavers and movers ---------------------------------------------------------------------------
+
+
+def _end_sessions(user) -> int:
+    """Delete every unexpired session signed in as `user`."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+def _officer_mark(*, actor, officer_id: int, status: str, on: datetime.date, reason: str):
+    if not actor.has_perm("handovers.mark_leavers"):
+        raise PermissionDenied("Only an administrator marks officers as moved or left.")
+    officer = Officer.objects.select_for_update().select_related("user").get(pk=officer_id)
+    if officer.status == Officer.Status.LEFT:
+        raise WorkflowError(f"{officer.full_name} is already marked as having left.")
+    if officer.status == status:
+        raise WorkflowError(f"{officer.full_name} is already marked as moved.")
+    fields = ["status", "status_changed_on"]
+    before = snapshot(officer, fields)
+    officer.status = status
+    officer.status_changed_on = on
+    officer.save(update_fields=fields)
+    changes = diff(before, snapshot(officer, fields))
+    if status == Officer.Status.LEFT:
+        user = officer.user
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        changes["is_active"] = [True, False]
+        changes["sessions_ended"] = [None, _end_sessions(user)]
+    audit_record(
+        actor=actor, action=f"officer.marked_{status}", obj=officer, changes=changes, reason=reason
+    )
+    accounts = list(
+        SocialAccount.objects.select_for_update()
+        .filter(
+            owner=officer,
+            status__in=[SocialAccount.Status.ACTIVE, SocialAccount.Status.PENDING_SETUP],
+        )
+        .order_by("handle")
+    )
+    what = "left the force" if status == Officer.Status.LEFT else "moved post"
+    for account in accounts:
+        audit_record(
+            actor=actor,
+            action="socialaccount.orphaned",
+            obj=account,
+            changes={"owner_status": [before["status"], status]},
+            reason=f"Owner {what}",
+        )
+        start = reverse("handovers:start", args=[account.pk]) + "?kind=handover"
+        _notify(
+            supervisors_to_tell(officer),
+            f"Hand over @{account.handle}: {officer.full_name} has {what}",
+            f"{officer.full_name} has {what} on {on:%-d %B %Y} and still owns"
+            f" @{account.handle}. Please propose a successor for the account (or close it):"
+            " the account is an orphan until then.",
+            "handover.proposed_to_supervisor",
+            start,
+        )
+    if accounts:
+        _notify(
+            press_office_recipients(),
+            f"{officer.full_name} has {what}: {len(accounts)} account(s) orphaned",
+            "These accounts need a handover or closure: "
+            + ", ".join(f"@{a.handle}" for a in accounts)
+            + ". Their supervisor has been asked to propose a successor.",
+            "officer.accounts_orphaned",
+            reverse("accounts:list"),
+        )
+    return officer, accounts
+
+
+@transaction.atomic
+def officer_mark_moved(*, actor, officer_id: int, on=None, reason: str = ""):
+    """An administrator records that an officer has moved post; their live accounts become
+    orphans and their supervisor is asked to hand them over."""
+    return _officer_mark(
+        actor=actor,
+        officer_id=officer_id,
+        status=Officer.Status.MOVED,
+        on=on or timezone.localdate(),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def officer_mark_left(*, actor, officer_id: int, on=None, reason: str = ""):
+    """An administrator records that an officer has left: they can no longer sign in, every
+    session of theirs ends, their live accounts become orphans and their supervisor is asked to
+    hand them over."""
+    return _officer_mark(
+        actor=actor,
+        officer_id=officer_id,
+        status=Officer.Status.LEFT,
+        on=on or timezone.localdate(),
+        reason=reason,
+    )
+
+
+HR_COLUMNS = ["staff_number", "status", "date"]
+
+
+@dataclass
+class HRImportReport:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _parse_hr_rows(content: str) -> HRImportReport:
+    report = HRImportReport()
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in HR_COLUMNS if c not in header]
+    if missing:
+        report.errors.append({"line": 1, "message": f"Missing column(s): {', '.join(missing)}"})
+        return report
+    officers = {o.staff_number.lower(): o for o in Officer.objects.select_related("user")}
+    seen = set()
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        number, status, day = row.get("staff_number", ""), row.get("status", "").lower(), None
+        problems = []
+        officer = officers.get(number.lower())
+        if officer is None:
+            problems.append(f"no officer has staff number '{number}'")
+        elif number.lower() in seen:
+            problems.append(f"staff number {number} appears twice")
+        elif officer.status == Officer.Status.LEFT:
+            problems.append(f"{officer.full_name} is already marked as having left")
+        elif officer.status == status:
+            problems.append(f"{officer.full_name} is already marked as moved")
+        if status not in (Officer.Status.MOVED, Officer.Status.LEFT):
+            problems.append("status must be 'moved' or 'left'")
+        try:
+            day = datetime.date.fromisoformat(row.get("date", ""))
+            if day > timezone.localdate():
+                problems.append("the date is in the future")
+        except ValueError:
+            problems.append("date must look like 2026-11-24")
+        seen.add(number.lower())
+        if problems:
+            report.errors.append({"line": line, "message": "; ".join(problems)})
+        else:
+            report.rows.append({"line": line, "officer": officer, "status": status, "on": day})
+    if not report.rows and not report.errors:
+        report.errors.append({"line": 1, "message": "The file has no rows."})
+    return report
+
+
+@transaction.atomic
+def leavers_import(*, actor, content: str) -> HRImportReport:
+    """Mark every mover and leaver of an HR CSV (staff_number,status,date). Every row is checked
+    first; if any row is bad nothing is written and the report says which lines and why."""
+    if not actor.has_perm("handovers.mark_leavers"):
+        raise PermissionDenied("Only an administrator imports movers and leavers.")
+    report = _parse_hr_rows(content)
+    if not report.ok:
+        return report
+    row = None
+    try:
+        with transaction.atomic():  # a row refused now undoes every row before it
+            for row in report.rows:
+                _officer, accounts = _officer_mark(
+                    actor=actor,
+                    officer_id=row["officer"].pk,
+                    status=row["status"],
+                    on=row["on"],
+                    reason=f"HR import, line {row['line']}",
+                )
+                row["accounts"] = accounts
+    except WorkflowError as exc:  # changed since the check (another administrator, say)
+        report.errors.append({"line": row["line"], "message": str(exc)})
+        report.rows = []
+    return report
