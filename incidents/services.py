@@ -37,14 +37,7 @@ class IncidentError(Exception):
     """The action cannot happen now; the message says why (the view shows it)."""
 
 
-class SecretInText(IncidentError):
-    """A free-text field holds the account's password."""
-
-
-REFUSED_TEXT_MESSAGE = (
-    "That text contains the account's password. Never write a password into an incident: lodge"
-    " new login details through the credentials page instead."
-)
+REDACTED = "[password removed]"
 
 
 def _link(incident) -> str:
@@ -52,22 +45,48 @@ def _link(incident) -> str:
 
 
 @sensitive_variables("plaintext", "password")
-def _refuse_secrets(account: SocialAccount, *texts: str) -> None:
-    """Raise SecretInText if any text contains the account's currently lodged password."""
-    texts = [t for t in texts if t and t.strip()]
-    if not texts:
-        return
+def _strip_secrets(actor, account: SocialAccount, *texts: str) -> list[str]:
+    """The texts with the account's currently lodged password cut out.
+
+    A secret never reaches an incident record. The text is not refused (a refusal would tell
+    anyone who can report, which is everyone signed in, whether a guess was the password);
+    it is kept without the password, and since someone has just written the password down
+    where it should not be, the press office is told to treat it as exposed."""
+    texts = list(texts)
+    if not any(t and t.strip() for t in texts):
+        return texts
     credential = Credential.objects.filter(account=account).first()
     if credential is None:
-        return
+        return texts
     sealed = crypto.Sealed(credential.key_id, bytes(credential.nonce), bytes(credential.ciphertext))
     try:
         plaintext = crypto.unseal(sealed, account_id=account.pk)
     except crypto.CredentialDecryptionError:
-        return  # nothing to compare with; custody reports undecryptable details elsewhere
+        return texts  # nothing to compare with; custody reports undecryptable details elsewhere
     password = json.loads(plaintext).get("password") or ""
-    if len(password) >= 4 and any(password in text for text in texts):
-        raise SecretInText(REFUSED_TEXT_MESSAGE)
+    if len(password) < 4 or not any(password in (t or "") for t in texts):
+        return texts
+    audit_record(
+        actor=actor,
+        action="credential.exposed_in_incident_text",
+        obj=account,
+        changes={},
+        reason="The lodged password was written into an incident record and removed from it.",
+    )
+    notify(
+        recipients=press_office_recipients(),
+        subject=f"The password of @{account.handle} was written into an incident record",
+        template="mail/generic.txt",
+        context={
+            "message": (
+                f"Someone wrote the current password of @{account.handle} into an incident record. "
+                "The portal removed it before saving, but treat the password as exposed: change "
+                "it and lodge the new login details."
+            )
+        },
+        kind="incident.password_exposed",
+    )
+    return [(t or "").replace(password, REDACTED) for t in texts]
 
 
 def _timeline(incident, actor, kind, text) -> TimelineEntry:
@@ -128,7 +147,7 @@ def incident_report(
         raise IncidentError(f"@{account.handle} is closed; tell the press office directly.")
     if not what_happened.strip():
         raise IncidentError("Say what happened.")
-    _refuse_secrets(account, what_happened, rogue_posts)
+    what_happened, rogue_posts = _strip_secrets(actor, account, what_happened, rogue_posts)
     now = timezone.now()
     incident = Incident.objects.filter(account=account, state__in=OPEN_STATES).first()
     opened = incident is None
@@ -213,7 +232,7 @@ def incident_add_note(*, actor, incident_id: int, text: str) -> TimelineEntry:
         raise PermissionDenied("You cannot add notes to this incident.")
     if not text.strip():
         raise IncidentError("Write the note.")
-    _refuse_secrets(incident.account, text)
+    (text,) = _strip_secrets(actor, incident.account, text)
     entry = _timeline(incident, actor, TimelineEntry.Kind.NOTE, text.strip())
     audit_record(actor=actor, action="incident.note_added", obj=incident, changes={})
     return entry
@@ -239,7 +258,7 @@ def incident_record_step(
         raise IncidentError(
             "Lodge the new login details first: the ones held were lodged before the incident."
         )
-    _refuse_secrets(incident.account, note)
+    (note,) = _strip_secrets(actor, incident.account, note)
     row = IncidentStep.objects.create(
         incident=incident, step=step, done_by=actor, note=note.strip()
     )
@@ -265,7 +284,7 @@ def incident_record_lessons(*, actor, incident_id: int, lessons: str) -> Inciden
         raise PermissionDenied("Only the press office records the lessons learned.")
     if not lessons.strip():
         raise IncidentError("Write the lessons learned.")
-    _refuse_secrets(incident.account, lessons)
+    (lessons,) = _strip_secrets(actor, incident.account, lessons)
     before = incident.lessons
     incident.lessons = lessons.strip()
     incident.lessons_recorded_by = actor

@@ -14,9 +14,9 @@ from audit.models import AuditEvent
 from custody.selectors import accounts_needing_credentials
 from custody.services import credential_lodge
 from incidents import services
-from incidents.models import Incident, IncidentStep, Report, Step, TimelineEntry
+from incidents.models import Incident, Report, Step, TimelineEntry
 from incidents.selectors import times_by_month
-from incidents.services import IncidentError, SecretInText
+from incidents.services import IncidentError
 from notifications.models import Notification
 from tests.incidents.conftest import NEW_PASSWORD, OLD_PASSWORD
 
@@ -216,36 +216,46 @@ def test_a_closed_account_cannot_be_reported(officer, account, report):
 @pytest.mark.parametrize(
     "password", [OLD_PASSWORD, NEW_PASSWORD], ids=["before lodging", "after lodging"]
 )
-def test_text_containing_the_lodged_password_is_refused(
-    officer, press_officer, account, report, password
+def test_the_lodged_password_is_cut_out_of_every_text_and_the_press_office_told(
+    officer, press_officer, account, report, password, django_capture_on_commit_callbacks
 ):
     incident = report(officer, account)[0].incident
     if password == NEW_PASSWORD:
         _lodge(press_officer, account)
-    before = TimelineEntry.objects.count()
-    with pytest.raises(SecretInText):
-        services.incident_add_note(
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = services.incident_add_note(
             actor=officer.user, incident_id=incident.pk, text=f"I changed it to {password} now"
         )
-    with pytest.raises(SecretInText):
-        _step(officer, incident, Step.PASSWORD_CHANGED, note=f"new one: {password}")
-    with pytest.raises(SecretInText):
+        step = _step(officer, incident, Step.PASSWORD_CHANGED, note=f"new one: {password}")
         services.incident_record_lessons(
-            actor=press_officer.user, incident_id=incident.pk, lessons=password
+            actor=press_officer.user, incident_id=incident.pk, lessons=f"{password} leaked"
         )
-    assert TimelineEntry.objects.count() == before
-    assert not IncidentStep.objects.exists()
-    # Nothing of the password reached the trail or the notifications.
+    assert entry.text == "I changed it to [password removed] now"
+    assert step.note == "new one: [password removed]"
+    incident.refresh_from_db()
+    assert incident.lessons == "[password removed] leaked"
+    assert AuditEvent.objects.filter(action="credential.exposed_in_incident_text").count() == 3
+    assert (
+        Notification.objects.filter(
+            kind="incident.password_exposed", recipient=press_officer.user
+        ).count()
+        == 3
+    )
+    # Nothing of the password reached the incident, the trail or the notifications.
+    assert not TimelineEntry.objects.filter(text__contains=password).exists()
     assert not AuditEvent.objects.filter(changes__icontains=password).exists()
+    assert not AuditEvent.objects.filter(reason__contains=password).exists()
     assert not Notification.objects.filter(body__contains=password).exists()
 
 
-def test_a_report_containing_the_password_is_refused_and_opens_nothing(officer, account, report):
-    with pytest.raises(SecretInText):
-        report(officer, account, what_happened=f"My password {OLD_PASSWORD} stopped working")
+def test_a_report_containing_the_password_opens_the_incident_without_it(officer, account, report):
+    created, opened = report(
+        officer, account, what_happened=f"My password {OLD_PASSWORD} stopped working"
+    )
+    assert opened
+    assert created.what_happened == "My password [password removed] stopped working"
     account.refresh_from_db()
-    assert not Incident.objects.exists()
-    assert account.status == SocialAccount.Status.ACTIVE
+    assert account.status == SocialAccount.Status.COMPROMISED
 
 
 def test_the_incident_models_hold_no_secret_fields():
