@@ -26,6 +26,11 @@ class OfficerAdmin(AuditedModelAdmin):
     search_fields = ("staff_number", "surname", "first_name", "user__username")
     autocomplete_fields = ("user", "unit", "supervisor")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moving or leaving goes through "Movers and leavers", which also ends a leaver's
+        # sessions, orphans their accounts and proposes handovers.
+        return ("status", "status_changed_on") if obj else ()
+
 
 @admin.register(Delegation)
 class DelegationAdmin(AuditedModelAdmin):
@@ -43,8 +48,14 @@ class DelegationAdmin(AuditedModelAdmin):
 class SocialAccountAdmin(AuditedModelAdmin):
     list_display = ("handle", "platform", "kind", "owner", "unit", "status", "last_post_at")
     list_filter = ("status", "platform", "kind")
-    readonly_fields = ("last_post_at", "followers", "credentials_required_since")
     search_fields = ("handle", "display_name", "owner__surname")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Owner, handle and status change through handovers, closures and incidents, which
+        # keep their checklists and credential custody in step.
+        always = ("last_post_at", "followers", "credentials_required_since")
+        return (*always, "owner", "handle", "status", "closed_on") if obj else always
+
     autocomplete_fields = ("owner", "unit")
 
 

@@ -403,6 +403,13 @@ def setup_confirm(*, actor, case_id: int) -> SocialAccount:
         raise PermissionDenied("Only the press office confirms a set-up.")
     if checklist.completed_at is None or not checklist.all_done:
         raise WorkflowError("The officer has not completed the set-up checklist yet.")
+    from custody.models import Credential
+
+    if not Credential.objects.filter(account_id=case.account_id).exists():
+        raise WorkflowError(
+            "No login details are lodged for this account yet: lodge them on the account's page"
+            " (the officer ticked that they were lodged), then confirm the set-up."
+        )
     before, after = _fire(case, "register", actor)
     case.save()
     checklist.confirmed_by = actor

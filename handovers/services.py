@@ -441,7 +441,12 @@ def _press_office_step(actor, transition_id, kind, expected_version):
     _check_version(transition, expected_version)
     if not actor.has_perm("handovers.complete_transition", transition):
         raise PermissionDenied("Only the press office completes this, never its owner.")
-    return transition, _lock_account(transition.account_id)
+    account = _lock_account(transition.account_id)
+    if account.status == SocialAccount.Status.COMPROMISED:
+        raise WorkflowError(
+            f"@{account.handle} is compromised: resolve its incident first, then complete this."
+        )
+    return transition, account
 
 
 def _tick(checklist: Checklist, kind: str, ticked: set[str]) -> dict:

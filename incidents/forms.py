@@ -11,7 +11,9 @@ from accounts.models import SocialAccount
 from incidents.models import Report, Step
 from incidents.selectors import account_by_handle
 
-NO_PASSWORDS = " Never write a password here; the portal removes the account's password from any text."
+NO_PASSWORDS = (
+    " Never write a password here; the portal removes the account's password from any text."
+)
 
 
 class ReportForm(forms.Form):

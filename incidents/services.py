@@ -347,6 +347,18 @@ def incident_contain(*, actor, incident_id: int, expected_version: str | None = 
     return incident
 
 
+def _status_after_recovery(account: SocialAccount) -> str:
+    """What the account goes back to: handover pending if a handover or closure is still open,
+    pending set-up if it was never confirmed live, otherwise active."""
+    from handovers.models import OPEN_STATES, AccountTransition
+
+    if AccountTransition.objects.filter(account=account, state__in=OPEN_STATES).exists():
+        return SocialAccount.Status.HANDOVER_PENDING
+    if account.activated_on is None:
+        return SocialAccount.Status.PENDING_SETUP
+    return SocialAccount.Status.ACTIVE
+
+
 @transaction.atomic
 def incident_resolve(*, actor, incident_id: int, expected_version: str | None = None) -> Incident:
     """The press office closes the incident once every step is done and the lessons are
@@ -357,7 +369,7 @@ def incident_resolve(*, actor, incident_id: int, expected_version: str | None = 
     incident.save()
     account = SocialAccount.objects.select_for_update().get(pk=incident.account_id)
     if account.status == SocialAccount.Status.COMPROMISED:
-        account.status = SocialAccount.Status.ACTIVE
+        account.status = _status_after_recovery(account)
         account.save(update_fields=["status"])
         audit_record(
             actor=actor,

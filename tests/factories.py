@@ -1,5 +1,6 @@
 """factory_boy factories for every model; tests build exactly the people they need."""
 
+import datetime
 import json
 
 import factory
@@ -86,6 +87,13 @@ class SocialAccountFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(OfficerFactory)
     unit = factory.LazyAttribute(lambda a: a.owner.unit)
     status = SocialAccount.Status.ACTIVE
+    activated_on = factory.LazyAttribute(
+        lambda a: (
+            None
+            if a.status == SocialAccount.Status.PENDING_SETUP
+            else timezone.localdate() - datetime.timedelta(days=200)
+        )
+    )
 
 
 class LeaveFactory(factory.django.DjangoModelFactory):

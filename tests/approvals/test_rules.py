@@ -303,3 +303,29 @@ def test_applicant_opening_edit_while_submitted_is_sent_back_with_a_message(
 ):
     response = login(officer).get(reverse("approvals:edit", args=[submitted.pk]), follow=True)
     assert "can be changed only as a draft" in response.content.decode()
+
+
+def test_set_up_cannot_be_confirmed_until_login_details_are_lodged(
+    signed_off, officer, press_officer
+):
+    from approvals.models import SetupChecklist
+    from custody.services import credential_lodge
+
+    services.setup_checklist_update(
+        actor=officer.user,
+        case_id=signed_off.pk,
+        ticked={name for name, _ in SetupChecklist.ITEMS},
+        done=True,
+    )
+    with pytest.raises(services.WorkflowError, match="No login details are lodged"):
+        services.setup_confirm(actor=press_officer.user, case_id=signed_off.pk)
+    signed_off.refresh_from_db()
+    assert signed_off.account.status == "pending_setup"
+    credential_lodge(
+        actor=officer.user,
+        account=signed_off.account,
+        login="pc@police.example",
+        password="a-Long-unique-pass-9",
+    )
+    account = services.setup_confirm(actor=press_officer.user, case_id=signed_off.pk)
+    assert account.status == "active"

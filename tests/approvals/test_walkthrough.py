@@ -145,6 +145,12 @@ def test_draft_to_active_account_as_four_people(
     login(officer)
     page = client.get(reverse("approvals:detail", args=[case.pk])).content.decode()
     assert "Set-up checklist" in page
+    # The guidance: lodge the login details with the press office (encrypted in custody).
+    lodged = client.post(
+        reverse("custody:lodge", args=[account.pk]),
+        {"login": "priya.sharma@police.example", "password": "Tr0ub4dor&3-horse"},
+    )
+    assert lodged.status_code == 302
     items = {name: "on" for name, _ in SetupChecklist.ITEMS}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("approvals:setup", args=[case.pk]), {**items, "done": "1"})

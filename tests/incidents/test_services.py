@@ -298,3 +298,43 @@ def test_reporting_the_same_step_twice_is_refused(officer, account, report):
     with pytest.raises(IncidentError, match="already recorded"):
         _step(officer, incident, Step.PASSWORD_CHANGED)
     assert timezone.now() >= incident.steps.get().done_at
+
+
+def test_a_handover_cannot_complete_while_the_account_is_compromised(
+    officer, press_officer, account, report
+):
+    from handovers import services as handovers
+    from handovers.services import WorkflowError as HandoverError
+    from tests.factories import AccountTransitionFactory
+
+    transition = AccountTransitionFactory(
+        account=account, kind="closure", successor=None, state="awaiting_press_office"
+    )
+    report(officer, account)
+    with pytest.raises(HandoverError, match="compromised"):
+        handovers.closure_complete(
+            actor=press_officer.user,
+            transition_id=transition.pk,
+            ticked=set(),
+            deactivated_on=timezone.localdate(),
+        )
+    account.refresh_from_db()
+    assert account.status == SocialAccount.Status.COMPROMISED
+
+
+@pytest.mark.parametrize(
+    ("before", "open_handover", "after"),
+    [
+        ("active", False, "active"),
+        ("pending_setup", False, "pending_setup"),
+        ("handover_pending", True, "handover_pending"),
+    ],
+)
+def test_resolution_returns_the_account_to_what_it_was(officer, before, open_handover, after):
+    from incidents.services import _status_after_recovery
+    from tests.factories import AccountTransitionFactory, SocialAccountFactory
+
+    account = SocialAccountFactory(owner=officer, status=before)
+    if open_handover:
+        AccountTransitionFactory(account=account, state="awaiting_supervisor")
+    assert _status_after_recovery(account) == after
