@@ -243,6 +243,16 @@ def business_case_decide(
     outcome = Decision.Outcome(outcome)
     if outcome != Decision.Outcome.APPROVED and not comment.strip():
         raise WorkflowError("Say why, so the applicant knows what to do next.")
+    if (
+        stage == Decision.Stage.PRESS_OFFICE
+        and case.decisions.filter(
+            submission=case.submission_count, stage=Decision.Stage.SUPERVISOR, decided_by=actor
+        ).exists()
+    ):
+        raise PermissionDenied(
+            "You made the supervisor's decision on this case; another member of the press"
+            " office must make the press office's. Both decisions need two different people."
+        )
     if stage == Decision.Stage.PRESS_OFFICE and outcome == Decision.Outcome.APPROVED:
         _check_handle(case, "checked again at sign-off")
     before, after = _fire(case, DECISION_TRANSITIONS[(stage, outcome)], actor)

@@ -5,7 +5,7 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from accounts.roles import Role
+from accounts.roles import Role, ensure_role_groups
 from approvals import services
 from approvals.models import BusinessCase, Decision
 from approvals.services import WorkflowError
@@ -329,3 +329,19 @@ def test_set_up_cannot_be_confirmed_until_login_details_are_lodged(
     )
     account = services.setup_confirm(actor=press_officer.user, case_id=signed_off.pk)
     assert account.status == "active"
+
+
+def test_one_person_cannot_make_both_decisions(officer, supervisor, submitted):
+    """A supervisor who is also in the press office cannot sign off a case they approved."""
+    supervisor.user.groups.add(
+        *[g for r, g in ensure_role_groups().items() if r == Role.PRESS_OFFICE]
+    )
+    services.business_case_decide(
+        actor=supervisor.user, case_id=submitted.pk, outcome=Decision.Outcome.APPROVED
+    )
+    with pytest.raises(PermissionDenied, match="two different people"):
+        services.business_case_decide(
+            actor=supervisor.user, case_id=submitted.pk, outcome=Decision.Outcome.APPROVED
+        )
+    submitted.refresh_from_db()
+    assert submitted.state == BusinessCase.State.SUPERVISOR_APPROVED
