@@ -92,9 +92,16 @@ class ReauthForm(forms.Form):
         )
 
     def clean_password(self):
+        from accounts import throttle
+
         password = self.cleaned_data["password"]
+        name = f"reauth:{self.user.pk}"
+        if throttle.is_locked(name, ""):
+            raise forms.ValidationError(throttle.LOCKED_MESSAGE)
         if not self.user.check_password(password):
+            throttle.record_failure(name, "")
             raise forms.ValidationError("The password is not right. Enter your portal password.")
+        throttle.clear(name, "")
         return password
 
 

@@ -4,6 +4,16 @@ from accounts.roles import Role
 from tests.factories import PASSWORD, OfficerFactory, UnitFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (sign-in throttling counts live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def team(db):
     return UnitFactory(name="Stechford Neighbourhood Team", code="stechford")
