@@ -342,3 +342,29 @@ def test_report_pages_do_not_grow_with_the_force(
     _grow(force, 20)
     with django_assert_max_num_queries(10):
         assert client.get(reverse(f"reports:{name}")).status_code == 200
+
+
+# Home tiles -------------------------------------------------------------------------------
+
+
+def _tiles(sections, title):
+    section = next((s for s in sections if s.title == title), None)
+    return {t.label: (t.count, t.url) for t in section.tiles} if section else None
+
+
+def test_home_tiles_count_what_the_reports_list(force, press_officer, supervisor, officer):
+    from portal.home import home_sections
+
+    press = _tiles(home_sections(press_officer.user), "Reports")
+    assert press["Dormant or stale accounts"] == (2, reverse("reports:dormancy"))
+    assert press["Orphaned accounts"] == (2, reverse("reports:orphans"))
+    assert _tiles(home_sections(press_officer.user), "Needs attention") == {
+        "Re-certifications overdue": (2, reverse("reports:recertifications"))
+    }
+    team = _tiles(home_sections(supervisor.user), "Reports")
+    assert team == {
+        "Dormant or stale accounts": (1, reverse("reports:dormancy")),
+        "Orphaned accounts": (1, reverse("reports:orphans")),
+        "Re-certifications overdue": (1, reverse("reports:recertifications")),
+    }
+    assert _tiles(home_sections(officer.user), "Reports") is None
