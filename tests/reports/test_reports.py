@@ -212,6 +212,7 @@ def test_no_report_or_export_shows_a_secret(login, force, press_officer, name):
         body = response.content.decode()
         assert SECRET not in body and LOGIN not in body
         assert "ciphertext" not in body.lower()
+        assert 'style="' not in body  # the CSP allows no inline style attribute
 
 
 # 5. Re-certifications ---------------------------------------------------------------------
@@ -368,3 +369,39 @@ def test_home_tiles_count_what_the_reports_list(force, press_officer, supervisor
         "Re-certifications overdue": (1, reverse("reports:recertifications")),
     }
     assert _tiles(home_sections(officer.user), "Reports") is None
+
+
+# Charts -----------------------------------------------------------------------------------
+
+
+def test_bar_chart_scales_stacked_segments_to_the_longest_row():
+    from reports.charts import BAR_AREA, LABEL_WIDTH, bar_chart
+
+    chart = bar_chart(
+        [
+            ("Unit A", [("current", "Current", 3), ("stale", "Stale", 1)]),
+            ("Unit B", [("current", "Current", 0), ("stale", "Stale", 2)]),
+        ]
+    )
+    a, b = chart.rows
+    assert [(s.key, s.x, s.width) for s in a.segments] == [
+        ("current", LABEL_WIDTH, BAR_AREA * 3 / 4),
+        ("stale", LABEL_WIDTH + BAR_AREA * 3 / 4, BAR_AREA / 4),
+    ]
+    assert [(s.key, s.x, s.width) for s in b.segments] == [("stale", LABEL_WIDTH, BAR_AREA / 2)]
+    assert (a.total, b.total) == (4, 2)
+
+
+def test_charts_have_a_title_a_description_and_the_figures_beside_them(login, force, press_officer):
+    client = login(press_officer)
+    for name, chart_id in (
+        ("dormancy", "dormancy-chart"),
+        ("waiting", "waiting-chart"),
+        ("incidents", "contain-chart"),
+    ):
+        page = client.get(reverse(f"reports:{name}")).content.decode()
+        assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in page
+        assert f'<desc id="{chart_id}-desc">' in page
+        assert '<table class="govuk-table">' in page[page.index("<svg") :]
+    page = client.get(reverse("reports:incidents")).content.decode()
+    assert "<title>" in page and "Median hours to contain 4.0" in page
