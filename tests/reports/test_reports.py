@@ -405,3 +405,13 @@ def test_charts_have_a_title_a_description_and_the_figures_beside_them(login, fo
         assert '<table class="govuk-table">' in page[page.index("<svg") :]
     page = client.get(reverse("reports:incidents")).content.decode()
     assert "<title>" in page and "Median hours to contain 4.0" in page
+
+
+def test_an_acting_supervisor_sees_the_team_they_act_for(login, force, supervisor, other_officer):
+    from tests.factories import DelegationFactory
+
+    DelegationFactory(supervisor=supervisor, acting=other_officer)
+    client = login(other_officer)
+    rows = _csv(client.get(reverse("reports:orphans"), {"format": "csv"}))
+    assert _column(rows, "Handle") == ["MoverWMP"]
+    assert b'href="/reports/"' in client.get("/").content
