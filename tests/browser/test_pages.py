@@ -34,6 +34,9 @@ JOURNEYS = {
         "/register/",
         "/cases/delegations/",
         "/reminders/recertifications/",
+        "/reports/",
+        "/reports/dormancy/",
+        "/reports/waiting/",
     ],
     "press": [
         "/",
