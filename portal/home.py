@@ -31,6 +31,7 @@ from handovers.selectors import (
 from incidents.selectors import open_incidents
 from notifications.selectors import inbox_for
 from reminders.selectors import overdue_recertifications, recertifications_waiting_for
+from reports import selectors as report_selectors
 
 
 @dataclass
@@ -94,7 +95,11 @@ def home_sections(user) -> list[Section]:
             Section(
                 "Needs attention",
                 [
-                    Tile("Re-certifications overdue", overdue_recertifications().count()),
+                    Tile(
+                        "Re-certifications overdue",
+                        overdue_recertifications().count(),
+                        reverse("reports:recertifications"),
+                    ),
                 ],
             )
         )
@@ -130,6 +135,8 @@ def home_sections(user) -> list[Section]:
         )
     if is_press_office(user) or is_auditor(user):
         sections.append(_incident_section(user))
+    if user.has_perm("reports.view_reports"):
+        sections.append(_report_section(user))
     if sees_everything(user):
         sections.append(
             Section("Audit", [Tile("Audit trail", 0, reverse("audit:trail"), "Read every change")])
@@ -205,6 +212,27 @@ def _case_sections(user, me) -> list[Section]:
             )
         )
     return sections
+
+
+def _report_section(user) -> Section:
+    """Counts from the reports (the whole force, or a supervisor's team), each linking to it."""
+    tiles = [
+        Tile(
+            "Dormant or stale accounts",
+            report_selectors.dormancy_accounts(user).count(),
+            reverse("reports:dormancy"),
+        ),
+        Tile("Orphaned accounts", len(report_selectors.orphans(user)), reverse("reports:orphans")),
+    ]
+    if not sees_everything(user):  # the press office's "Needs attention" already counts these
+        tiles.append(
+            Tile(
+                "Re-certifications overdue",
+                len(report_selectors.recertifications_overdue(user)),
+                reverse("reports:recertifications"),
+            )
+        )
+    return Section("Reports", tiles)
 
 
 def _incident_section(user) -> Section:

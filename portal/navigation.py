@@ -37,6 +37,7 @@ NAV = [
     NavItem("Leave", "reminders:leave", permission="accounts.list_socialaccounts"),
     NavItem("Incidents", "incidents:list", permission="incidents.list_incidents"),
     NavItem("Report a hack", "incidents:report", permission="incidents.report_incident"),
+    NavItem("Reports", "reports:index", permission="reports.view_reports"),
     NavItem("Notifications", "notifications:inbox"),
     NavItem("Audit trail", "audit:trail", permission="accounts.view_audit_trail"),
     NavItem("Admin", "admin:index", staff_only=True),

@@ -29,6 +29,7 @@ urlpatterns = [
     path("verify/", include("verify.urls")),
     path("incidents/", include("incidents.urls")),
     path("handovers/", include("handovers.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path(
         "health/",

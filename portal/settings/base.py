@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "verify",
     "incidents",
     "handovers",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,236 @@
+"""The reports' reads. Each starts from the permission-filtered selector of the app that owns the
+data (the whole force for the press office and auditors, their team for a supervisor) and is
+built set-based: a constant number of queries whatever the size of the force."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Dormancy, SocialAccount
+from accounts.predicates import sees_everything
+from accounts.selectors import (
+    orphaned_accounts,
+    social_accounts_visible_to,
+    supervised_officer_ids,
+)
+from approvals.models import CaseState
+from approvals.selectors import cases_visible_to
+from custody.selectors import accounts_needing_credentials
+from handovers.models import State as TransitionState
+from handovers.selectors import transitions_visible_to
+from incidents.models import Incident
+from incidents.selectors import incidents_visible_to, open_incidents, times_by_month
+from reminders.selectors import overdue_recertifications
+
+LEVELS = [Dormancy.CURRENT, Dormancy.WARNING, Dormancy.DORMANT, Dormancy.STALE, Dormancy.UNKNOWN]
+# The drill-down's default: the levels that need someone to act.
+NEEDS_ACTION = [Dormancy.DORMANT, Dormancy.STALE]
+
+
+def report_accounts(user) -> QuerySet:
+    """The accounts a report may show this person: every one for the press office, auditors and
+    administrators; the accounts of the officers a supervisor supervises (or acts for)."""
+    qs = social_accounts_visible_to(user)
+    if sees_everything(user):
+        return qs
+    return qs.filter(owner_id__in=supervised_officer_ids(user))
+
+
+def _level_q(level: str, bounds: dict) -> Q:
+    if level == Dormancy.UNKNOWN:
+        return Q(last_post_at__isnull=True)
+    after, before = bounds[level]
+    q = Q(last_post_at__isnull=False)
+    if after is not None:
+        q &= Q(last_post_at__gte=after)
+    if before is not None:
+        q &= Q(last_post_at__lt=before)
+    return q
+
+
+def dormancy_by_unit(user, *, now=None) -> list[dict]:
+    """Per unit: how many live (not closed) accounts are at each dormancy level. One query."""
+    bounds = Dormancy.bounds(now)
+    counts = {level.value: Count("pk", filter=_level_q(level, bounds)) for level in LEVELS}
+    rows = (
+        report_accounts(user)
+        .exclude(status=SocialAccount.Status.CLOSED)
+        .order_by()
+        .values("unit_id", "unit__name")
+        .annotate(total=Count("pk"), **counts)
+        .order_by("unit__name", "unit_id")
+    )
+    return [
+        {
+            "unit_id": row["unit_id"],
+            "unit": row["unit__name"],
+            "total": row["total"],
+            "counts": [(level, row[level.value]) for level in LEVELS],
+            "needs_action": sum(row[level.value] for level in NEEDS_ACTION),
+            **{level.value: row[level.value] for level in LEVELS},
+        }
+        for row in rows
+    ]
+
+
+def dormancy_accounts(user, *, unit_id=None, level: str = "", now=None) -> QuerySet:
+    """The drill-down: live accounts at one level (default dormant or stale), optionally in one
+    unit, longest silent first."""
+    bounds = Dormancy.bounds(now)
+    if level in Dormancy.values:
+        q = _level_q(Dormancy(level), bounds)
+    else:
+        q = _level_q(Dormancy.DORMANT, bounds) | _level_q(Dormancy.STALE, bounds)
+    qs = report_accounts(user).exclude(status=SocialAccount.Status.CLOSED).filter(q)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    return qs.order_by("last_post_at", "handle", "pk")
+
+
+def orphans(user, *, today=None) -> list[SocialAccount]:
+    """Live accounts whose owner has moved or left, with `days_since_change` (days since the
+    owner's status changed), longest first."""
+    today = today or timezone.localdate()
+    visible = report_accounts(user).values("pk")
+    accounts = list(
+        orphaned_accounts()
+        .filter(pk__in=visible)
+        .order_by("owner__status_changed_on", "handle", "pk")
+    )
+    for account in accounts:
+        changed = account.owner.status_changed_on
+        account.days_since_change = (today - changed).days if changed else None
+    return accounts
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    """Working days after `start` up to and including `end` (weekends and bank holidays
+    skipped): the count `reminders.services.working_days_ago` walks back."""
+    if end <= start:
+        return 0
+    holidays = {datetime.date.fromisoformat(d) for d in settings.BANK_HOLIDAYS}
+    days, day = 0, start
+    while day < end:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays:
+            days += 1
+    return days
+
+
+def cases_waiting(user, *, now=None) -> list[dict]:
+    """Business cases waiting for a supervisor or the press office, and handovers, repurposings
+    and closures waiting for a successor, supervisor or the press office, oldest first, with
+    their age in days and working days. Two queries."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    cases = cases_visible_to(user).filter(
+        Q(state=CaseState.SUBMITTED)
+        | Q(state=CaseState.SUPERVISOR_APPROVED)
+        | Q(state=CaseState.SIGNED_OFF, checklist__completed_at__isnull=False)
+    )
+    transitions = transitions_visible_to(user).filter(
+        state__in=[
+            TransitionState.AWAITING_SUCCESSOR,
+            TransitionState.AWAITING_SUPERVISOR,
+            TransitionState.AWAITING_PRESS_OFFICE,
+        ]
+    )
+    if not sees_everything(user):
+        team = supervised_officer_ids(user)
+        cases = cases.filter(applicant_id__in=team)
+        transitions = transitions.filter(owner_id__in=team)
+    waiting_for = {
+        CaseState.SUBMITTED: "Supervisor",
+        CaseState.SUPERVISOR_APPROVED: "Press office",
+        CaseState.SIGNED_OFF: "Press office",
+        TransitionState.AWAITING_SUCCESSOR: "Successor",
+        TransitionState.AWAITING_SUPERVISOR: "Supervisor",
+        TransitionState.AWAITING_PRESS_OFFICE: "Press office",
+    }
+    rows = []
+    for case in cases:
+        rows.append(
+            {
+                "kind": "Business case",
+                "subject": f"@{case.handle}",
+                "person": case.applicant.full_name,
+                "unit": case.unit.name,
+                "state": case.get_state_display(),
+                "waiting_for": waiting_for[case.state],
+                "since": case.state_changed_at,
+                "url": reverse("approvals:detail", args=[case.pk]),
+            }
+        )
+    for transition in transitions:
+        rows.append(
+            {
+                "kind": transition.get_kind_display(),
+                "subject": f"@{transition.account.handle}",
+                "person": transition.owner.full_name,
+                "unit": transition.account.unit.name,
+                "state": transition.get_state_display(),
+                "waiting_for": waiting_for[transition.state],
+                "since": transition.state_changed_at,
+                "url": reverse("handovers:detail", args=[transition.pk]),
+            }
+        )
+    for row in rows:
+        started = timezone.localdate(row["since"])
+        row["days"] = (today - started).days
+        row["working_days"] = working_days_between(started, today)
+    rows.sort(key=lambda row: (row["since"], row["subject"]))
+    return rows
+
+
+def credentials_needed(user) -> list[SocialAccount]:
+    """Live accounts with no lodged login details, or details lodged before the last handover or
+    incident, each with `credential_reason`. Never the secret: only when it was lodged."""
+    accounts = list(
+        accounts_needing_credentials()
+        .filter(pk__in=report_accounts(user).values("pk"))
+        .defer("credential__nonce", "credential__ciphertext", "credential__key_id")
+    )
+    for account in accounts:
+        credential = getattr(account, "credential", None)
+        account.credential_lodged_at = credential.lodged_at if credential else None
+        account.credential_reason = "Out of date" if credential else "Not lodged"
+    return accounts
+
+
+def recertifications_overdue(user, *, today=None) -> list:
+    """Re-certifications past their due date and not yet confirmed by the supervisor, with
+    `days_overdue` and who has yet to act, most overdue first."""
+    today = today or timezone.localdate()
+    recerts = list(
+        overdue_recertifications()
+        .filter(account__in=report_accounts(user).values("pk"))
+        .order_by("due_on", "account__handle", "pk")
+    )
+    for recert in recerts:
+        recert.days_overdue = (today - recert.due_on).days
+        recert.waiting_for = "Supervisor" if recert.owner_confirmed_at else "Owner"
+    return recerts
+
+
+def incidents_open(user, *, now=None) -> list[Incident]:
+    """Open incidents, oldest first, with `age_days`."""
+    now = now or timezone.now()
+    incidents = list(
+        open_incidents(user)
+        .filter(account__in=report_accounts(user).values("pk"))
+        .order_by("reported_at", "pk")
+    )
+    for incident in incidents:
+        incident.age_days = (
+            timezone.localdate(now) - timezone.localdate(incident.reported_at)
+        ).days
+    return incidents
+
+
+def incident_times(user) -> list[dict]:
+    """Per month reported: incidents and median/mean hours to contain and to resolve."""
+    visible = incidents_visible_to(user).filter(account__in=report_accounts(user).values("pk"))
+    return times_by_month(Incident.objects.filter(pk__in=visible.values("pk")))

@@ -1,0 +1,299 @@
+"""The reports: each a page and, with `?format=csv` and the same filters, a CSV download.
+Exports are reads, so they are plain GET links and not audited."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.models import Dormancy
+from portal.csv_safe import csv_response
+from reports import selectors
+from reports.charts import bar_chart
+
+VIEW = "reports.view_reports"
+
+
+def _wants_csv(request) -> bool:
+    return request.GET.get("format") == "csv"
+
+
+def _csv_url(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["format"] = "csv"
+    return "?" + params.urlencode()
+
+
+def _querystring_base(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
+    return params.urlencode()
+
+
+def _date(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo"):
+        value = timezone.localtime(value)
+    return value.isoformat(timespec="minutes") if hasattr(value, "hour") else value.isoformat()
+
+
+def _stamp() -> str:
+    return timezone.localdate().isoformat()
+
+
+@permission_required(VIEW, raise_exception=True)
+def index(request):
+    return render(request, "reports/index.html")
+
+
+@permission_required(VIEW, raise_exception=True)
+def dormancy(request):
+    rows = selectors.dormancy_by_unit(request.user)
+    unit_id = request.GET.get("unit", "")
+    unit_id = int(unit_id) if unit_id.isdigit() else None
+    level = request.GET.get("level", "")
+    level = level if level in Dormancy.values else ""
+    accounts = selectors.dormancy_accounts(request.user, unit_id=unit_id, level=level)
+    if _wants_csv(request):
+        return csv_response(
+            f"dormancy-{_stamp()}.csv",
+            ["Handle", "Platform", "Owner", "Unit", "Status", "Dormancy", "Last post"],
+            (
+                [
+                    a.handle,
+                    a.get_platform_display(),
+                    a.owner.full_name,
+                    a.unit.name,
+                    a.get_status_display(),
+                    Dormancy.of(a.last_post_at).label,
+                    _date(a.last_post_at),
+                ]
+                for a in accounts
+            ),
+        )
+    chart = bar_chart(
+        [
+            (
+                row["unit"],
+                [(level.value, level.label, count) for level, count in row["counts"]],
+            )
+            for row in rows
+        ],
+        legend=[(level.value, level.label) for level in selectors.LEVELS],
+    )
+    unit_name = next((row["unit"] for row in rows if row["unit_id"] == unit_id), "")
+    return render(
+        request,
+        "reports/dormancy.html",
+        {
+            "rows": rows,
+            "levels": selectors.LEVELS,
+            "chart": chart,
+            "page": Paginator(accounts, 50).get_page(request.GET.get("page")),
+            "querystring_base": _querystring_base(request),
+            "settings_warn": settings.DORMANT_WARN_AFTER,
+            "settings_dormant": settings.DORMANT_AFTER,
+            "settings_stale": settings.STALE_AFTER,
+            "unit_id": unit_id,
+            "unit_name": unit_name,
+            "level": Dormancy(level) if level else None,
+            "csv_url": _csv_url(request),
+        },
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def orphans(request):
+    accounts = selectors.orphans(request.user)
+    if _wants_csv(request):
+        return csv_response(
+            f"orphaned-accounts-{_stamp()}.csv",
+            ["Handle", "Platform", "Account status", "Owner", "Owner status", "Since", "Days"],
+            (
+                [
+                    a.handle,
+                    a.get_platform_display(),
+                    a.get_status_display(),
+                    a.owner.full_name,
+                    a.owner.get_status_display(),
+                    _date(a.owner.status_changed_on),
+                    a.days_since_change,
+                ]
+                for a in accounts
+            ),
+        )
+    return render(
+        request, "reports/orphans.html", {"accounts": accounts, "csv_url": _csv_url(request)}
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def waiting(request):
+    rows = selectors.cases_waiting(request.user)
+    if _wants_csv(request):
+        return csv_response(
+            f"cases-waiting-{_stamp()}.csv",
+            [
+                "Kind",
+                "Account",
+                "Officer",
+                "Unit",
+                "State",
+                "Waiting for",
+                "Since",
+                "Days",
+                "Working days",
+            ],
+            (
+                [
+                    r["kind"],
+                    r["subject"],
+                    r["person"],
+                    r["unit"],
+                    r["state"],
+                    r["waiting_for"],
+                    _date(r["since"]),
+                    r["days"],
+                    r["working_days"],
+                ]
+                for r in rows
+            ),
+        )
+    by_whom = {}
+    for row in rows:
+        by_whom[row["waiting_for"]] = by_whom.get(row["waiting_for"], 0) + 1
+    chart = bar_chart([(who, [("bar", "Waiting", n)]) for who, n in sorted(by_whom.items())])
+    return render(
+        request,
+        "reports/waiting.html",
+        {
+            "rows": rows,
+            "by_whom": sorted(by_whom.items()),
+            "chart": chart,
+            "csv_url": _csv_url(request),
+        },
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def credentials(request):
+    accounts = selectors.credentials_needed(request.user)
+    if _wants_csv(request):
+        return csv_response(
+            f"credentials-needed-{_stamp()}.csv",
+            ["Handle", "Platform", "Owner", "Unit", "Why", "Lodged", "Needed since"],
+            (
+                [
+                    a.handle,
+                    a.get_platform_display(),
+                    a.owner.full_name,
+                    a.unit.name,
+                    a.credential_reason,
+                    _date(a.credential_lodged_at),
+                    _date(a.credentials_required_since),
+                ]
+                for a in accounts
+            ),
+        )
+    return render(
+        request,
+        "reports/credentials.html",
+        {"accounts": accounts, "csv_url": _csv_url(request)},
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def recertifications(request):
+    recerts = selectors.recertifications_overdue(request.user)
+    if _wants_csv(request):
+        return csv_response(
+            f"overdue-recertifications-{_stamp()}.csv",
+            ["Handle", "Platform", "Owner", "Unit", "Due", "Days overdue", "Waiting for"],
+            (
+                [
+                    r.account.handle,
+                    r.account.get_platform_display(),
+                    r.account.owner.full_name,
+                    r.account.unit.name,
+                    _date(r.due_on),
+                    r.days_overdue,
+                    r.waiting_for,
+                ]
+                for r in recerts
+            ),
+        )
+    return render(
+        request,
+        "reports/recertifications.html",
+        {"recerts": recerts, "csv_url": _csv_url(request)},
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def incidents(request):
+    table = request.GET.get("table", "open")
+    if _wants_csv(request):
+        if table == "months":
+            months = selectors.incident_times(request.user)
+            return csv_response(
+                f"incident-times-{_stamp()}.csv",
+                [
+                    "Month",
+                    "Incidents",
+                    "Median hours to contain",
+                    "Mean hours to contain",
+                    "Median hours to resolve",
+                    "Mean hours to resolve",
+                ],
+                (
+                    [
+                        m["month"],
+                        m["count"],
+                        m["contain_median"],
+                        m["contain_mean"],
+                        m["resolve_median"],
+                        m["resolve_mean"],
+                    ]
+                    for m in months
+                ),
+            )
+        incidents = selectors.incidents_open(request.user)
+        return csv_response(
+            f"open-incidents-{_stamp()}.csv",
+            ["Account", "Platform", "Owner", "Unit", "State", "Reported", "Age in days"],
+            (
+                [
+                    i.account.handle,
+                    i.account.get_platform_display(),
+                    i.account.owner.full_name,
+                    i.account.unit.name,
+                    i.get_state_display(),
+                    _date(i.reported_at),
+                    i.age_days,
+                ]
+                for i in incidents
+            ),
+        )
+    incidents = selectors.incidents_open(request.user)
+    months = selectors.incident_times(request.user)
+    chart = bar_chart(
+        [
+            (m["month"], [("bar", "Median hours to contain", m["contain_median"] or 0)])
+            for m in months
+        ]
+    )
+    return render(
+        request,
+        "reports/incidents.html",
+        {
+            "incidents": incidents,
+            "months": months,
+            "chart": chart,
+            "open_csv_url": "?format=csv&table=open",
+            "months_csv_url": "?format=csv&table=months",
+        },
+    )
