@@ -441,6 +441,13 @@ def _press_office_step(actor, transition_id, kind, expected_version):
     _check_version(transition, expected_version)
     if not actor.has_perm("handovers.complete_transition", transition):
         raise PermissionDenied("Only the press office completes this, never its owner.")
+    if transition.decisions.filter(
+        stage=TransitionDecision.Stage.SUPERVISOR, decided_by=actor
+    ).exists():
+        raise PermissionDenied(
+            "You approved this as the supervisor; another member of the press office must"
+            " complete it. The two steps need two different people."
+        )
     account = _lock_account(transition.account_id)
     if account.status == SocialAccount.Status.COMPROMISED:
         raise WorkflowError(

@@ -282,3 +282,29 @@ def test_a_handover_cannot_complete_with_details_lodged_before_it_started(
         )
     transition.refresh_from_db()
     assert transition.state == "awaiting_press_office"
+
+
+def test_the_supervisor_who_approved_cannot_also_complete(officer, supervisor, account):
+    """One person holding both roles cannot approve as supervisor and complete as press office."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.roles import Role, ensure_role_groups
+    from handovers import services as handover_services
+    from tests.factories import AccountTransitionFactory
+
+    supervisor.user.groups.add(ensure_role_groups()[Role.PRESS_OFFICE])
+    transition = AccountTransitionFactory(
+        account=account, kind="closure", successor=None, state="awaiting_supervisor"
+    )
+    handover_services.transition_decide(
+        actor=supervisor.user, transition_id=transition.pk, approve=True
+    )
+    with pytest.raises(PermissionDenied, match="two different people"):
+        handover_services.closure_complete(
+            actor=supervisor.user,
+            transition_id=transition.pk,
+            ticked=set(),
+            deactivated_on=timezone.localdate(),
+        )
+    transition.refresh_from_db()
+    assert transition.state == "awaiting_press_office"
