@@ -10,6 +10,7 @@ from accounts.models import (
     Unit,
 )
 from audit.admin import AuditedModelAdmin
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(Unit)
@@ -60,7 +61,7 @@ class SocialAccountAdmin(AuditedModelAdmin):
 
 
 @admin.register(ActivityObservation)
-class ActivityObservationAdmin(admin.ModelAdmin):
+class ActivityObservationAdmin(ReadOnlyAdmin):
     """Observations are a record of what was seen: read here, never edited."""
 
     list_display = ("account", "source", "observed_at", "last_post_at", "followers")
@@ -68,31 +69,13 @@ class ActivityObservationAdmin(admin.ModelAdmin):
     search_fields = ("account__handle",)
     list_select_related = ("account",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("pk", "kind", "filename", "status", "written_rows", "created_by", "created_at")
     list_filter = ("kind", "status")
     exclude = ("content",)
     readonly_fields = [f.name for f in ImportJob._meta.fields if f.name != "content"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Leave)

@@ -1,24 +1,16 @@
 from django.contrib import admin
 
 from approvals.models import BusinessCase, Decision, PolicyAcknowledgement, PolicyVersion
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(BusinessCase)
-class BusinessCaseAdmin(admin.ModelAdmin):
+class BusinessCaseAdmin(ReadOnlyAdmin):
     """Read-only: cases change only through the workflow pages and their services."""
 
     list_display = ("pk", "handle", "applicant", "state", "state_changed_at")
     list_filter = ("state", "platform", "kind")
     search_fields = ("handle", "applicant__surname", "applicant__staff_number")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Decision)

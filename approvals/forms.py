@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.handles import conventional_handle, validate_handle
 from accounts.models import Officer
 from accounts.roles import Role
-from approvals.models import BusinessCase, Decision, PolicyVersion, SetupChecklist
+from approvals.models import CASE_FIELDS, BusinessCase, Decision, PolicyVersion, SetupChecklist
 from approvals.selectors import handle_is_taken, handle_suggestions_for
 
 CASE_HINTS = {
@@ -61,22 +61,7 @@ CASE_HINTS = {
 class BusinessCaseForm(forms.ModelForm):
     class Meta:
         model = BusinessCase
-        fields = [
-            "platform",
-            "kind",
-            "handle",
-            "display_name",
-            "policing_purpose",
-            "audience",
-            "attracting_audience",
-            "benefits_force",
-            "benefits_public",
-            "expected_outcomes",
-            "communications_plan",
-            "hours_per_week",
-            "is_event_or_campaign",
-            "hashtag_alternative",
-        ]
+        fields = CASE_FIELDS
         labels = {
             "platform": "Platform",
             "kind": "Kind of account",

@@ -9,14 +9,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import SocialAccount
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("Decisions are never edited.")
-
-    def delete(self):
-        raise PermissionError("Decisions are never deleted.")
+from portal.models import AppendOnlyModel
 
 
 class PolicyVersion(models.Model):
@@ -93,6 +86,24 @@ OPEN_STATES = [
     CaseState.SUPERVISOR_APPROVED,
     CaseState.RETURNED,
     CaseState.SIGNED_OFF,
+]
+
+# The fields of a case its applicant writes. Nothing else is ever taken from a form.
+CASE_FIELDS = [
+    "platform",
+    "kind",
+    "handle",
+    "display_name",
+    "policing_purpose",
+    "audience",
+    "attracting_audience",
+    "benefits_force",
+    "benefits_public",
+    "expected_outcomes",
+    "communications_plan",
+    "hours_per_week",
+    "is_event_or_campaign",
+    "hashtag_alternative",
 ]
 # The applicant may change the text of the case only in these.
 EDITABLE_STATES = [CaseState.DRAFT, CaseState.RETURNED]
@@ -287,7 +298,7 @@ class BusinessCase(FSMModelMixin, models.Model):
         self._moved()
 
 
-class Decision(models.Model):
+class Decision(AppendOnlyModel):
     """One decision on one submission of a case, by one person. Never edited, never deleted; the
     unique constraint means a stage of a submission is decided once, whatever the timing."""
 
@@ -319,8 +330,6 @@ class Decision(models.Model):
     )
     decided_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["decided_at", "pk"]
         constraints = [
@@ -337,14 +346,6 @@ class Decision(models.Model):
         return (
             f"{self.get_stage_display()} {self.get_outcome_display().lower()} case {self.case_id}"
         )
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("Decisions are never edited.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Decisions are never deleted.")
 
 
 class SetupChecklist(models.Model):

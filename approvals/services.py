@@ -12,6 +12,7 @@ from accounts.handles import validate_handle
 from accounts.models import Delegation, Officer, SocialAccount
 from accounts.predicates import officer_of
 from approvals.models import (
+    CASE_FIELDS,
     BusinessCase,
     CaseState,
     Decision,
@@ -29,24 +30,6 @@ from approvals.selectors import (
 )
 from audit.services import audit_record, diff, snapshot
 from notifications.services import notify
-
-# The fields of a case its applicant writes. Nothing else is ever taken from a form.
-CASE_FIELDS = [
-    "platform",
-    "kind",
-    "handle",
-    "display_name",
-    "policing_purpose",
-    "audience",
-    "attracting_audience",
-    "benefits_force",
-    "benefits_public",
-    "expected_outcomes",
-    "communications_plan",
-    "hours_per_week",
-    "is_event_or_campaign",
-    "hashtag_alternative",
-]
 
 # Which transition of BusinessCase each decision fires, by the stage the case is waiting at.
 DECISION_TRANSITIONS = {

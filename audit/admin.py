@@ -3,6 +3,7 @@ from django.db import transaction
 
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
+from portal.admin import ReadOnlyAdmin
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -36,17 +37,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("sequence", "created_at", "actor_label", "action", "object_type", "object_repr")
     list_filter = ("object_type",)
     search_fields = ("action", "object_repr", "actor_label", "object_id")
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,18 +5,12 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from portal.models import AppendOnlyModel
+
 GENESIS_HASH = "0" * 64
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("Audit events are append-only.")
-
-    def delete(self):
-        raise PermissionError("Audit events are append-only.")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One change to one object, by one person (or the system), never edited or deleted.
 
     Each event carries a SHA-256 over its own content and the previous event's hash, so any
@@ -42,8 +36,6 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["sequence"]
         indexes = [models.Index(fields=["object_type", "object_id", "sequence"])]
@@ -51,14 +43,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"#{self.sequence} {self.action} {self.object_repr} by {self.actor_label}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit events are append-only.")
 
     def content_for_hash(self) -> dict:
         return {

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from custody.models import Credential
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
+class CredentialAdmin(ReadOnlyAdmin):
     """Read-only metadata. The sealed secret is neither shown nor editable here: lodging and
     revealing go through the portal, which checks the rules and writes the audit trail."""
 
@@ -12,12 +13,3 @@ class CredentialAdmin(admin.ModelAdmin):
     fields = ("account", "key_id", "lodged_by", "lodged_at", "encrypted_at")
     readonly_fields = fields
     search_fields = ("account__handle",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

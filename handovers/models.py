@@ -8,13 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("Decisions are never edited.")
-
-    def delete(self):
-        raise PermissionError("Decisions are never deleted.")
+from portal.models import AppendOnlyModel
 
 
 class Kind(models.TextChoices):
@@ -199,7 +193,7 @@ class AccountTransition(FSMModelMixin, models.Model):
         self._moved()
 
 
-class TransitionDecision(models.Model):
+class TransitionDecision(AppendOnlyModel):
     """One step decided by one person: the successor's answer, the supervisor's decision, the
     press office's completion or refusal. Never edited or deleted; one per stage."""
 
@@ -227,8 +221,6 @@ class TransitionDecision(models.Model):
     decided_by_label = models.CharField(max_length=200)
     decided_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["decided_at", "pk"]
         constraints = [
@@ -243,14 +235,6 @@ class TransitionDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()} {self.get_outcome_display().lower()}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("Decisions are never edited.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Decisions are never deleted.")
 
 
 class Checklist(models.Model):

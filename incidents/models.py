@@ -10,13 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("The timeline is never edited.")
-
-    def delete(self):
-        raise PermissionError("The timeline is never deleted.")
+from portal.models import AppendOnlyModel
 
 
 class IncidentState(models.TextChoices):
@@ -234,7 +228,7 @@ class IncidentStep(models.Model):
         return f"{self.get_step_display()} ({self.incident})"
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(AppendOnlyModel):
     """What happened, in order: reports, notes, steps, state changes. Never edited or deleted."""
 
     class Kind(models.TextChoices):
@@ -253,19 +247,9 @@ class TimelineEntry(models.Model):
     actor_label = models.CharField(max_length=200)
     at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
         verbose_name_plural = "timeline entries"
 
     def __str__(self):
         return f"{self.get_kind_display()} on incident {self.incident_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("The timeline is never edited.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The timeline is never deleted.")
