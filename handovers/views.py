@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
@@ -21,6 +22,7 @@ from handovers.forms import (
 )
 from handovers.models import Kind, State
 from handovers.services import WorkflowError
+from portal.actions import run_service
 
 
 def _transition_or_404(request, pk):
@@ -122,13 +124,13 @@ def detail(request, pk):
 
 
 def _run(request, transition, call, success: str):
-    try:
-        call()
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success)
-    return redirect("handovers:detail", pk=transition.pk)
+    return run_service(
+        request,
+        call,
+        success=success,
+        errors=(WorkflowError,),
+        then=reverse("handovers:detail", args=[transition.pk]),
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
@@ -16,6 +17,7 @@ from incidents import selectors, services
 from incidents.forms import LessonsForm, NoteForm, ReportForm, StepForm
 from incidents.models import PRESS_OFFICE_STEPS, IncidentState, Step
 from incidents.services import IncidentError
+from portal.actions import run_service
 
 
 def _incident_or_404(request, pk):
@@ -149,13 +151,13 @@ def incident_detail(request, pk):
 
 
 def _done(request, incident, call, success):
-    try:
-        call()
-    except IncidentError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success)
-    return redirect("incidents:detail", pk=incident.pk)
+    return run_service(
+        request,
+        call,
+        success=success,
+        errors=(IncidentError,),
+        then=reverse("incidents:detail", args=[incident.pk]),
+    )
 
 
 @login_required
