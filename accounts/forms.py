@@ -7,8 +7,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.handles import validate_handle
-from accounts.models import Dormancy, ImportJob, Officer, SocialAccount, Unit
+from accounts.models import Dormancy, ImportJob, SocialAccount
 from accounts.selectors import REGISTER_SORTS
+from people.models import Officer, Unit
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 

@@ -13,7 +13,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.handles import validate_handle
-from accounts.models import Officer, SocialAccount, Unit
+from accounts.models import SocialAccount
+from people.models import Officer, Unit
 
 MAX_ROWS = 50_000
 PROGRESS_EVERY = 500

@@ -1,80 +1,8 @@
-"""Named predicates about people, shared by every app's rules. Each takes the signed-in user and,
-where it asks about an object, that object; each is tested in tests/accounts/test_predicates.py."""
+"""Predicates about a social-media account, built on the people predicates."""
 
 import rules
-from django.utils import timezone
 
-from accounts.roles import Role
-
-
-def officer_of(user):
-    """The Officer record of a signed-in user, or None (anonymous, or an admin-only login)."""
-    if user is None or not user.is_authenticated:
-        return None
-    try:
-        return user.officer
-    except AttributeError:
-        return None
-    except Exception:  # RelatedObjectDoesNotExist
-        return None
-
-
-def _in_group(role: Role):
-    @rules.predicate(name=f"has_role_{role.name.lower()}")
-    def predicate(user):
-        if user is None or not user.is_authenticated or not user.is_active:
-            return False
-        cache = getattr(user, "_portal_roles", None)
-        if cache is None:
-            cache = set(user.groups.values_list("name", flat=True))
-            user._portal_roles = cache
-        return role.value in cache
-
-    return predicate
-
-
-has_officer_role = _in_group(Role.OFFICER)
-is_supervisor = _in_group(Role.SUPERVISOR)
-is_press_office = _in_group(Role.PRESS_OFFICE)
-is_auditor = _in_group(Role.AUDITOR)
-is_administrator = _in_group(Role.ADMINISTRATOR) | rules.is_superuser
-
-
-@rules.predicate
-def is_officer(user):
-    """Any serving member of staff with an officer record."""
-    officer = officer_of(user)
-    return officer is not None and officer.status != officer.Status.LEFT
-
-
-def supervises(user, officer) -> bool:
-    """True when `user` is `officer`'s line supervisor, or acts for them by a delegation in force
-    today. Never true of oneself."""
-    me = officer_of(user)
-    if me is None or officer is None or officer.pk == me.pk:
-        return False
-    if officer.supervisor_id == me.pk:
-        return True
-    if officer.supervisor_id is None:
-        return False
-    from accounts.models import Delegation
-
-    return (
-        Delegation.objects.in_force(timezone.localdate())
-        .filter(supervisor_id=officer.supervisor_id, acting=me)
-        .exists()
-    )
-
-
-@rules.predicate
-def is_self(user, officer):
-    me = officer_of(user)
-    return me is not None and officer is not None and me.pk == officer.pk
-
-
-@rules.predicate
-def is_supervisor_of(user, officer):
-    return supervises(user, officer)
+from people.predicates import officer_of, supervises
 
 
 @rules.predicate
@@ -86,6 +14,3 @@ def is_account_owner(user, account):
 @rules.predicate
 def is_supervisor_of_account_owner(user, account):
     return account is not None and supervises(user, account.owner)
-
-
-sees_everything = is_press_office | is_auditor | is_administrator

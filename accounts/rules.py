@@ -3,21 +3,12 @@ names; nothing re-states the rules elsewhere."""
 
 import rules
 
-from accounts.predicates import (
-    is_account_owner,
-    is_administrator,
+from accounts.predicates import is_account_owner, is_supervisor_of_account_owner
+from people.predicates import (
     is_officer,
     is_press_office,
-    is_self,
-    is_supervisor,
-    is_supervisor_of,
-    is_supervisor_of_account_owner,
     sees_everything,
 )
-
-rules.add_perm("accounts.view_officer", is_self | is_supervisor_of | sees_everything)
-rules.add_perm("accounts.change_officer_status", is_administrator)
-rules.add_perm("accounts.manage_delegations", is_supervisor | is_administrator)
 
 rules.add_perm("accounts.list_socialaccounts", is_officer | sees_everything)
 rules.add_perm(

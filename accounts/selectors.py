@@ -2,35 +2,11 @@
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
-from django.utils import timezone
 
-from accounts.models import Delegation, Dormancy, ImportJob, Officer, SocialAccount
-from accounts.predicates import officer_of, sees_everything
-
-
-def supervised_officer_ids(user) -> QuerySet:
-    """Ids of the officers `user` line-manages or acts for today by delegation (never themself)."""
-    me = officer_of(user)
-    if me is None:
-        return Officer.objects.none().values("pk")
-    delegating = (
-        Delegation.objects.in_force(timezone.localdate()).filter(acting=me).values("supervisor_id")
-    )
-    return (
-        Officer.objects.filter(Q(supervisor=me) | Q(supervisor_id__in=delegating))
-        .exclude(pk=me.pk)
-        .values("pk")
-    )
-
-
-def officers_visible_to(user) -> QuerySet:
-    qs = Officer.objects.select_related("user", "unit", "supervisor")
-    if sees_everything(user):
-        return qs
-    me = officer_of(user)
-    if me is None:
-        return qs.none()
-    return qs.filter(Q(pk=me.pk) | Q(pk__in=supervised_officer_ids(user)))
+from accounts.models import Dormancy, ImportJob, SocialAccount
+from people.models import Officer
+from people.predicates import officer_of, sees_everything
+from people.selectors import supervised_officer_ids
 
 
 def social_accounts_visible_to(user) -> QuerySet:

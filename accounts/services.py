@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from accounts import imports
 from accounts.handles import validate_handle
-from accounts.models import ActivityObservation, ImportJob, Officer, SocialAccount, Unit
+from accounts.models import ActivityObservation, ImportJob, SocialAccount
 from audit.services import audit_record, audit_record_many, snapshot
+from core.queue import send_now
 from notifications.services import notify
+from people.models import Officer, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -206,11 +208,8 @@ def import_job_start(
 
 
 def _enqueue_import(job_id: int) -> None:
-    from accounts.tasks import run_import
-
-    try:
-        run_import.delay(job_id)
-    except Exception:  # broker down: run it here rather than leave the file waiting
+    if not send_now("accounts.tasks.run_import", job_id):
+        # Broker down: run it here rather than leave the file waiting.
         logger.warning("Broker unavailable; running import %s in the web process", job_id)
         import_job_run(job_id=job_id)  # a job already taken by a worker is not run twice
 

@@ -29,8 +29,7 @@ from accounts.services import (
     social_account_register,
 )
 from audit.selectors import history_for
-from custody.selectors import credential_status
-from portal.csv_safe import csv_response
+from core.csv_safe import csv_response
 
 PAGE_SIZE = 50
 SORTABLE_COLUMNS = [
@@ -140,7 +139,6 @@ def account_detail(request, pk):
         {
             "account": account,
             "dormancy": Dormancy.of(account.last_post_at),
-            "credential": credential_status(account),
             "observations": observations_for(account),
             "history": history_for(account),
             "check_in_form": CheckInForm()
@@ -176,7 +174,6 @@ def account_check_in(request, pk):
         {
             "account": account,
             "dormancy": Dormancy.of(account.last_post_at),
-            "credential": credential_status(account),
             "observations": observations_for(account),
             "history": history_for(account),
             "check_in_form": form,

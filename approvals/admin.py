@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from approvals.models import BusinessCase, Decision, PolicyAcknowledgement, PolicyVersion
-from portal.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(BusinessCase)

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.handles import conventional_handle, validate_handle
-from accounts.models import Officer
-from accounts.roles import Role
 from approvals.models import CASE_FIELDS, BusinessCase, Decision, PolicyVersion, SetupChecklist
 from approvals.selectors import handle_is_taken, handle_suggestions_for
+from people.models import Officer
+from people.roles import Role
 
 CASE_HINTS = {
     "platform": "Where the account will be. Most officers' accounts are on X (Twitter).",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import SocialAccount
-from portal.models import AppendOnlyModel
+from core.models import AppendOnlyModel
 
 
 class PolicyVersion(models.Model):
@@ -51,7 +51,7 @@ class PolicyAcknowledgement(models.Model):
     """An officer read one version of the policy and the personal-use guidance."""
 
     officer = models.ForeignKey(
-        "accounts.Officer", on_delete=models.PROTECT, related_name="policy_acknowledgements"
+        "people.Officer", on_delete=models.PROTECT, related_name="policy_acknowledgements"
     )
     policy = models.ForeignKey(
         PolicyVersion, on_delete=models.PROTECT, related_name="acknowledgements"
@@ -129,9 +129,9 @@ class BusinessCase(FSMModelMixin, models.Model):
     State = CaseState
 
     applicant = models.ForeignKey(
-        "accounts.Officer", on_delete=models.PROTECT, related_name="business_cases"
+        "people.Officer", on_delete=models.PROTECT, related_name="business_cases"
     )
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("people.Unit", on_delete=models.PROTECT, related_name="+")
     state = FSMField(
         max_length=30, choices=CaseState.choices, default=CaseState.DRAFT, protected=True
     )
@@ -321,7 +321,7 @@ class Decision(AppendOnlyModel):
     )
     decided_by_label = models.CharField(max_length=200)
     acting_for = models.ForeignKey(
-        "accounts.Officer",
+        "people.Officer",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

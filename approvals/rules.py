@@ -4,7 +4,8 @@ services ask for them; nothing re-states them elsewhere."""
 
 import rules
 
-from accounts.predicates import (
+from people.predicates import (
+    has_team,
     is_administrator,
     is_officer,
     is_press_office,
@@ -26,14 +27,6 @@ def is_applicants_supervisor(user, case):
     """Line supervisor of the applicant, or acting for them by a delegation in force; never the
     applicant (supervises() is never true of oneself)."""
     return case is not None and supervises(user, case.applicant)
-
-
-@rules.predicate
-def has_team(user):
-    """Line-manages someone, or acts for a supervisor today by delegation."""
-    from accounts.selectors import supervised_officer_ids
-
-    return supervised_officer_ids(user).exists()
 
 
 @rules.predicate

@@ -1,14 +1,10 @@
 """Reads of cases, filtered by who may see them, with what their pages need loaded."""
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.handles import suggest_handles
-from accounts.models import Delegation, Officer, SocialAccount
-from accounts.predicates import officer_of, sees_everything
-from accounts.roles import Role
-from accounts.selectors import supervised_officer_ids
+from accounts.models import SocialAccount
 from approvals.models import (
     OPEN_STATES,
     BusinessCase,
@@ -16,6 +12,9 @@ from approvals.models import (
     PolicyAcknowledgement,
     PolicyVersion,
 )
+from people.models import Delegation, Officer
+from people.predicates import officer_of, sees_everything
+from people.selectors import supervised_officer_ids
 
 
 def _cases() -> QuerySet:
@@ -101,26 +100,6 @@ def handle_suggestions_for(officer: Officer, platform: str, exclude_case=None) -
     return suggest_handles(
         officer.first_name, officer.surname, platform=platform, taken=taken, limit=4
     )
-
-
-def supervisors_to_tell(officer: Officer) -> list:
-    """The users who may decide `officer`'s case: the line supervisor and anyone acting for them
-    today by delegation."""
-    supervisor = officer.supervisor
-    if supervisor is None:
-        return []
-    acting = Officer.objects.filter(
-        pk__in=Delegation.objects.in_force().filter(supervisor=supervisor).values("acting_id")
-    ).select_related("user")
-    return [supervisor.user, *(o.user for o in acting if o.pk != officer.pk)]
-
-
-def press_office_recipients() -> list:
-    """The shared mailbox and every active member of the press office."""
-    from django.conf import settings
-
-    users = get_user_model().objects.filter(groups__name=Role.PRESS_OFFICE, is_active=True)
-    return [settings.PRESS_OFFICE_EMAIL, *users]
 
 
 def current_policy():

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from accounts.handles import validate_handle
-from accounts.models import Delegation, Officer, SocialAccount
-from accounts.predicates import officer_of
+from accounts.models import SocialAccount
 from approvals.models import (
     CASE_FIELDS,
     BusinessCase,
@@ -21,15 +20,12 @@ from approvals.models import (
     SetupChecklist,
 )
 from approvals.rules import is_applicant
-from approvals.selectors import (
-    account_owners,
-    handle_is_taken,
-    handle_suggestions_for,
-    press_office_recipients,
-    supervisors_to_tell,
-)
+from approvals.selectors import account_owners, handle_is_taken, handle_suggestions_for
 from audit.services import audit_record, diff, snapshot
 from notifications.services import notify
+from people.models import Delegation, Officer
+from people.predicates import officer_of
+from people.selectors import press_office_recipients, supervisors_to_tell
 
 # Which transition of BusinessCase each decision fires, by the stage the case is waiting at.
 DECISION_TRANSITIONS = {

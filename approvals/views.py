@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from accounts.predicates import officer_of
 from approvals import selectors, services
 from approvals.forms import (
     BusinessCaseForm,
@@ -24,6 +23,7 @@ from approvals.models import CaseState, Decision, SetupChecklist
 from approvals.rules import is_applicant
 from approvals.services import STAGE_WAITING_IN, WorkflowError
 from audit.selectors import history_for
+from people.predicates import officer_of
 
 
 def _case_or_404(request, pk):

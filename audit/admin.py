@@ -3,7 +3,7 @@ from django.db import transaction
 
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
-from portal.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 
 class AuditedModelAdmin(admin.ModelAdmin):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from portal.models import AppendOnlyModel
+from core.models import AppendOnlyModel
 
 GENESIS_HASH = "0" * 64
 

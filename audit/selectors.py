@@ -1,13 +1,29 @@
+from django.apps import apps
 from django.db import models
 
 from audit.models import AuditEvent
 
 
+def object_types(model) -> list[str]:
+    """The `object_type` values the trail holds for `model`: its label now, and any label it had
+    before it moved app (a model lists those in `audit_former_labels`). Events are never
+    rewritten, so a moved model's old events keep their old label and are found by it."""
+    return [model._meta.label_lower, *getattr(model, "audit_former_labels", ())]
+
+
 def history_for(obj: models.Model):
     """Every audit event about `obj`, oldest first, with the actor loaded."""
     return AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+        object_type__in=object_types(type(obj)), object_id=str(obj.pk)
     ).select_related("actor")
+
+
+def object_of(event: AuditEvent) -> models.Model | None:
+    """The object an event is about, if it still exists (under its label now or a former one)."""
+    for model in apps.get_models():
+        if event.object_type in object_types(model):
+            return model._default_manager.filter(pk=event.object_id).first()
+    return None
 
 
 def verify_chain(batch_size: int = 2000) -> tuple[int, AuditEvent | None, str]:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from custody.models import Credential
-from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(Credential)

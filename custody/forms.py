@@ -92,7 +92,7 @@ class ReauthForm(forms.Form):
         )
 
     def clean_password(self):
-        from accounts import throttle
+        from people import throttle
 
         password = self.cleaned_data["password"]
         name = f"reauth:{self.user.pk}"

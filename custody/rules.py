@@ -2,7 +2,8 @@
 
 import rules
 
-from accounts.predicates import is_account_owner, is_press_office
+from accounts.predicates import is_account_owner
+from people.predicates import is_press_office
 
 rules.add_perm("custody.lodge_credential", is_account_owner | is_press_office)
 rules.add_perm("custody.rotate_credential", is_press_office)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from handovers.models import AccountTransition, CredentialDestruction, TransitionDecision
-from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(AccountTransition)

@@ -6,9 +6,9 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Officer
 from handovers.models import Checklist, Kind
 from handovers.selectors import successor_choices
+from people.models import Officer
 
 
 def _helper(*fields, submit: str | None = None, name: str = "submit") -> FormHelper:

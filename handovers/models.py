@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from portal.models import AppendOnlyModel
+from core.models import AppendOnlyModel
 
 
 class Kind(models.TextChoices):
@@ -54,13 +54,13 @@ class AccountTransition(FSMModelMixin, models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     state = FSMField(max_length=30, choices=State.choices, protected=True)
     owner = models.ForeignKey(
-        "accounts.Officer",
+        "people.Officer",
         on_delete=models.PROTECT,
         related_name="transitions_as_owner",
         help_text="The owner when the handover or closure started.",
     )
     successor = models.ForeignKey(
-        "accounts.Officer",
+        "people.Officer",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -4,15 +4,8 @@ views, templates and services ask for them."""
 
 import rules
 
-from accounts.predicates import (
-    is_account_owner,
-    is_administrator,
-    is_officer,
-    is_press_office,
-    is_supervisor_of_account_owner,
-    officer_of,
-    supervises,
-)
+from accounts.predicates import is_account_owner, is_supervisor_of_account_owner
+from people.predicates import is_administrator, is_officer, is_press_office, officer_of, supervises
 
 
 @rules.predicate

@@ -2,15 +2,13 @@
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import Officer, SocialAccount
-from accounts.predicates import officer_of, sees_everything
-from accounts.selectors import (
-    orphaned_accounts,
-    social_accounts_visible_to,
-    supervised_officer_ids,
-)
+from accounts.models import SocialAccount
+from accounts.selectors import orphaned_accounts, social_accounts_visible_to
 from approvals.selectors import handles_taken
 from handovers.models import OPEN_STATES, AccountTransition, State
+from people.models import Officer
+from people.predicates import officer_of, sees_everything
+from people.selectors import supervised_officer_ids
 
 
 def _transitions() -> QuerySet:

@@ -15,9 +15,8 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from accounts.handles import validate_handle
-from accounts.models import Officer, SocialAccount
-from accounts.predicates import officer_of
-from approvals.selectors import handles_taken, press_office_recipients, supervisors_to_tell
+from accounts.models import SocialAccount
+from approvals.selectors import handles_taken
 from audit.services import audit_record, diff, snapshot
 from custody.models import Credential
 from custody.services import credential_destroy, credentials_require_new
@@ -32,6 +31,9 @@ from handovers.models import (
 )
 from handovers.selectors import handle_suggestions_for_successor
 from notifications.services import notify
+from people.models import Officer
+from people.predicates import officer_of
+from people.selectors import press_office_recipients, supervisors_to_tell
 
 POST_LIMIT = 280
 

@@ -11,6 +11,7 @@ from rules.contrib.views import permission_required
 
 from accounts.selectors import social_accounts_visible_to
 from audit.selectors import history_for
+from core.views import run_service
 from handovers import selectors, services
 from handovers.forms import (
     CompleteForm,
@@ -22,7 +23,6 @@ from handovers.forms import (
 )
 from handovers.models import Kind, State
 from handovers.services import WorkflowError
-from portal.actions import run_service
 
 
 def _transition_or_404(request, pk):

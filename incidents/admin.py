@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from incidents.models import Incident
-from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(Incident)

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from portal.models import AppendOnlyModel
+from core.models import AppendOnlyModel
 
 
 class IncidentState(models.TextChoices):

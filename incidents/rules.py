@@ -3,13 +3,8 @@ views, templates and services ask for them; nothing re-states them elsewhere."""
 
 import rules
 
-from accounts.predicates import (
-    is_account_owner,
-    is_officer,
-    is_press_office,
-    is_supervisor_of_account_owner,
-    sees_everything,
-)
+from accounts.predicates import is_account_owner, is_supervisor_of_account_owner
+from people.predicates import is_officer, is_press_office, sees_everything
 
 
 @rules.predicate

@@ -7,9 +7,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from accounts.predicates import officer_of, sees_everything
-from accounts.selectors import supervised_officer_ids
 from incidents.models import OPEN_STATES, Incident, IncidentStep, Report
+from people.predicates import officer_of, sees_everything
+from people.selectors import supervised_officer_ids
 
 
 def _incidents() -> QuerySet:

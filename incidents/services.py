@@ -16,7 +16,6 @@ from django.views.decorators.debug import sensitive_variables
 from django_fsm import can_proceed, has_transition_perm
 
 from accounts.models import SocialAccount
-from approvals.selectors import press_office_recipients, supervisors_to_tell
 from audit.services import _actor_label, audit_record
 from custody import crypto
 from custody.models import Credential
@@ -31,6 +30,7 @@ from incidents.models import (
     TimelineEntry,
 )
 from notifications.services import notify
+from people.selectors import press_office_recipients, supervisors_to_tell
 
 
 class IncidentError(Exception):

@@ -13,11 +13,11 @@ from rules.contrib.views import permission_required
 
 from accounts.selectors import social_accounts_visible_to
 from audit.selectors import history_for
+from core.views import run_service
 from incidents import selectors, services
 from incidents.forms import LessonsForm, NoteForm, ReportForm, StepForm
 from incidents.models import PRESS_OFFICE_STEPS, IncidentState, Step
 from incidents.services import IncidentError
-from portal.actions import run_service
 
 
 def _incident_or_404(request, pk):

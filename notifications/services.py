@@ -9,8 +9,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.queue import enqueue_on_commit
 from notifications.models import Notification
-from portal.queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +49,7 @@ def notify(
     Notification.objects.bulk_create(created)
     ids = [n.pk for n in created]
     if ids:
-        from notifications.tasks import deliver
-
-        enqueue_on_commit(deliver, ids)
+        enqueue_on_commit("notifications.tasks.deliver", ids)
     return created
 
 

@@ -1,16 +1,17 @@
+from celery import shared_task
+
 from notifications.models import Notification
 from notifications.services import notification_deliver
-from portal.celery import app
 
 MAX_ATTEMPTS = 10
 
 
-@app.task(name="notifications.tasks.deliver")
+@shared_task(name="notifications.tasks.deliver")
 def deliver(ids: list[int]) -> int:
     return sum(notification_deliver(notification_id=i) for i in ids)
 
 
-@app.task(name="notifications.tasks.deliver_pending")
+@shared_task(name="notifications.tasks.deliver_pending")
 def deliver_pending(batch: int = 500) -> int:
     """Sweep the outbox: anything not yet e-mailed (broker was down, mail server failed)."""
     ids = list(

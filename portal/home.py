@@ -6,12 +6,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.timezone import localtime
 
-from accounts.predicates import is_auditor, is_press_office, officer_of, sees_everything
-from accounts.selectors import (
-    officers_visible_to,
-    social_accounts_visible_to,
-    supervised_officer_ids,
-)
+from accounts.selectors import social_accounts_visible_to
 from approvals.models import OPEN_STATES, CaseState
 from approvals.selectors import (
     cases_waiting_for_press_office,
@@ -30,6 +25,8 @@ from handovers.selectors import (
 )
 from incidents.selectors import open_incidents
 from notifications.selectors import inbox_for
+from people.predicates import is_auditor, is_press_office, officer_of, sees_everything
+from people.selectors import officers_visible_to, supervised_officer_ids
 from reminders.selectors import overdue_recertifications, recertifications_waiting_for
 from reports import selectors as report_selectors
 

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from health_check.views import HealthCheckView
 
-from accounts.forms_auth import ThrottledAuthenticationForm
+from people.forms_auth import ThrottledAuthenticationForm
 from portal import views
 from portal.health import Broker
 

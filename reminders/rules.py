@@ -2,13 +2,7 @@
 
 import rules
 
-from accounts.predicates import (
-    is_self,
-    is_supervisor_of,
-    officer_of,
-    sees_everything,
-    supervises,
-)
+from people.predicates import is_self, is_supervisor_of, officer_of, sees_everything, supervises
 
 
 @rules.predicate

@@ -1,8 +1,8 @@
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.predicates import officer_of, sees_everything
-from accounts.selectors import supervised_officer_ids
+from people.predicates import officer_of, sees_everything
+from people.selectors import supervised_officer_ids
 from reminders.models import Recertification
 
 

@@ -21,12 +21,14 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.models import Leave, Officer, SocialAccount
-from accounts.roles import Role
+from accounts.models import SocialAccount
 from accounts.selectors import orphaned_accounts
 from audit.services import audit_record, audit_record_many
+from core.queue import enqueue_on_commit
+from core.workdays import working_days_before
 from notifications.services import notify
-from portal.queue import enqueue_on_commit
+from people.models import Leave, Officer
+from people.roles import Role
 from reminders.models import Recertification, Reminder
 
 Kind = Reminder.Kind
@@ -86,10 +88,8 @@ def _record(rows: list[tuple], run_id: uuid.UUID) -> list[tuple[int, str, int]]:
 
 
 def _deliver_after_commit(ids: list[int]) -> None:
-    from reminders.tasks import deliver
-
     for start in range(0, len(ids), DELIVERY_BATCH):
-        enqueue_on_commit(deliver, ids[start : start + DELIVERY_BATCH])
+        enqueue_on_commit("reminders.deliver", ids[start : start + DELIVERY_BATCH])
 
 
 def _counts(kinds, created) -> dict[str, int]:
@@ -199,17 +199,6 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
 # --------------------------------------------------------------------------- decisions
 
 
-def working_days_ago(days: int, today: datetime.date) -> datetime.date:
-    """The date `days` working days before `today` (weekends and bank holidays skipped)."""
-    holidays = {datetime.date.fromisoformat(d) for d in settings.BANK_HOLIDAYS}
-    day, left = today, days
-    while left > 0:
-        day -= datetime.timedelta(days=1)
-        if day.weekday() < 5 and day not in holidays:
-            left -= 1
-    return day
-
-
 def decision_reminders(*, now: datetime.datetime | None = None) -> RunResult:
     """A case waiting on its supervisor, or on the press office, for more than
     DECISION_SLA_WORKING_DAYS working days reminds them; twice that escalates (to the
@@ -223,10 +212,10 @@ def decision_reminders(*, now: datetime.datetime | None = None) -> RunResult:
     tz = timezone.get_current_timezone()
     cutoff = {
         Kind.DECISION_OVERDUE: datetime.datetime.combine(
-            working_days_ago(sla, today), datetime.time.min, tz
+            working_days_before(today, sla), datetime.time.min, tz
         ),
         Kind.DECISION_ESCALATED: datetime.datetime.combine(
-            working_days_ago(2 * sla, today), datetime.time.min, tz
+            working_days_before(today, 2 * sla), datetime.time.min, tz
         ),
     }
     fired = {
@@ -515,7 +504,7 @@ def _dormancy_message(reminder: Reminder, now) -> Message | None:
 
 def _decision_message(reminder: Reminder, now) -> Message | None:
     from approvals.models import BusinessCase, CaseState
-    from approvals.selectors import supervisors_to_tell
+    from people.selectors import supervisors_to_tell
 
     case = BusinessCase.objects.select_related("applicant__supervisor__supervisor__user").get(
         pk=reminder.subject_id

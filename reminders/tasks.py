@@ -2,10 +2,10 @@
 task whose worker dies is run again; the Reminder rows make running again harmless. The
 schedule is CELERY_BEAT_SCHEDULE in portal/settings/base.py."""
 
+from celery import shared_task
 from django.db import OperationalError
 
-from portal.celery import app
-from portal.queue import send_now
+from core.queue import send_now
 from reminders import services
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
@@ -15,27 +15,27 @@ def _summary(result) -> dict:
     return {"run_id": str(result.run_id), "created": result.created, "flagged": result.flagged}
 
 
-@app.task(name="reminders.dormancy_scan", **TASK_OPTIONS)
+@shared_task(name="reminders.dormancy_scan", **TASK_OPTIONS)
 def dormancy_scan() -> dict:
     return _summary(services.dormancy_scan())
 
 
-@app.task(name="reminders.decision_reminders", **TASK_OPTIONS)
+@shared_task(name="reminders.decision_reminders", **TASK_OPTIONS)
 def decision_reminders() -> dict:
     return _summary(services.decision_reminders())
 
 
-@app.task(name="reminders.recertification_run", **TASK_OPTIONS)
+@shared_task(name="reminders.recertification_run", **TASK_OPTIONS)
 def recertification_run() -> dict:
     return _summary(services.recertification_run())
 
 
-@app.task(name="reminders.orphan_check", **TASK_OPTIONS)
+@shared_task(name="reminders.orphan_check", **TASK_OPTIONS)
 def orphan_check() -> dict:
     return _summary(services.orphan_check())
 
 
-@app.task(
+@shared_task(
     name="reminders.deliver",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
@@ -46,12 +46,12 @@ def deliver(ids: list[int]) -> int:
     return services.reminder_deliver_many(ids)
 
 
-@app.task(name="reminders.deliver_pending", **TASK_OPTIONS)
+@shared_task(name="reminders.deliver_pending", **TASK_OPTIONS)
 def deliver_pending() -> int:
     """Re-queue reminders still waiting (the broker was down when they were made)."""
     ids = services.unnotified_reminder_ids()
     size = services.DELIVERY_BATCH
     for batch in (ids[i : i + size] for i in range(0, len(ids), size)):
-        if not send_now(deliver, batch):
+        if not send_now(deliver.name, batch):
             services.reminder_deliver_many(batch)
     return len(ids)

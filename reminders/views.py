@@ -5,9 +5,9 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from accounts.models import Leave
-from accounts.predicates import officer_of
-from accounts.selectors import officers_visible_to, supervised_officer_ids
+from people.models import Leave
+from people.predicates import officer_of
+from people.selectors import officers_visible_to, supervised_officer_ids
 from reminders import services
 from reminders.forms import LeaveForm, OwnerRecertificationForm, SupervisorRecertificationForm
 from reminders.selectors import recertifications_visible_to, recertifications_waiting_for

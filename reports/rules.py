@@ -4,7 +4,6 @@ reports."""
 
 import rules
 
-from accounts.predicates import is_supervisor, sees_everything
-from approvals.rules import has_team
+from people.predicates import has_team, is_supervisor, sees_everything
 
 rules.add_perm("reports.view_reports", sees_everything | is_supervisor | has_team)

@@ -2,27 +2,22 @@
 data (the whole force for the press office and auditors, their team for a supervisor) and is
 built set-based: a constant number of queries whatever the size of the force."""
 
-import datetime
-
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Dormancy, SocialAccount
-from accounts.predicates import sees_everything
-from accounts.selectors import (
-    orphaned_accounts,
-    social_accounts_visible_to,
-    supervised_officer_ids,
-)
+from accounts.selectors import orphaned_accounts, social_accounts_visible_to
 from approvals.models import CaseState
 from approvals.selectors import cases_visible_to
+from core.workdays import working_days_between
 from custody.selectors import accounts_needing_credentials
 from handovers.models import State as TransitionState
 from handovers.selectors import transitions_visible_to
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to, open_incidents, times_by_month
+from people.predicates import sees_everything
+from people.selectors import supervised_officer_ids
 from reminders.selectors import overdue_recertifications
 
 LEVELS = [Dormancy.CURRENT, Dormancy.WARNING, Dormancy.DORMANT, Dormancy.STALE, Dormancy.UNKNOWN]
@@ -104,20 +99,6 @@ def orphans(user, *, today=None) -> list[SocialAccount]:
         changed = account.owner.status_changed_on
         account.days_since_change = (today - changed).days if changed else None
     return accounts
-
-
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
-    """Working days after `start` up to and including `end` (weekends and bank holidays
-    skipped): the count `reminders.services.working_days_ago` walks back."""
-    if end <= start:
-        return 0
-    holidays = {datetime.date.fromisoformat(d) for d in settings.BANK_HOLIDAYS}
-    days, day = 0, start
-    while day < end:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5 and day not in holidays:
-            days += 1
-    return days
 
 
 def cases_waiting(user, *, now=None) -> list[dict]:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Dormancy
-from portal.csv_safe import csv_response
+from core.csv_safe import csv_response
 from reports import selectors
 from reports.charts import bar_chart
 

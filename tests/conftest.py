@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.roles import Role
+from people.roles import Role
 from tests.factories import PASSWORD, OfficerFactory, UnitFactory
 
 

@@ -7,17 +7,11 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from accounts.models import (
-    ActivityObservation,
-    Delegation,
-    ImportJob,
-    Officer,
-    SocialAccount,
-    Unit,
-)
-from accounts.roles import Role, ensure_role_groups
+from accounts.models import ActivityObservation, ImportJob, SocialAccount
 from custody import crypto
 from custody.models import Credential
+from people.models import Delegation, Officer, Unit
+from people.roles import Role, ensure_role_groups
 
 PASSWORD = "correct-horse-battery"
 
@@ -98,7 +92,7 @@ class SocialAccountFactory(factory.django.DjangoModelFactory):
 
 class LeaveFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "accounts.Leave"
+        model = "people.Leave"
 
     officer = factory.SubFactory(OfficerFactory)
     starts_on = factory.LazyFunction(timezone.localdate)

@@ -34,9 +34,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "rules.apps.AutodiscoverRulesConfig",
+    "core",
     "portal",
     "audit",
     "notifications",
+    "people",
     "accounts",
     "approvals",
     "reminders",
@@ -279,28 +281,11 @@ PRESS_OFFICE_MANAGER_EMAIL = env_str("PRESS_OFFICE_MANAGER_EMAIL", "") or None
 # Re-certification: yearly, the owner asked this many days before it is due.
 RECERT_INTERVAL_DAYS = env_int("RECERT_INTERVAL_DAYS", 365)
 RECERT_NOTICE_DAYS = env_int("RECERT_NOTICE_DAYS", 30)
-# England and Wales bank holidays are not working days (extend via BANK_HOLIDAYS=YYYY-MM-DD,...).
-BANK_HOLIDAYS = sorted(
-    {
-        "2026-01-01",
-        "2026-04-03",
-        "2026-04-06",
-        "2026-05-04",
-        "2026-05-25",
-        "2026-08-31",
-        "2026-12-25",
-        "2026-12-28",
-        "2027-01-01",
-        "2027-03-26",
-        "2027-03-29",
-        "2027-05-03",
-        "2027-05-31",
-        "2027-08-30",
-        "2027-12-27",
-        "2027-12-28",
-        *env_list("BANK_HOLIDAYS"),
-    }
-)
+# Working days skip weekends, the bank holidays of this nation (the `holidays` package; England's
+# are also Wales's) and the force's own closure days (FORCE_CLOSURE_DAYS=YYYY-MM-DD,...).
+WORKING_DAYS_COUNTRY = env_str("WORKING_DAYS_COUNTRY", "GB")
+WORKING_DAYS_SUBDIVISION = env_str("WORKING_DAYS_SUBDIVISION", "ENG")
+FORCE_CLOSURE_DAYS = env_list("FORCE_CLOSURE_DAYS")
 
 LOGGING = {
     "version": 1,

@@ -12,8 +12,8 @@ from accounts.models import Dormancy, SocialAccount
 from accounts.selectors import filter_register, social_accounts_visible_to
 from accounts.services import RegisterError, social_account_register
 from audit.models import AuditEvent
+from core.csv_safe import neutralise
 from notifications.models import Notification
-from portal.csv_safe import neutralise
 from tests.factories import OfficerFactory, SocialAccountFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,7 @@
 import pytest
 
-from accounts.selectors import officers_visible_to, social_accounts_visible_to
+from accounts.selectors import social_accounts_visible_to
+from people.selectors import officers_visible_to
 from tests.factories import SocialAccountFactory
 
 pytestmark = pytest.mark.django_db

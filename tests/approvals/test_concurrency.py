@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
 from django.urls import reverse
 
-from accounts.roles import Role
 from approvals import services
 from approvals.models import BusinessCase, Decision
 from approvals.services import WorkflowError
+from people.roles import Role
 from tests.factories import (
     BusinessCaseFactory,
     DelegationFactory,

@@ -8,10 +8,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Delegation
-from accounts.roles import Role
 from approvals.models import BusinessCase
 from audit.models import AuditEvent
+from people.models import Delegation
+from people.roles import Role
 from tests.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db

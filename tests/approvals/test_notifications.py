@@ -4,10 +4,10 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from accounts.roles import Role
 from approvals import services
 from approvals.models import BusinessCase
 from notifications.models import Notification
+from people.roles import Role
 from tests.factories import DelegationFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db

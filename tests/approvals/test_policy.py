@@ -5,9 +5,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.roles import Role
 from approvals.models import PolicyAcknowledgement, PolicyVersion
 from audit.models import AuditEvent
+from people.roles import Role
 from tests.factories import OfficerFactory, PolicyAcknowledgementFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from accounts.roles import Role, ensure_role_groups
 from approvals import services
 from approvals.models import BusinessCase, Decision
 from approvals.services import WorkflowError
+from people.roles import Role, ensure_role_groups
 from tests.factories import BusinessCaseFactory, DelegationFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db

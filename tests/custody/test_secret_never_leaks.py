@@ -16,7 +16,7 @@ from django.db import connection
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
-from accounts.management.commands.seed_demo import demo_credential_password
+from portal.management.commands.seed_demo import demo_credential_password
 from accounts.models import SocialAccount
 from custody import crypto
 from custody import views as custody_views

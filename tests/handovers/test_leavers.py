@@ -11,11 +11,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Officer, SocialAccount
+from accounts.models import SocialAccount
 from accounts.selectors import orphaned_accounts
 from audit.models import AuditEvent
 from handovers import services
 from notifications.models import Notification
+from people.models import Officer
 from tests.factories import PASSWORD, OfficerFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db

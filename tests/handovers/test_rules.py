@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from accounts.roles import Role
 from handovers import services
 from handovers.models import AccountTransition, TransitionDecision
+from people.roles import Role
 from tests.factories import CredentialFactory, OfficerFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -288,8 +288,8 @@ def test_the_supervisor_who_approved_cannot_also_complete(officer, supervisor, a
     """One person holding both roles cannot approve as supervisor and complete as press office."""
     from django.core.exceptions import PermissionDenied
 
-    from accounts.roles import Role, ensure_role_groups
     from handovers import services as handover_services
+    from people.roles import Role, ensure_role_groups
     from tests.factories import AccountTransitionFactory
 
     supervisor.user.groups.add(ensure_role_groups()[Role.PRESS_OFFICE])

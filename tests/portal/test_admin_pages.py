@@ -5,7 +5,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from portal.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import Officer, SocialAccount, Unit
-from accounts.roles import Role
+from accounts.models import SocialAccount
+from people.models import Officer, Unit
+from people.roles import Role
 
 pytestmark = pytest.mark.django_db
 

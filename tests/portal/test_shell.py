@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.roles import Role
+from people.roles import Role
 from tests.factories import PASSWORD, OfficerFactory, SocialAccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,11 +80,11 @@ def test_admin_changes_are_audited(client):
     client.login(username="root", password=PASSWORD)
     unit = UnitFactory(name="Old name")
     response = client.post(
-        f"/admin/accounts/unit/{unit.pk}/change/",
+        f"/admin/people/unit/{unit.pk}/change/",
         {"name": "New name", "code": unit.code, "kind": unit.kind, "parent": ""},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    event = AuditEvent.objects.get(object_type="accounts.unit", object_id=str(unit.pk))
+    event = AuditEvent.objects.get(object_type="people.unit", object_id=str(unit.pk))
     assert event.changes == {"name": ["Old name", "New name"]}
     assert event.actor == admin
 

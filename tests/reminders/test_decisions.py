@@ -9,7 +9,7 @@ from django.core import mail
 from approvals import services as approvals
 from approvals.models import Decision
 from reminders.models import Reminder
-from reminders.services import decision_reminders, working_days_ago
+from reminders.services import decision_reminders
 from tests.factories import BusinessCaseFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +47,6 @@ def submit_at(moment, officer, policy, handle="PriyaSharmaWMP"):
         return approvals.business_case_submit(
             actor=officer.user, case_id=case.pk, policy_id=policy.pk, personal_use_read=True
         )
-
-
-def test_working_days_skip_weekends_and_bank_holidays():
-    assert working_days_ago(3, datetime.date(2026, 11, 5)) == datetime.date(2026, 11, 2)
-    assert working_days_ago(1, datetime.date(2026, 11, 9)) == datetime.date(2026, 11, 6)
-    # 25 and 28 December 2026 are bank holidays.
-    assert working_days_ago(1, datetime.date(2026, 12, 29)) == datetime.date(2026, 12, 24)
 
 
 def test_supervisor_reminded_after_three_working_days_then_escalated(

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Leave
 from audit.models import AuditEvent
+from people.models import Leave
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.models import Officer, SocialAccount
+from accounts.models import SocialAccount
 from approvals import services as approvals_services
+from people.models import Officer
 from reminders.models import Recertification
 from tests.factories import (
     AccountTransitionFactory,

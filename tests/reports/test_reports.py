@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Dormancy, Officer, SocialAccount
-from accounts.roles import Role
+from accounts.models import Dormancy, SocialAccount
 from approvals import services as approvals_services
 from approvals.models import PolicyVersion
+from people.models import Officer
+from people.roles import Role
 from reminders.models import Recertification
 from reports import selectors
 from tests.factories import (
@@ -163,17 +164,6 @@ def test_cases_waiting_for_press_office_and_supervisor(force, press_officer, sup
     assert rows[1]["days"] == 0 and rows[1]["working_days"] == 0
     mine = selectors.cases_waiting(supervisor.user)
     assert [r["subject"] for r in mine] == ["@NewCaseWMP"]
-
-
-def test_working_days_skip_weekends_and_bank_holidays():
-    friday, monday = datetime.date(2026, 11, 20), datetime.date(2026, 11, 23)
-    assert selectors.working_days_between(friday, monday) == 1
-    # Christmas Day (Fri) and the Boxing Day substitute (Mon 28th) are bank holidays.
-    assert (
-        selectors.working_days_between(datetime.date(2026, 12, 24), datetime.date(2026, 12, 29))
-        == 1
-    )
-    assert selectors.working_days_between(monday, friday) == 0
 
 
 def test_cases_waiting_csv_and_page(login, force, press_officer):

@@ -10,9 +10,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from accounts import imports
-from accounts.models import ImportJob, Officer, SocialAccount, Unit
-from accounts.roles import Role
+from accounts.models import ImportJob, SocialAccount
 from accounts.services import import_job_run, import_job_start
+from people.models import Officer, Unit
+from people.roles import Role
 
 
 class Rollback(Exception):

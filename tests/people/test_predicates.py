@@ -6,17 +6,16 @@ import pytest
 import rules
 from django.contrib.auth.models import AnonymousUser
 
-from accounts.predicates import (
-    is_account_owner,
+from accounts.predicates import is_account_owner, is_supervisor_of_account_owner
+from people.predicates import (
     is_auditor,
     is_officer,
     is_press_office,
     is_supervisor,
     is_supervisor_of,
-    is_supervisor_of_account_owner,
     supervises,
 )
-from accounts.roles import Role
+from people.roles import Role
 from tests.factories import DelegationFactory, OfficerFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.handles import suggest_handles
-from accounts.models import Officer, SocialAccount, Unit
-from accounts.roles import Role, ensure_role_groups
+from accounts.models import SocialAccount
+from approvals.demo import seed_demo_cases
+from custody.models import Credential
+from custody.services import credential_lodge
+from people.models import Officer, Unit
+from people.roles import Role, ensure_role_groups
 
 DEMO_PASSWORD_DEFAULT = "demo-portal-2026"  # noqa: S105  (documented demo login)
 EMAIL_DOMAIN = "demo.wmp.example"
@@ -272,8 +276,6 @@ class Command(BaseCommand):
                 last_post,
             )
         # Business cases in different states (approvals app); once only.
-        from approvals.demo import seed_demo_cases
-
         colleague = (
             Officer.objects.filter(supervisor=demo["supervisor"], user__username__startswith="pc")
             .exclude(social_accounts__isnull=False)
@@ -292,8 +294,6 @@ class Command(BaseCommand):
     def lodge_demo_credentials(self, press_user):
         """Demo login details for two accounts in three, so the press office can try a reveal
         and the "login details needed" list is not empty. Fake values, sealed like real ones."""
-        from custody.models import Credential
-        from custody.services import credential_lodge
 
         accounts = SocialAccount.objects.filter(platform=SocialAccount.Platform.X).order_by("pk")
         for index, account in enumerate(accounts):

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts import throttle
+from people import throttle
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

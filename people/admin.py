@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from audit.admin import AuditedModelAdmin
+from people.models import Delegation, Leave, Officer, Unit
+
+
+@admin.register(Unit)
+class UnitAdmin(AuditedModelAdmin):
+    list_display = ("name", "kind", "parent", "code")
+    list_filter = ("kind",)
+    search_fields = ("name", "code")
+
+
+@admin.register(Officer)
+class OfficerAdmin(AuditedModelAdmin):
+    list_display = ("staff_number", "surname", "first_name", "rank", "unit", "supervisor", "status")
+    list_filter = ("status", "rank", "unit")
+    search_fields = ("staff_number", "surname", "first_name", "user__username")
+    autocomplete_fields = ("user", "unit", "supervisor")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving or leaving goes through "Movers and leavers", which also ends a leaver's
+        # sessions, orphans their accounts and proposes handovers.
+        return ("status", "status_changed_on") if obj else ()
+
+
+@admin.register(Delegation)
+class DelegationAdmin(AuditedModelAdmin):
+    list_display = ("supervisor", "acting", "starts_on", "ends_on", "revoked_at")
+    autocomplete_fields = ("supervisor", "acting")
+    readonly_fields = ("created_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Leave)
+class LeaveAdmin(AuditedModelAdmin):
+    list_display = ("officer", "starts_on", "ends_on", "reason")
+    autocomplete_fields = ("officer",)
+    readonly_fields = ("created_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

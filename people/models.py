@@ -1,0 +1,206 @@
+"""People: the force's units, its officers and staff, who acts for whom, and who is away.
+
+These models lived in `accounts` until the register and the people were split into two apps;
+their tables keep the names they had (`accounts_unit`, ...), and audit events written before
+the split name them `accounts.<model>` (see `audit.selectors.history_for`)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Unit(models.Model):
+    """Force → local policing unit or department → team."""
+
+    class Kind(models.TextChoices):
+        FORCE = "force", "Force"
+        LPU = "lpu", "Local policing unit"
+        DEPARTMENT = "department", "Department"
+        TEAM = "team", "Team"
+
+    name = models.CharField(max_length=150)
+    code = models.SlugField(max_length=40, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    audit_former_labels = ("accounts.unit",)  # its audit events before the move
+
+    class Meta:
+        db_table = "accounts_unit"  # the table it had in accounts: moved, not copied
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="force", parent__isnull=True) | ~Q(kind="force"),
+                name="unit_force_has_no_parent",
+            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="unit_name_unique_in_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OfficerQuerySet(models.QuerySet):
+    def supervised_by(self, officer, on=None):
+        """The officers `officer` line-manages or acts for on `on` (default today) by a
+        delegation in force; never `officer` themself. Empty for no officer."""
+        if officer is None:
+            return self.none()
+        delegating = Delegation.objects.in_force(on).filter(acting=officer).values("supervisor_id")
+        return self.filter(Q(supervisor=officer) | Q(supervisor_id__in=delegating)).exclude(
+            pk=officer.pk
+        )
+
+
+class Officer(models.Model):
+    """A member of staff, linked one-to-one to their login."""
+
+    class Rank(models.TextChoices):
+        STAFF = "staff", "Police staff"
+        PCSO = "pcso", "PCSO"
+        PC = "pc", "Constable"
+        SERGEANT = "sergeant", "Sergeant"
+        INSPECTOR = "inspector", "Inspector"
+        CHIEF_INSPECTOR = "chief_inspector", "Chief Inspector"
+        SUPERINTENDENT = "superintendent", "Superintendent"
+        CHIEF_SUPERINTENDENT = "chief_superintendent", "Chief Superintendent"
+
+    class Status(models.TextChoices):
+        SERVING = "serving", "Serving"
+        MOVED = "moved", "Moved post"
+        LEFT = "left", "Left the force"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer"
+    )
+    staff_number = models.CharField(
+        "staff or collar number",
+        max_length=20,
+        unique=True,
+        help_text="As shown on the payroll record, for example 4471 or PS2231.",
+    )
+    first_name = models.CharField(max_length=80)
+    surname = models.CharField(max_length=80)
+    rank = models.CharField(max_length=30, choices=Rank.choices, default=Rank.PC)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="officers")
+    supervisor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text="Line supervisor, who decides this officer's business cases and handovers.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SERVING)
+    status_changed_on = models.DateField(null=True, blank=True)
+
+    objects = OfficerQuerySet.as_manager()
+
+    audit_former_labels = ("accounts.officer",)  # its audit events before the move
+
+    class Meta:
+        db_table = "accounts_officer"  # the table it had in accounts: moved, not copied
+        ordering = ["surname", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(supervisor=models.F("id")), name="officer_not_own_supervisor"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="serving") | Q(status_changed_on__isnull=False),
+                name="officer_moved_or_left_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.staff_number})"
+
+    @property
+    def full_name(self) -> str:
+        rank = self.get_rank_display() if self.rank not in {self.Rank.STAFF, self.Rank.PC} else ""
+        return " ".join(p for p in (rank, self.first_name, self.surname) if p)
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+
+class DelegationQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        day = on or timezone.localdate()
+        return self.filter(starts_on__lte=day, ends_on__gte=day, revoked_at__isnull=True)
+
+
+class Delegation(models.Model):
+    """A supervisor names an acting supervisor for their team for a date range."""
+
+    supervisor = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, related_name="delegations_given"
+    )
+    acting = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="delegations_held")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    audit_former_labels = ("accounts.delegation",)  # its audit events before the move
+
+    class Meta:
+        db_table = "accounts_delegation"  # the table it had in accounts: moved, not copied
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="delegation_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(supervisor=models.F("acting")), name="delegation_not_to_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.acting} acting for {self.supervisor} {self.starts_on}–{self.ends_on}"
+
+
+class LeaveQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        day = on or timezone.localdate()
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class Leave(models.Model):
+    """Recorded leave (annual leave, sickness, secondment): reminders wait until the officer is
+    back."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="leave")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LeaveQuerySet.as_manager()
+
+    audit_former_labels = ("accounts.leave",)  # its audit events before the move
+
+    class Meta:
+        db_table = "accounts_leave"  # the table it had in accounts: moved, not copied
+        ordering = ["-starts_on"]
+        indexes = [models.Index(fields=["officer", "starts_on", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="leave_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.officer} on leave {self.starts_on}–{self.ends_on}"

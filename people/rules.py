@@ -1,0 +1,16 @@
+"""Who may do what with people. Views, templates and selectors use these names; nothing
+re-states the rules elsewhere."""
+
+import rules
+
+from people.predicates import (
+    is_administrator,
+    is_self,
+    is_supervisor,
+    is_supervisor_of,
+    sees_everything,
+)
+
+rules.add_perm("people.view_officer", is_self | is_supervisor_of | sees_everything)
+rules.add_perm("people.change_officer_status", is_administrator)
+rules.add_perm("people.manage_delegations", is_supervisor | is_administrator)
