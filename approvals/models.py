@@ -80,6 +80,21 @@ class CaseState(models.TextChoices):
     REGISTERED = "registered", "Account registered"
 
 
+class Stage(models.TextChoices):
+    """Who a case waits for."""
+
+    SUPERVISOR = "supervisor", "Supervisor"
+    PRESS_OFFICE = "press_office", "Press office"
+
+
+# Where a case waits for a decision, and whose: the one answer approvals, reminders, the home page
+# and the reports use (through `BusinessCase.decision_stage`, `.waiting_for` and the queryset's
+# `waiting_for_decision()` and `waiting()`).
+DECISION_STAGES = {
+    CaseState.SUBMITTED: Stage.SUPERVISOR,
+    CaseState.SUPERVISOR_APPROVED: Stage.PRESS_OFFICE,
+}
+
 # Cases that hold on to their proposed handle: nobody else may propose it meanwhile.
 OPEN_STATES = [
     CaseState.SUBMITTED,
@@ -119,6 +134,22 @@ def _object_perm(name: str):
 
     check.__name__ = name
     return check
+
+
+class BusinessCaseQuerySet(models.QuerySet):
+    def waiting_for_decision(self, stage: Stage | None = None):
+        """Cases waiting for a decision (at `stage`, or at either)."""
+        states = [state for state, at in DECISION_STAGES.items() if stage in (None, at)]
+        return self.filter(state__in=states)
+
+    def waiting(self, stage: Stage | None = None):
+        """Cases waiting for someone (at `stage`, or anyone): a decision, or the press office's
+        confirmation of a set-up the officer has completed."""
+        states = [state for state, at in DECISION_STAGES.items() if stage in (None, at)]
+        waiting = Q(state__in=states)
+        if stage in (None, Stage.PRESS_OFFICE):
+            waiting |= Q(state=CaseState.SIGNED_OFF, checklist__completed_at__isnull=False)
+        return self.filter(waiting)
 
 
 class BusinessCase(FSMModelMixin, models.Model):
@@ -176,6 +207,8 @@ class BusinessCase(FSMModelMixin, models.Model):
         related_name="business_case",
     )
 
+    objects = BusinessCaseQuerySet.as_manager()
+
     class Meta:
         ordering = ["-state_changed_at", "-pk"]
         constraints = [
@@ -198,6 +231,20 @@ class BusinessCase(FSMModelMixin, models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+    @property
+    def decision_stage(self) -> Stage | None:
+        """The stage whose decision the case waits for, or None."""
+        return DECISION_STAGES.get(self.state)
+
+    @property
+    def waiting_for(self) -> Stage | None:
+        """Who the case waits for: a decision's stage, or the press office to confirm a set-up
+        the officer has completed (reads the checklist: load it with the case in lists)."""
+        if self.state == CaseState.SIGNED_OFF:
+            checklist = getattr(self, "checklist", None)
+            return Stage.PRESS_OFFICE if checklist and checklist.completed_at else None
+        return self.decision_stage
 
     @property
     def version(self) -> str:
@@ -302,9 +349,7 @@ class Decision(AppendOnlyModel):
     """One decision on one submission of a case, by one person. Never edited, never deleted; the
     unique constraint means a stage of a submission is decided once, whatever the timing."""
 
-    class Stage(models.TextChoices):
-        SUPERVISOR = "supervisor", "Supervisor"
-        PRESS_OFFICE = "press_office", "Press office"
+    Stage = Stage
 
     class Outcome(models.TextChoices):
         APPROVED = "approved", "Approved"

@@ -8,9 +8,9 @@ from accounts.models import SocialAccount
 from approvals.models import (
     OPEN_STATES,
     BusinessCase,
-    CaseState,
     PolicyAcknowledgement,
     PolicyVersion,
+    Stage,
 )
 from people.models import Delegation, Officer
 from people.predicates import officer_of, sees_everything
@@ -48,7 +48,8 @@ def cases_waiting_for_supervisor(user) -> QuerySet:
         return BusinessCase.objects.none()
     return (
         _cases()
-        .filter(state=CaseState.SUBMITTED, applicant_id__in=supervised_officer_ids(user))
+        .waiting(Stage.SUPERVISOR)
+        .filter(applicant_id__in=supervised_officer_ids(user))
         .exclude(applicant__user=user)
         .order_by("state_changed_at", "pk")
     )
@@ -57,14 +58,7 @@ def cases_waiting_for_supervisor(user) -> QuerySet:
 def cases_waiting_for_press_office() -> QuerySet:
     """Cases the supervisor approved, and signed-off cases whose set-up checklist the officer has
     completed: both wait on the press office. Oldest first."""
-    return (
-        _cases()
-        .filter(
-            Q(state=CaseState.SUPERVISOR_APPROVED)
-            | Q(state=CaseState.SIGNED_OFF, checklist__completed_at__isnull=False)
-        )
-        .order_by("state_changed_at", "pk")
-    )
+    return _cases().waiting(Stage.PRESS_OFFICE).order_by("state_changed_at", "pk")
 
 
 def decisions_for(case):

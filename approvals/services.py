@@ -22,6 +22,7 @@ from approvals.models import (
 from approvals.rules import is_applicant
 from approvals.selectors import account_owners, handle_is_taken, handle_suggestions_for
 from audit.services import audit_record, diff, snapshot
+from custody.models import Credential
 from notifications.services import notify
 from people.models import Delegation, Officer
 from people.predicates import officer_of
@@ -35,10 +36,6 @@ DECISION_TRANSITIONS = {
     (Decision.Stage.PRESS_OFFICE, Decision.Outcome.APPROVED): "press_office_sign_off",
     (Decision.Stage.PRESS_OFFICE, Decision.Outcome.RETURNED): "press_office_return",
     (Decision.Stage.PRESS_OFFICE, Decision.Outcome.REJECTED): "press_office_reject",
-}
-STAGE_WAITING_IN = {
-    CaseState.SUBMITTED: Decision.Stage.SUPERVISOR,
-    CaseState.SUPERVISOR_APPROVED: Decision.Stage.PRESS_OFFICE,
 }
 
 
@@ -209,7 +206,7 @@ def business_case_decide(
     the same moment the second finds the case already decided; `expected_version` (posted with
     the form) makes a form sent twice, or left open across a resubmission, decide nothing."""
     case = _lock_case(case_id)
-    stage = STAGE_WAITING_IN.get(case.state)
+    stage = case.decision_stage
     if stage is None:
         raise WorkflowError(
             f"This case is not waiting for a decision: it is {case.get_state_display().lower()}."
@@ -392,8 +389,6 @@ def setup_confirm(*, actor, case_id: int) -> SocialAccount:
         raise PermissionDenied("Only the press office confirms a set-up.")
     if checklist.completed_at is None or not checklist.all_done:
         raise WorkflowError("The officer has not completed the set-up checklist yet.")
-    from custody.models import Credential
-
     if not Credential.objects.filter(account_id=case.account_id).exists():
         raise WorkflowError(
             "No login details are lodged for this account yet: lodge them on the account's page"

@@ -21,7 +21,7 @@ from approvals.forms import (
 )
 from approvals.models import CaseState, Decision, SetupChecklist
 from approvals.rules import is_applicant
-from approvals.services import STAGE_WAITING_IN, WorkflowError
+from approvals.services import WorkflowError
 from audit.selectors import history_for
 from people.predicates import officer_of
 
@@ -114,7 +114,7 @@ def case_edit(request, pk):
 
 def _detail_context(request, case, decision_form=None, checklist_form=None):
     user = request.user
-    stage = STAGE_WAITING_IN.get(case.state)
+    stage = case.decision_stage
     may_decide = (
         stage == Decision.Stage.SUPERVISOR and user.has_perm("approvals.decide_as_supervisor", case)
     ) or (
@@ -201,7 +201,7 @@ def case_withdraw(request, pk):
 @require_POST
 def case_decide(request, pk):
     case = _case_or_404(request, pk)
-    stage = STAGE_WAITING_IN.get(case.state)
+    stage = case.decision_stage
     form = DecisionForm(request.POST, stage=stage)
     if not form.is_valid():
         if stage is None:

@@ -18,12 +18,20 @@ def history_for(obj: models.Model):
     ).select_related("actor")
 
 
+def _model_labelled(object_type: str):
+    return next((m for m in apps.get_models() if object_type in object_types(m)), None)
+
+
+def labels_meaning(object_type: str) -> list[str]:
+    """`object_type` and every other label the same model has had (for filtering the trail)."""
+    model = _model_labelled(object_type)
+    return object_types(model) if model else [object_type]
+
+
 def object_of(event: AuditEvent) -> models.Model | None:
     """The object an event is about, if it still exists (under its label now or a former one)."""
-    for model in apps.get_models():
-        if event.object_type in object_types(model):
-            return model._default_manager.filter(pk=event.object_id).first()
-    return None
+    model = _model_labelled(event.object_type)
+    return model._default_manager.filter(pk=event.object_id).first() if model else None
 
 
 def verify_chain(batch_size: int = 2000) -> tuple[int, AuditEvent | None, str]:

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from rules.contrib.views import permission_required
 
 from audit.models import AuditEvent
+from audit.selectors import labels_meaning
 
 
 @permission_required("accounts.view_audit_trail", raise_exception=True)
@@ -11,7 +12,7 @@ def trail(request):
     object_type = request.GET.get("object_type", "").strip()
     action = request.GET.get("action", "").strip()
     if object_type:
-        events = events.filter(object_type=object_type)
+        events = events.filter(object_type__in=labels_meaning(object_type))
     if action:
         events = events.filter(action__icontains=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))

@@ -2,6 +2,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 
+from people import throttle
+
 
 class NoEchoTextInput(forms.TextInput):
     """A text box that never writes a submitted value back into the page."""
@@ -92,8 +94,6 @@ class ReauthForm(forms.Form):
         )
 
     def clean_password(self):
-        from people import throttle
-
         password = self.cleaned_data["password"]
         name = f"reauth:{self.user.pk}"
         if throttle.is_locked(name, ""):

@@ -4,14 +4,13 @@ views, templates and services ask for them."""
 
 import rules
 
+from accounts.models import SocialAccount
 from accounts.predicates import is_account_owner, is_supervisor_of_account_owner
 from people.predicates import is_administrator, is_officer, is_press_office, officer_of, supervises
 
 
 @rules.predicate
 def account_is_live(user, account):
-    from accounts.models import SocialAccount
-
     return account is not None and account.status == SocialAccount.Status.ACTIVE
 
 

@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from accounts.handles import suggest_handles
 from accounts.models import SocialAccount
 from accounts.selectors import orphaned_accounts, social_accounts_visible_to
 from approvals.selectors import handles_taken
@@ -90,8 +91,6 @@ def successor_choices(account: SocialAccount) -> QuerySet:
 
 def handle_suggestions_for_successor(transition: AccountTransition) -> list[str]:
     """Free, valid handles for the successor, in the order the guidance prefers."""
-    from accounts.handles import suggest_handles
-
     successor, account = transition.successor, transition.account
     if successor is None:
         return []

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.models import AppendOnlyModel
+from custody.models import Credential
 
 
 class IncidentState(models.TextChoices):
@@ -130,8 +131,6 @@ class Incident(FSMModelMixin, models.Model):
 
     def fresh_credential(self):
         """The account's lodged login details if lodged after this incident began, else None."""
-        from custody.models import Credential
-
         credential = Credential.objects.filter(account_id=self.account_id).first()
         if credential is None or credential.lodged_at < self.credentials_required_since:
             return None

@@ -23,12 +23,14 @@ from django.utils import timezone
 
 from accounts.models import SocialAccount
 from accounts.selectors import orphaned_accounts
+from approvals.models import BusinessCase, Stage
 from audit.services import audit_record, audit_record_many
 from core.queue import enqueue_on_commit
 from core.workdays import working_days_before
 from notifications.services import notify
 from people.models import Leave, Officer
 from people.roles import Role
+from people.selectors import supervisors_to_tell
 from reminders.models import Recertification, Reminder
 
 Kind = Reminder.Kind
@@ -204,8 +206,6 @@ def decision_reminders(*, now: datetime.datetime | None = None) -> RunResult:
     DECISION_SLA_WORKING_DAYS working days reminds them; twice that escalates (to the
     supervisor's own supervisor; for the press office, to its manager's mailbox). A new
     submission starts a new wait."""
-    from approvals.models import BusinessCase, CaseState
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     sla = settings.DECISION_SLA_WORKING_DAYS
@@ -233,10 +233,8 @@ def decision_reminders(*, now: datetime.datetime | None = None) -> RunResult:
     for kind, moment in cutoff.items():
         due |= Q(state_changed_at__lt=moment, **{f"has_{kind}": False})
     waiting = (
-        BusinessCase.objects.filter(
-            state__in=[CaseState.SUBMITTED, CaseState.SUPERVISOR_APPROVED],
-            state_changed_at__lt=cutoff[Kind.DECISION_OVERDUE],
-        )
+        BusinessCase.objects.waiting_for_decision()
+        .filter(state_changed_at__lt=cutoff[Kind.DECISION_OVERDUE])
         .annotate(**fired)
         .filter(due)
         .values_list("pk", "state_changed_at", *fired)
@@ -503,18 +501,12 @@ def _dormancy_message(reminder: Reminder, now) -> Message | None:
 
 
 def _decision_message(reminder: Reminder, now) -> Message | None:
-    from approvals.models import BusinessCase, CaseState
-    from people.selectors import supervisors_to_tell
-
     case = BusinessCase.objects.select_related("applicant__supervisor__supervisor__user").get(
         pk=reminder.subject_id
     )
-    if case.state_changed_at != reminder.period_start or case.state not in (
-        CaseState.SUBMITTED,
-        CaseState.SUPERVISOR_APPROVED,
-    ):
+    if case.state_changed_at != reminder.period_start or case.decision_stage is None:
         return None  # decided since the reminder was made: nothing to chase
-    with_supervisor = case.state == CaseState.SUBMITTED
+    with_supervisor = case.decision_stage == Stage.SUPERVISOR
     escalated = reminder.kind == Kind.DECISION_ESCALATED
     if with_supervisor:
         supervisor = case.applicant.supervisor

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from accounts.models import Dormancy, SocialAccount
 from accounts.selectors import orphaned_accounts, social_accounts_visible_to
-from approvals.models import CaseState
 from approvals.selectors import cases_visible_to
 from core.workdays import working_days_between
 from custody.selectors import accounts_needing_credentials
@@ -107,11 +106,7 @@ def cases_waiting(user, *, now=None) -> list[dict]:
     their age in days and working days. Two queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    cases = cases_visible_to(user).filter(
-        Q(state=CaseState.SUBMITTED)
-        | Q(state=CaseState.SUPERVISOR_APPROVED)
-        | Q(state=CaseState.SIGNED_OFF, checklist__completed_at__isnull=False)
-    )
+    cases = cases_visible_to(user).waiting().select_related("checklist")
     transitions = transitions_visible_to(user).filter(
         state__in=[
             TransitionState.AWAITING_SUCCESSOR,
@@ -124,9 +119,6 @@ def cases_waiting(user, *, now=None) -> list[dict]:
         cases = cases.filter(applicant_id__in=team)
         transitions = transitions.filter(owner_id__in=team)
     waiting_for = {
-        CaseState.SUBMITTED: "Supervisor",
-        CaseState.SUPERVISOR_APPROVED: "Press office",
-        CaseState.SIGNED_OFF: "Press office",
         TransitionState.AWAITING_SUCCESSOR: "Successor",
         TransitionState.AWAITING_SUPERVISOR: "Supervisor",
         TransitionState.AWAITING_PRESS_OFFICE: "Press office",
@@ -140,7 +132,7 @@ def cases_waiting(user, *, now=None) -> list[dict]:
                 "person": case.applicant.full_name,
                 "unit": case.unit.name,
                 "state": case.get_state_display(),
-                "waiting_for": waiting_for[case.state],
+                "waiting_for": case.waiting_for.label,
                 "since": case.state_changed_at,
                 "url": reverse("approvals:detail", args=[case.pk]),
             }

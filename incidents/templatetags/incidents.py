@@ -1,5 +1,7 @@
 from django import template
 
+from incidents.models import OPEN_STATES
+
 register = template.Library()
 
 
@@ -18,6 +20,4 @@ def duration(delta) -> str:
 @register.simple_tag
 def open_incident_for(account):
     """The account's open incident, or None (for the account page)."""
-    from incidents.models import OPEN_STATES
-
     return account.incidents.filter(state__in=OPEN_STATES).first()
