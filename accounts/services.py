@@ -80,17 +80,8 @@ def social_account_register(
         )
         notify(
             recipients=[owner.user],
-            subject=f"@{account.handle} is now in the register",
-            template="mail/generic.txt",
-            context={
-                "message": (
-                    f"The press office has added @{account.handle} "
-                    f"({account.get_platform_display()}) to the register of official accounts, "
-                    "with you as its owner. Please lodge its login details with the press office "
-                    "through the portal."
-                )
-            },
             kind="account_registered",
+            context={"account": account},
             link=reverse("accounts:detail", args=[account.pk]),
         )
     return account

@@ -15,11 +15,36 @@ from notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 
+def template_for(kind: str) -> str:
+    """The template that words a notification of `kind`: `notifications/<kind>.txt`, its first
+    line the subject, then a blank line, then the body (`{% autoescape off %}` plain text)."""
+    return f"notifications/{kind}.txt"
+
+
+def _render(template: str, context: dict, subject: str | None) -> tuple[str, str]:
+    text = render_to_string(template, context).strip()
+    if subject is not None:
+        return subject, text
+    first, _, body = text.partition("\n")
+    return first.strip(), body.strip()
+
+
 def notify(
-    *, recipients, subject: str, template: str, context: dict, kind: str, link: str = ""
+    *,
+    recipients,
+    kind: str,
+    context: dict,
+    link: str = "",
+    subject: str | None = None,
+    template: str | None = None,
 ) -> list[Notification]:
     """Create one notification per recipient (users, or plain e-mail addresses for shared
-    mailboxes such as the press office) and send the e-mails once the transaction commits."""
+    mailboxes such as the press office) and send the e-mails once the transaction commits.
+
+    Services state facts: `kind` names the template that words them (`template_for`), and
+    `context` holds the facts. (`subject` and `template` override the template's subject line
+    and the template itself, for the reminders' own templates.)"""
+    template = template or template_for(kind)
     created = []
     seen = set()
     for recipient in recipients:
@@ -32,16 +57,17 @@ def notify(
         if not email or email.lower() in seen:
             continue
         seen.add(email.lower())
-        body = render_to_string(
+        line, body = _render(
             template,
             {**context, "recipient": user, "link": link, "base_url": settings.PORTAL_BASE_URL},
+            subject,
         )
         created.append(
             Notification(
                 recipient=user,
                 email=email,
-                subject=subject,
-                body=body.strip(),
+                subject=line,
+                body=body,
                 link=link,
                 kind=kind,
             )
