@@ -317,16 +317,8 @@ def _finish(job, claim, status, errors, *, total=None, written=0) -> ImportJob:
         )
         notify(
             recipients=[job.created_by],
-            subject=f"Import of {job.filename}: {job.get_status_display()}",
-            template="mail/generic.txt",
-            context={
-                "message": (
-                    f"{written} row(s) imported."
-                    if status == ImportJob.Status.SUCCEEDED
-                    else f"Nothing was imported: {len(errors)} problem(s) to fix."
-                )
-            },
             kind="import_finished",
+            context={"job": job, "written": written, "problems": len(errors)},
             link=reverse("accounts:import_status", args=[job.pk]),
         )
     return job

@@ -102,15 +102,8 @@ def credential_lodge(
         )
         notify(
             recipients=[settings.PRESS_OFFICE_EMAIL],
-            subject=f"Login details lodged for @{account.handle}",
-            template="mail/generic.txt",
-            context={
-                "message": (
-                    f"New login details for @{account.handle} ({account.get_platform_display()}) "
-                    "have been lodged in the portal. They are not included in this message."
-                )
-            },
             kind="credential_lodged",
+            context={"account": account},
             link=reverse("accounts:detail", args=[account.pk]),
         )
     return credential
@@ -140,15 +133,8 @@ def credential_rotate(
         )
         notify(
             recipients=[account.owner.user],
-            subject=f"The password of @{account.handle} was changed",
-            template="mail/generic.txt",
-            context={
-                "message": (
-                    f"The press office has recorded new login details for @{account.handle}. "
-                    "Ask the press office for them if you need to sign in."
-                )
-            },
             kind="credential_rotated",
+            context={"account": account},
             link=reverse("accounts:detail", args=[account.pk]),
         )
     return credential
@@ -259,16 +245,8 @@ def credentials_require_new(*, actor, account: SocialAccount, reason: str) -> So
         )
         notify(
             recipients=[account.owner.user],
-            subject=f"Lodge new login details for @{account.handle}",
-            template="mail/generic.txt",
-            context={
-                "message": (
-                    f"After {reason.strip() or 'a change to the account'}, the press office needs "
-                    f"the new login details of @{account.handle}. Change the password if you "
-                    "have not already, then lodge the new details in the portal."
-                )
-            },
             kind="credential_relodge",
+            context={"account": account, "reason": reason.strip()},
             link=reverse("custody:lodge", args=[account.pk]),
         )
     return account
