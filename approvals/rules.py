@@ -1,6 +1,6 @@
-"""Who may do what with business cases, decisions, set-up checklists, the policy and
-delegations. Transitions in approvals/models.py name these permissions; views, templates and
-services ask for them; nothing re-states them elsewhere."""
+"""Who may do what with business cases, decisions, set-up checklists and the policy (who may
+name an acting supervisor is people's rule). Transitions in approvals/models.py name these
+permissions; views, templates and services ask for them; nothing re-states them elsewhere."""
 
 import rules
 
@@ -53,5 +53,3 @@ rules.add_perm("approvals.view_supervisor_queue", is_supervisor | has_team)
 rules.add_perm("approvals.publish_policy", is_administrator)
 rules.add_perm("approvals.acknowledge_policy", is_officer)
 rules.add_perm("approvals.view_policy_outstanding", sees_everything)
-
-rules.add_perm("approvals.create_delegation", is_supervisor & is_officer)

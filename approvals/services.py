@@ -24,7 +24,6 @@ from approvals.selectors import account_owners, handle_is_taken, handle_suggesti
 from audit.services import audit_record, diff, snapshot
 from custody.models import Credential
 from notifications.services import notify
-from people.models import Delegation, Officer
 from people.predicates import officer_of
 from people.selectors import press_office_recipients, supervisors_to_tell
 
@@ -474,61 +473,3 @@ def policy_acknowledge(*, actor, policy_id: int, personal_use_read: bool) -> Pol
             changes={"acknowledged_by": [None, str(me)]},
         )
     return ack
-
-
-@transaction.atomic
-def delegation_create(*, actor, acting: Officer, starts_on, ends_on, reason: str) -> Delegation:
-    """A supervisor names an acting supervisor for their team for a date range."""
-    me = officer_of(actor)
-    if me is None or not actor.has_perm("approvals.create_delegation"):
-        raise PermissionDenied("Only a supervisor can name someone to act for them.")
-    if acting.pk == me.pk:
-        raise WorkflowError("You cannot name yourself.")
-    if ends_on < starts_on:
-        raise WorkflowError("The end date must be on or after the start date.")
-    if acting.status != Officer.Status.SERVING:
-        raise WorkflowError(f"{acting.full_name} is no longer serving.")
-    delegation = Delegation.objects.create(
-        supervisor=me,
-        acting=acting,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        reason=reason,
-        created_by=actor,
-    )
-    audit_record(
-        actor=actor,
-        action="delegation.created",
-        obj=delegation,
-        changes=diff({}, snapshot(delegation)),
-        reason=reason,
-    )
-    _notify(
-        [acting.user],
-        f"You are acting supervisor for {me.full_name}",
-        f"{me.full_name} has named you acting supervisor for their team from"
-        f" {starts_on:%-d %B %Y} to {ends_on:%-d %B %Y}. You can decide their officers'"
-        " business cases in that time.",
-        "delegation.created",
-        reverse("approvals:supervisor_queue"),
-    )
-    return delegation
-
-
-@transaction.atomic
-def delegation_revoke(*, actor, delegation_id: int) -> Delegation:
-    delegation = Delegation.objects.select_for_update().get(pk=delegation_id)
-    me = officer_of(actor)
-    if me is None or delegation.supervisor_id != me.pk:
-        raise PermissionDenied("Only the supervisor who named the acting supervisor can end it.")
-    if delegation.revoked_at is not None:
-        raise WorkflowError("This delegation has already ended.")
-    delegation.revoked_at = timezone.now()
-    delegation.save(update_fields=["revoked_at"])
-    audit_record(
-        actor=actor,
-        action="delegation.revoked",
-        obj=delegation,
-        changes={"revoked_at": [None, delegation.revoked_at]},
-    )
-    return delegation

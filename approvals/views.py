@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
@@ -23,6 +24,9 @@ from approvals.models import CaseState, Decision, SetupChecklist
 from approvals.rules import is_applicant
 from approvals.services import WorkflowError
 from audit.selectors import history_for
+from core.errors import DomainError
+from core.views import run_service
+from people import services as people_services
 from people.predicates import officer_of
 
 
@@ -313,14 +317,16 @@ def policy_outstanding(request):
     )
 
 
-@permission_required("approvals.create_delegation", raise_exception=True)
+@permission_required("people.create_delegation", raise_exception=True)
 def delegations(request):
     me = officer_of(request.user)
     form = DelegationForm(request.POST or None, me=me)
     if request.method == "POST" and form.is_valid():
         try:
-            services.delegation_create(actor=request.user, **form.cleaned_data)
-        except WorkflowError as exc:
+            people_services.delegation_create(
+                actor=request.user, **form.cleaned_data, link=reverse("approvals:supervisor_queue")
+            )
+        except DomainError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"{form.cleaned_data['acting'].full_name} will act for you.")
@@ -340,10 +346,9 @@ def delegations(request):
 @require_POST
 def delegation_revoke(request, pk):
     delegation = get_object_or_404(selectors.delegations_given_by(request.user), pk=pk)
-    try:
-        services.delegation_revoke(actor=request.user, delegation_id=delegation.pk)
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "The delegation has ended.")
-    return redirect("approvals:delegations")
+    return run_service(
+        request,
+        lambda: people_services.delegation_revoke(actor=request.user, delegation_id=delegation.pk),
+        success="The delegation has ended.",
+        then="approvals:delegations",
+    )

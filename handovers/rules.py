@@ -1,12 +1,12 @@
-"""Who may start, answer, decide, complete and withdraw a handover, repurposing or closure, and
-who marks officers as moved or left. Transitions in handovers/models.py name these permissions;
-views, templates and services ask for them."""
+"""Who may start, answer, decide, complete and withdraw a handover, repurposing or closure.
+Transitions in handovers/models.py name these permissions; views, templates and services ask for
+them. Who marks officers as moved or left is people's rule (`people.change_officer_status`)."""
 
 import rules
 
 from accounts.models import SocialAccount
 from accounts.predicates import is_account_owner, is_supervisor_of_account_owner
-from people.predicates import is_administrator, is_officer, is_press_office, officer_of, supervises
+from people.predicates import is_officer, is_press_office, officer_of, supervises
 
 
 @rules.predicate
@@ -51,4 +51,3 @@ rules.add_perm(
 )
 rules.add_perm("handovers.withdraw_transition", is_transition_owner | started_it)
 rules.add_perm("handovers.view_press_office_queue", is_press_office)
-rules.add_perm("handovers.mark_leavers", is_administrator)

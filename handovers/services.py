@@ -2,12 +2,8 @@
 transaction, the transition (and account) rows locked and the state checked after the lock, an
 audit row per change, and mail sent by `notify` once the transaction commits."""
 
-import csv
 import datetime
-import io
-from dataclasses import dataclass, field
 
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -31,6 +27,7 @@ from handovers.models import (
 )
 from handovers.selectors import handle_suggestions_for_successor
 from notifications.services import notify
+from people import services as people_services
 from people.models import Officer
 from people.predicates import officer_of
 from people.selectors import press_office_recipients, supervisors_to_tell
@@ -697,42 +694,14 @@ def repurpose_complete(*, actor, transition_id: int, expected_version=None) -> S
     return account
 
 
-# Leavers and movers ---------------------------------------------------------------------------
+# Movers and leavers: people marks the officer; here their accounts become orphans -----------
 
 
-def _end_sessions(user) -> int:
-    """Delete every unexpired session signed in as `user`."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
-
-
-def _officer_mark(*, actor, officer_id: int, status: str, on: datetime.date, reason: str):
-    if not actor.has_perm("handovers.mark_leavers"):
-        raise PermissionDenied("Only an administrator marks officers as moved or left.")
-    officer = Officer.objects.select_for_update().select_related("user").get(pk=officer_id)
-    if officer.status == Officer.Status.LEFT:
-        raise WorkflowError(f"{officer.full_name} is already marked as having left.")
-    if officer.status == status:
-        raise WorkflowError(f"{officer.full_name} is already marked as moved.")
-    fields = ["status", "status_changed_on"]
-    before = snapshot(officer, fields)
-    officer.status = status
-    officer.status_changed_on = on
-    officer.save(update_fields=fields)
-    changes = diff(before, snapshot(officer, fields))
-    if status == Officer.Status.LEFT:
-        user = officer.user
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        changes["is_active"] = [True, False]
-        changes["sessions_ended"] = [None, _end_sessions(user)]
-    audit_record(
-        actor=actor, action=f"officer.marked_{status}", obj=officer, changes=changes, reason=reason
-    )
+@transaction.atomic
+def orphans_record(*, actor, officer: Officer, was: str) -> list[SocialAccount]:
+    """`officer` has just been marked as moved or left (from `was`): each live account they own
+    is now an orphan. The audit trail says so, their supervisor is asked to propose a successor
+    for each, and the press office is told. Called inside the transaction that marked them."""
     accounts = list(
         SocialAccount.objects.select_for_update()
         .filter(
@@ -741,141 +710,59 @@ def _officer_mark(*, actor, officer_id: int, status: str, on: datetime.date, rea
         )
         .order_by("handle")
     )
-    what = "left the force" if status == Officer.Status.LEFT else "moved post"
+    what = officer.get_status_display().lower()  # "moved post", "left the force"
     for account in accounts:
         audit_record(
             actor=actor,
             action="socialaccount.orphaned",
             obj=account,
-            changes={"owner_status": [before["status"], status]},
+            changes={"owner_status": [was, officer.status]},
             reason=f"Owner {what}",
         )
-        start = reverse("handovers:start", args=[account.pk]) + "?kind=handover"
-        _notify(
-            supervisors_to_tell(officer),
-            f"Hand over @{account.handle}: {officer.full_name} has {what}",
-            f"{officer.full_name} has {what} on {on:%-d %B %Y} and still owns"
-            f" @{account.handle}. Please propose a successor for the account (or close it):"
-            " the account is an orphan until then.",
-            "handover.proposed_to_supervisor",
-            start,
+        notify(
+            recipients=supervisors_to_tell(officer),
+            subject=f"Hand over @{account.handle}: {officer.full_name} has {what}",
+            template="mail/handover_proposed_to_supervisor.txt",
+            context={"officer": officer, "account": account},
+            kind="handover.proposed_to_supervisor",
+            link=reverse("handovers:start", args=[account.pk]) + "?kind=handover",
         )
     if accounts:
-        _notify(
-            press_office_recipients(),
-            f"{officer.full_name} has {what}: {len(accounts)} account(s) orphaned",
-            "These accounts need a handover or closure: "
-            + ", ".join(f"@{a.handle}" for a in accounts)
-            + ". Their supervisor has been asked to propose a successor.",
-            "officer.accounts_orphaned",
-            reverse("accounts:list"),
+        notify(
+            recipients=press_office_recipients(),
+            subject=f"{officer.full_name} has {what}: {len(accounts)} account(s) orphaned",
+            template="mail/officer_accounts_orphaned.txt",
+            context={"officer": officer, "accounts": accounts},
+            kind="officer.accounts_orphaned",
+            link=reverse("accounts:list"),
         )
-    return officer, accounts
+    return accounts
 
 
 @transaction.atomic
-def officer_mark_moved(*, actor, officer_id: int, on=None, reason: str = ""):
-    """An administrator records that an officer has moved post; their live accounts become
-    orphans and their supervisor is asked to hand them over."""
-    return _officer_mark(
-        actor=actor,
-        officer_id=officer_id,
-        status=Officer.Status.MOVED,
-        on=on or timezone.localdate(),
-        reason=reason,
+def officer_mark_and_orphan(
+    *, actor, officer_id: int, status: str, on=None, reason: str = ""
+) -> tuple[Officer, list[SocialAccount]]:
+    """The leavers page: people marks the officer as moved or left (a leaver can no longer sign
+    in), then their live accounts become orphans and handovers are proposed. One transaction:
+    if either part is refused, nothing is written."""
+    mark = (
+        people_services.officer_mark_left
+        if status == Officer.Status.LEFT
+        else people_services.officer_mark_moved
     )
+    officer, was = mark(actor=actor, officer_id=officer_id, on=on, reason=reason)
+    return officer, orphans_record(actor=actor, officer=officer, was=was)
 
 
 @transaction.atomic
-def officer_mark_left(*, actor, officer_id: int, on=None, reason: str = ""):
-    """An administrator records that an officer has left: they can no longer sign in, every
-    session of theirs ends, their live accounts become orphans and their supervisor is asked to
-    hand them over."""
-    return _officer_mark(
-        actor=actor,
-        officer_id=officer_id,
-        status=Officer.Status.LEFT,
-        on=on or timezone.localdate(),
-        reason=reason,
-    )
-
-
-HR_COLUMNS = ["staff_number", "status", "date"]
-
-
-@dataclass
-class HRImportReport:
-    rows: list[dict] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _parse_hr_rows(content: str) -> HRImportReport:
-    report = HRImportReport()
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in HR_COLUMNS if c not in header]
-    if missing:
-        report.errors.append({"line": 1, "message": f"Missing column(s): {', '.join(missing)}"})
+def leavers_import_and_orphan(*, actor, content: str) -> people_services.HRImportReport:
+    """The leavers page's HR import: people marks every row or none, then each marked officer's
+    live accounts become orphans, all in one transaction (the trail lists the officers marked,
+    then the accounts orphaned). Each row of the report lists its orphans (`accounts`)."""
+    report = people_services.leavers_import(actor=actor, content=content)
+    if not report.ok:  # nothing was marked
         return report
-    officers = {o.staff_number.lower(): o for o in Officer.objects.select_related("user")}
-    seen = set()
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-        number, status, day = row.get("staff_number", ""), row.get("status", "").lower(), None
-        problems = []
-        officer = officers.get(number.lower())
-        if officer is None:
-            problems.append(f"no officer has staff number '{number}'")
-        elif number.lower() in seen:
-            problems.append(f"staff number {number} appears twice")
-        elif officer.status == Officer.Status.LEFT:
-            problems.append(f"{officer.full_name} is already marked as having left")
-        elif officer.status == status:
-            problems.append(f"{officer.full_name} is already marked as moved")
-        if status not in (Officer.Status.MOVED, Officer.Status.LEFT):
-            problems.append("status must be 'moved' or 'left'")
-        try:
-            day = datetime.date.fromisoformat(row.get("date", ""))
-            if day > timezone.localdate():
-                problems.append("the date is in the future")
-        except ValueError:
-            problems.append("date must look like 2026-11-24")
-        seen.add(number.lower())
-        if problems:
-            report.errors.append({"line": line, "message": "; ".join(problems)})
-        else:
-            report.rows.append({"line": line, "officer": officer, "status": status, "on": day})
-    if not report.rows and not report.errors:
-        report.errors.append({"line": 1, "message": "The file has no rows."})
-    return report
-
-
-@transaction.atomic
-def leavers_import(*, actor, content: str) -> HRImportReport:
-    """Mark every mover and leaver of an HR CSV (staff_number,status,date). Every row is checked
-    first; if any row is bad nothing is written and the report says which lines and why."""
-    if not actor.has_perm("handovers.mark_leavers"):
-        raise PermissionDenied("Only an administrator imports movers and leavers.")
-    report = _parse_hr_rows(content)
-    if not report.ok:
-        return report
-    row = None
-    try:
-        with transaction.atomic():  # a row refused now undoes every row before it
-            for row in report.rows:
-                _officer, accounts = _officer_mark(
-                    actor=actor,
-                    officer_id=row["officer"].pk,
-                    status=row["status"],
-                    on=row["on"],
-                    reason=f"HR import, line {row['line']}",
-                )
-                row["accounts"] = accounts
-    except WorkflowError as exc:  # changed since the check (another administrator, say)
-        report.errors.append({"line": row["line"], "message": str(exc)})
-        report.rows = []
+    for row in report.rows:
+        row["accounts"] = orphans_record(actor=actor, officer=row["officer"], was=row["was"])
     return report

@@ -11,6 +11,7 @@ from rules.contrib.views import permission_required
 
 from accounts.selectors import social_accounts_visible_to
 from audit.selectors import history_for
+from core.errors import DomainError
 from core.views import run_service
 from handovers import selectors, services
 from handovers.forms import (
@@ -240,7 +241,7 @@ def withdraw(request, pk):
     )
 
 
-@permission_required("handovers.mark_leavers", raise_exception=True)
+@permission_required("people.change_officer_status", raise_exception=True)
 def leavers(request):
     mark_form = MarkOfficerForm(request.POST if "mark" in request.POST else None)
     import_form = HRImportForm(
@@ -250,17 +251,15 @@ def leavers(request):
     report = None
     if request.method == "POST" and "mark" in request.POST and mark_form.is_valid():
         data = mark_form.cleaned_data
-        mark = (
-            services.officer_mark_left if data["status"] == "left" else services.officer_mark_moved
-        )
         try:
-            officer, accounts = mark(
+            officer, accounts = services.officer_mark_and_orphan(
                 actor=request.user,
                 officer_id=data["officer"].pk,
+                status=data["status"],
                 on=data["on"],
                 reason=data["reason"],
             )
-        except WorkflowError as exc:
+        except DomainError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(
@@ -270,7 +269,7 @@ def leavers(request):
             )
             return redirect("handovers:leavers")
     if request.method == "POST" and "import" in request.POST and import_form.is_valid():
-        report = services.leavers_import(
+        report = services.leavers_import_and_orphan(
             actor=request.user, content=import_form.cleaned_data["file"]
         )
         if report.ok:

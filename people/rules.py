@@ -5,6 +5,7 @@ import rules
 
 from people.predicates import (
     is_administrator,
+    is_officer,
     is_self,
     is_supervisor,
     is_supervisor_of,
@@ -12,5 +13,7 @@ from people.predicates import (
 )
 
 rules.add_perm("people.view_officer", is_self | is_supervisor_of | sees_everything)
-rules.add_perm("people.change_officer_status", is_administrator)
+rules.add_perm("people.change_officer_status", is_administrator)  # marks movers and leavers
 rules.add_perm("people.manage_delegations", is_supervisor | is_administrator)
+rules.add_perm("people.create_delegation", is_supervisor & is_officer)
+rules.add_perm("people.record_leave", is_self | is_supervisor_of)

@@ -26,13 +26,11 @@ NAV = [
         "approvals:press_office_queue",
         permission="approvals.view_press_office_queue",
     ),
-    NavItem(
-        "Acting supervisors", "approvals:delegations", permission="approvals.create_delegation"
-    ),
+    NavItem("Acting supervisors", "approvals:delegations", permission="people.create_delegation"),
     NavItem("Policy", "approvals:policy"),
     NavItem("Accounts", "accounts:list", permission="accounts.list_socialaccounts"),
     NavItem("Handovers", "handovers:queues", permission="accounts.list_socialaccounts"),
-    NavItem("Movers and leavers", "handovers:leavers", permission="handovers.mark_leavers"),
+    NavItem("Movers and leavers", "handovers:leavers", permission="people.change_officer_status"),
     NavItem("Credentials", "custody:needed", permission="custody.list_credentials_needed"),
     NavItem("Leave", "reminders:leave", permission="accounts.list_socialaccounts"),
     NavItem("Incidents", "incidents:list", permission="incidents.list_incidents"),

@@ -2,7 +2,7 @@
 
 import rules
 
-from people.predicates import is_self, is_supervisor_of, officer_of, sees_everything, supervises
+from people.predicates import officer_of, sees_everything, supervises
 
 
 @rules.predicate
@@ -21,6 +21,3 @@ rules.add_rule("reminders.confirm_recert_as_supervisor", is_recert_supervisor & 
 rules.add_perm("reminders.confirm_recert_as_owner", is_recert_owner)
 rules.add_perm("reminders.confirm_recert_as_supervisor", is_recert_supervisor & ~is_recert_owner)
 rules.add_perm("reminders.view_overdue", sees_everything)
-
-rules.add_rule("reminders.record_leave", is_self | is_supervisor_of)
-rules.add_perm("reminders.record_leave", is_self | is_supervisor_of)

@@ -642,29 +642,3 @@ def unnotified_reminder_ids(limit: int = 5000) -> list[int]:
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-
-
-# --------------------------------------------------------------------------- leave
-
-
-def leave_record(*, actor, officer: Officer, starts_on, ends_on, reason: str) -> Leave:
-    """Record leave for oneself, or (as their supervisor) for a member of the team: no dormancy
-    reminder chases the officer's accounts until they are back."""
-    import rules
-
-    if not rules.test_rule("reminders.record_leave", actor, officer):
-        raise ReminderError("You can record leave only for yourself or for your team.")
-    if ends_on < starts_on:
-        raise ReminderError("The leave must end on or after the day it starts.")
-    with transaction.atomic():
-        leave = Leave.objects.create(
-            officer=officer, starts_on=starts_on, ends_on=ends_on, reason=reason, created_by=actor
-        )
-        audit_record(
-            actor=actor,
-            action="leave.recorded",
-            obj=officer,
-            changes={"leave": [None, f"{starts_on} to {ends_on}"]},
-            reason=reason,
-        )
-    return leave

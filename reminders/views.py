@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from core.errors import DomainError
+from people import services as people_services
 from people.models import Leave
 from people.predicates import officer_of
 from people.selectors import officers_visible_to, supervised_officer_ids
@@ -76,8 +78,8 @@ def leave(request):
     form = LeaveForm(request.POST or None, officers=officers, initial={"officer": me})
     if request.method == "POST" and form.is_valid():
         try:
-            services.leave_record(actor=request.user, **form.cleaned_data)
-        except services.ReminderError as exc:
+            people_services.leave_record(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Leave recorded: no dormancy reminders until they are back.")

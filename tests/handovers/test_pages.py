@@ -64,7 +64,9 @@ def test_home_and_queues_show_what_waits_for_each_person(
 def test_orphans_are_listed_for_the_supervisor_with_a_way_to_propose_a_successor(
     login, officer, supervisor, other_supervisor, administrator, account
 ):
-    services.officer_mark_moved(actor=administrator.user, officer_id=officer.pk)
+    services.officer_mark_and_orphan(
+        actor=administrator.user, officer_id=officer.pk, status="moved"
+    )
     propose = reverse("handovers:start", args=[account.pk]) + "?kind=handover"
     client = login(supervisor)
     assert "Orphaned accounts" in client.get(reverse("home")).content.decode()

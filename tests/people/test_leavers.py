@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts.models import SocialAccount
 from accounts.selectors import orphaned_accounts
 from audit.models import AuditEvent
-from handovers import services
 from notifications.models import Notification
+from people import services
 from people.models import Officer
 from tests.factories import PASSWORD, OfficerFactory, SocialAccountFactory
 

@@ -1,0 +1,270 @@
+"""Every write about people: acting supervisors, leave, and officers who move post or leave.
+One function per action, the acting user passed in, one transaction, an audit row, and mail
+sent by `notify` once the transaction commits.
+
+What an officer's move means for the social-media accounts they own (orphans, proposed
+handovers) belongs to the layers above, which call these services and then their own inside
+one transaction (see `handovers.services.officer_mark_and_orphan`)."""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record, diff, snapshot
+from core.errors import DomainError
+from notifications.services import notify
+from people.models import Delegation, Leave, Officer
+from people.predicates import officer_of
+
+# Acting supervisors ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delegation_create(
+    *, actor, acting: Officer, starts_on, ends_on, reason: str, link: str = ""
+) -> Delegation:
+    """A supervisor names an acting supervisor for their team for a date range. `link` is the
+    page where the acting supervisor finds the team's work (it belongs to a layer above)."""
+    me = officer_of(actor)
+    if me is None or not actor.has_perm("people.create_delegation"):
+        raise PermissionDenied("Only a supervisor can name someone to act for them.")
+    if acting.pk == me.pk:
+        raise DomainError("You cannot name yourself.")
+    if ends_on < starts_on:
+        raise DomainError("The end date must be on or after the start date.")
+    if acting.status != Officer.Status.SERVING:
+        raise DomainError(f"{acting.full_name} is no longer serving.")
+    delegation = Delegation.objects.create(
+        supervisor=me,
+        acting=acting,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="delegation.created",
+        obj=delegation,
+        changes=diff({}, snapshot(delegation)),
+        reason=reason,
+    )
+    notify(
+        recipients=[acting.user],
+        subject=f"You are acting supervisor for {me.full_name}",
+        template="mail/delegation_created.txt",
+        context={"delegation": delegation},
+        kind="delegation.created",
+        link=link,
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, actor, delegation_id: int) -> Delegation:
+    delegation = Delegation.objects.select_for_update().get(pk=delegation_id)
+    me = officer_of(actor)
+    if me is None or delegation.supervisor_id != me.pk:
+        raise PermissionDenied("Only the supervisor who named the acting supervisor can end it.")
+    if delegation.revoked_at is not None:
+        raise DomainError("This delegation has already ended.")
+    delegation.revoked_at = timezone.now()
+    delegation.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action="delegation.revoked",
+        obj=delegation,
+        changes={"revoked_at": [None, delegation.revoked_at]},
+    )
+    return delegation
+
+
+# Leave ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def leave_record(*, actor, officer: Officer, starts_on, ends_on, reason: str) -> Leave:
+    """Record leave for oneself, or (as their supervisor) for a member of the team: no dormancy
+    reminder chases the officer's accounts until they are back."""
+    if not actor.has_perm("people.record_leave", officer):
+        raise DomainError("You can record leave only for yourself or for your team.")
+    if ends_on < starts_on:
+        raise DomainError("The leave must end on or after the day it starts.")
+    leave = Leave.objects.create(
+        officer=officer, starts_on=starts_on, ends_on=ends_on, reason=reason, created_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="leave.recorded",
+        obj=officer,
+        changes={"leave": [None, f"{starts_on} to {ends_on}"]},
+        reason=reason,
+    )
+    return leave
+
+
+# Movers and leavers ---------------------------------------------------------------------------
+
+
+class Marked(NamedTuple):
+    """An officer just marked as moved or left, and the status they had before."""
+
+    officer: Officer
+    was: str
+
+
+def _sessions_end(user) -> int:
+    """Delete every unexpired session signed in as `user`."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+def _officer_mark(*, actor, officer_id: int, status: str, on: datetime.date, reason: str) -> Marked:
+    if not actor.has_perm("people.change_officer_status"):
+        raise PermissionDenied("Only an administrator marks officers as moved or left.")
+    officer = Officer.objects.select_for_update().select_related("user").get(pk=officer_id)
+    if officer.status == Officer.Status.LEFT:
+        raise DomainError(f"{officer.full_name} is already marked as having left.")
+    if officer.status == status:
+        raise DomainError(f"{officer.full_name} is already marked as moved.")
+    fields = ["status", "status_changed_on"]
+    before = snapshot(officer, fields)
+    officer.status = status
+    officer.status_changed_on = on
+    officer.save(update_fields=fields)
+    changes = diff(before, snapshot(officer, fields))
+    if status == Officer.Status.LEFT:
+        user = officer.user
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        changes["is_active"] = [True, False]
+        changes["sessions_ended"] = [None, _sessions_end(user)]
+    audit_record(
+        actor=actor, action=f"officer.marked_{status}", obj=officer, changes=changes, reason=reason
+    )
+    return Marked(officer, before["status"])
+
+
+@transaction.atomic
+def officer_mark_moved(*, actor, officer_id: int, on=None, reason: str = "") -> Marked:
+    """An administrator records that an officer has moved post."""
+    return _officer_mark(
+        actor=actor,
+        officer_id=officer_id,
+        status=Officer.Status.MOVED,
+        on=on or timezone.localdate(),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def officer_mark_left(*, actor, officer_id: int, on=None, reason: str = "") -> Marked:
+    """An administrator records that an officer has left: they can no longer sign in and every
+    session of theirs ends."""
+    return _officer_mark(
+        actor=actor,
+        officer_id=officer_id,
+        status=Officer.Status.LEFT,
+        on=on or timezone.localdate(),
+        reason=reason,
+    )
+
+
+HR_COLUMNS = ["staff_number", "status", "date"]
+
+
+@dataclass
+class HRImportReport:
+    """Rows are dicts: line, officer, status, on (and, once marked, was: the status before)."""
+
+    rows: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _hr_row_check(row: dict, officers: dict, seen: set) -> tuple[list[str], dict]:
+    """What is wrong with one row of the HR file, in words for the report, and what it says."""
+    number, status, day = row.get("staff_number", ""), row.get("status", "").lower(), None
+    problems = []
+    officer = officers.get(number.lower())
+    if officer is None:
+        problems.append(f"no officer has staff number '{number}'")
+    elif number.lower() in seen:
+        problems.append(f"staff number {number} appears twice")
+    elif officer.status == Officer.Status.LEFT:
+        problems.append(f"{officer.full_name} is already marked as having left")
+    elif officer.status == status:
+        problems.append(f"{officer.full_name} is already marked as moved")
+    if status not in (Officer.Status.MOVED, Officer.Status.LEFT):
+        problems.append("status must be 'moved' or 'left'")
+    try:
+        day = datetime.date.fromisoformat(row.get("date", ""))
+        if day > timezone.localdate():
+            problems.append("the date is in the future")
+    except ValueError:
+        problems.append("date must look like 2026-11-24")
+    return problems, {"officer": officer, "status": status, "on": day}
+
+
+def _hr_rows_parse(content: str) -> HRImportReport:
+    report = HRImportReport()
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in HR_COLUMNS if c not in header]
+    if missing:
+        report.errors.append({"line": 1, "message": f"Missing column(s): {', '.join(missing)}"})
+        return report
+    officers = {o.staff_number.lower(): o for o in Officer.objects.select_related("user")}
+    seen = set()
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        problems, facts = _hr_row_check(row, officers, seen)
+        seen.add(row.get("staff_number", "").lower())
+        if problems:
+            report.errors.append({"line": line, "message": "; ".join(problems)})
+        else:
+            report.rows.append({"line": line, **facts})
+    if not report.rows and not report.errors:
+        report.errors.append({"line": 1, "message": "The file has no rows."})
+    return report
+
+
+@transaction.atomic
+def leavers_import(*, actor, content: str) -> HRImportReport:
+    """Mark every mover and leaver of an HR CSV (staff_number,status,date). Every row is checked
+    first; if any row is bad nothing is written and the report says which lines and why. Each
+    marked row holds the officer as marked and the status they had before (`was`)."""
+    if not actor.has_perm("people.change_officer_status"):
+        raise PermissionDenied("Only an administrator imports movers and leavers.")
+    report = _hr_rows_parse(content)
+    if not report.ok:
+        return report
+    row = None
+    try:
+        with transaction.atomic():  # a row refused now undoes every row before it
+            for row in report.rows:
+                row["officer"], row["was"] = _officer_mark(
+                    actor=actor,
+                    officer_id=row["officer"].pk,
+                    status=row["status"],
+                    on=row["on"],
+                    reason=f"HR import, line {row['line']}",
+                )
+    except DomainError as exc:  # changed since the check (another administrator, say)
+        report.errors.append({"line": row["line"], "message": str(exc)})
+        report.rows = []
+    return report
