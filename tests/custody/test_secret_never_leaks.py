@@ -16,12 +16,12 @@ from django.db import connection
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
-from portal.management.commands.seed_demo import demo_credential_password
 from accounts.models import SocialAccount
 from custody import crypto
 from custody import views as custody_views
 from custody.models import Credential
 from custody.services import credential_lodge, credential_reveal
+from portal.management.commands.seed_demo import demo_credential_password
 from tests.factories import PASSWORD, OfficerFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db(transaction=False)
