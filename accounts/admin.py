@@ -13,9 +13,10 @@ class SocialAccountAdmin(AuditedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Owner, handle and status change through handovers, closures and incidents, which
-        # keep their checklists and credential custody in step.
-        always = ("last_post_at", "followers", "credentials_required_since")
-        return (*always, "owner", "handle", "status", "closed_on") if obj else always
+        # keep their checklists and credential custody in step. The status is protected: an
+        # account added here starts pending set-up (the register page adds one as it is).
+        always = ("last_post_at", "followers", "credentials_required_since", "status")
+        return (*always, "owner", "handle", "closed_on") if obj else always
 
     autocomplete_fields = ("owner", "unit")
 

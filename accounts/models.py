@@ -1,15 +1,20 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from people.models import Officer, Unit
 
 
-class SocialAccount(models.Model):
-    """An official account in the register. Closed accounts stay here with their history."""
+class SocialAccount(FSMModelMixin, models.Model):
+    """An official account in the register. Closed accounts stay here with their history.
+
+    Its status changes only through the lifecycle transitions below (the field is protected);
+    the `social_account_*` services in accounts/services.py fire them under a row lock and audit
+    each one. Other apps call those services, never assign the status."""
 
     class Platform(models.TextChoices):
         X = "x", "X (Twitter)"
@@ -32,14 +37,21 @@ class SocialAccount(models.Model):
         COMPROMISED = "compromised", "Compromised"
         CLOSED = "closed", "Closed"
 
+    # What a compromised account can go back to when its incident is resolved.
+    RESTORABLE = (Status.PENDING_SETUP, Status.ACTIVE, Status.HANDOVER_PENDING)
+
     platform = models.CharField(max_length=20, choices=Platform.choices, default=Platform.X)
     handle = models.CharField(max_length=50)
     display_name = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
     owner = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="social_accounts")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="social_accounts")
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.PENDING_SETUP, db_index=True
+    status = FSMField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PENDING_SETUP,
+        db_index=True,
+        protected=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     activated_on = models.DateField(null=True, blank=True)
@@ -71,6 +83,50 @@ class SocialAccount(models.Model):
     @property
     def dormancy(self) -> "Dormancy":
         return Dormancy.of(self.last_post_at)
+
+    # The lifecycle, declared once. An account is opened pending set-up by a signed-off business
+    # case (`social_account_open`), or registered as it already is on the platform.
+    @transition(field=status, source=Status.PENDING_SETUP, target=Status.ACTIVE)
+    def activate(self, *, on: date):
+        """The press office confirmed the set-up: the account is live."""
+        self.activated_on = on
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.HANDOVER_PENDING)
+    def start_handover(self):
+        """A handover or closure of the account has started."""
+
+    @transition(field=status, source=Status.HANDOVER_PENDING, target=Status.ACTIVE)
+    def complete_handover(self, *, owner: Officer, handle: str, display_name: str):
+        """The account passes to its new owner under their handle and display name."""
+        self.owner = owner
+        self.handle = handle
+        self.display_name = display_name
+
+    @transition(field=status, source=Status.HANDOVER_PENDING, target=Status.ACTIVE)
+    def end_handover(self):
+        """A handover or closure was declined, rejected or withdrawn: the owner keeps it."""
+
+    @transition(
+        field=status,
+        source=[Status.PENDING_SETUP, Status.ACTIVE, Status.HANDOVER_PENDING],
+        target=Status.COMPROMISED,
+    )
+    def mark_compromised(self):
+        """Someone reported the account hacked."""
+
+    @transition(field=status, source=Status.COMPROMISED, target=RETURN_VALUE(*RESTORABLE))
+    def restore(self, *, to: str) -> str:
+        """The incident is resolved: the account goes back to `to` (one of RESTORABLE)."""
+        return to
+
+    @transition(
+        field=status,
+        source=[Status.PENDING_SETUP, Status.ACTIVE, Status.HANDOVER_PENDING],
+        target=Status.CLOSED,
+    )
+    def close(self, *, on: date):
+        """The account was deactivated on the platform; it stays in the register, closed."""
+        self.closed_on = on
 
 
 class Dormancy(models.TextChoices):

@@ -1,8 +1,10 @@
 """Writes to the account register: registering accounts the force already runs, CSV imports,
-and recording activity. Each function is one action, run in one transaction, audited."""
+recording activity, and the account's lifecycle. Each function is one action, run in one
+transaction, audited."""
 
 import datetime
 import logging
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
@@ -13,8 +15,10 @@ from django.utils import timezone
 from accounts import imports
 from accounts.handles import validate_handle
 from accounts.models import ActivityObservation, ImportJob, SocialAccount
-from audit.services import audit_record, audit_record_many, snapshot
+from audit.services import audit_record, audit_record_many, diff, snapshot
+from core.errors import WorkflowError
 from core.queue import send_now
+from core.workflow import fire, lock
 from notifications.services import notify
 from people.models import Officer, Unit
 
@@ -85,6 +89,158 @@ def social_account_register(
             link=reverse("accounts:detail", args=[account.pk]),
         )
     return account
+
+
+# Lifecycle ------------------------------------------------------------------------------------
+# The status moves only through SocialAccount's transitions. Each service below locks the row,
+# fires one transition, saves what it changed and writes one audit row with the status before and
+# after. A caller that already holds the row (in the same transaction) passes its instance: the
+# lock is taken again without waiting, the transition runs on the row as stored, and the caller's
+# instance gets the changed fields back, keeping any of its own changes to other fields.
+
+
+class Move(NamedTuple):
+    action: str  # the audit action
+    fields: tuple[str, ...] = ()  # what the transition changes besides the status
+
+
+LIFECYCLE = {
+    "activate": Move("socialaccount.activated", ("activated_on",)),
+    "start_handover": Move("socialaccount.handover_pending"),
+    "complete_handover": Move("socialaccount.handed_over", ("owner", "handle", "display_name")),
+    "end_handover": Move("socialaccount.handover_ended"),
+    "mark_compromised": Move("socialaccount.compromised"),
+    "restore": Move("socialaccount.recovered"),
+    "close": Move("socialaccount.closed", ("closed_on",)),
+}
+OPENED_FROM_CASE = "socialaccount.registered_from_case"
+
+
+def _not_open(account: SocialAccount) -> str:
+    return f"@{account.handle} is {account.get_status_display().lower()}; that step is not open."
+
+
+def _move(
+    account: SocialAccount | int, name: str, *, actor, reason: str, **arguments
+) -> SocialAccount:
+    move = LIFECYCLE[name]
+    fields = ["status", *move.fields]
+    with transaction.atomic():
+        locked = lock(SocialAccount, getattr(account, "pk", account))
+        before = snapshot(locked, fields)
+        fire(locked, name, actor, field="status", not_open=_not_open, arguments=arguments)
+        locked.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action=move.action,
+            obj=locked,
+            changes=diff(before, snapshot(locked, fields)),
+            reason=reason,
+        )
+    if isinstance(account, SocialAccount):
+        account.refresh_from_db(fields=fields)
+        return account
+    return locked
+
+
+def social_account_open(
+    *,
+    actor,
+    business_case_id: int,
+    platform: str,
+    handle: str,
+    display_name: str,
+    kind: str,
+    owner: Officer,
+    unit: Unit,
+    reason: str = "",
+) -> SocialAccount:
+    """A signed-off business case puts its account in the register, pending set-up. (The case's
+    service has checked the handle; a clash raises IntegrityError.)"""
+    with transaction.atomic():
+        account = SocialAccount.objects.create(
+            platform=platform,
+            handle=handle,
+            display_name=display_name,
+            kind=kind,
+            owner=owner,
+            unit=unit,
+            status=SocialAccount.Status.PENDING_SETUP,
+        )
+        audit_record(
+            actor=actor,
+            action=OPENED_FROM_CASE,
+            obj=account,
+            changes={**diff({}, snapshot(account)), "business_case": [None, business_case_id]},
+            reason=reason,
+        )
+    return account
+
+
+def social_account_activate(*, actor, account: SocialAccount | int, reason: str) -> SocialAccount:
+    """Pending set-up to active, activated today."""
+    return _move(account, "activate", actor=actor, reason=reason, on=timezone.localdate())
+
+
+def social_account_start_handover(
+    *, actor, account: SocialAccount | int, reason: str
+) -> SocialAccount:
+    """Active to handover pending: a handover or closure has started."""
+    return _move(account, "start_handover", actor=actor, reason=reason)
+
+
+def social_account_complete_handover(
+    *,
+    actor,
+    account: SocialAccount | int,
+    owner: Officer,
+    handle: str,
+    display_name: str,
+    reason: str,
+) -> SocialAccount:
+    """Handover pending to active, owned by `owner` under `handle` and `display_name` (checked
+    by the caller; a handle taken meanwhile raises IntegrityError and changes nothing)."""
+    return _move(
+        account,
+        "complete_handover",
+        actor=actor,
+        reason=reason,
+        owner=owner,
+        handle=handle,
+        display_name=display_name,
+    )
+
+
+def social_account_end_handover(
+    *, actor, account: SocialAccount | int, reason: str
+) -> SocialAccount:
+    """Handover pending to active: the handover or closure was declined or withdrawn."""
+    return _move(account, "end_handover", actor=actor, reason=reason)
+
+
+def social_account_mark_compromised(
+    *, actor, account: SocialAccount | int, reason: str
+) -> SocialAccount:
+    """Pending set-up, active or handover pending to compromised."""
+    return _move(account, "mark_compromised", actor=actor, reason=reason)
+
+
+def social_account_restore(
+    *, actor, account: SocialAccount | int, to: str, reason: str
+) -> SocialAccount:
+    """Compromised back to `to`: handover pending while a handover or closure is open, pending
+    set-up if the account was never confirmed live, otherwise active (the caller, who can see
+    the handovers, decides)."""
+    if to not in SocialAccount.RESTORABLE:
+        raise WorkflowError(f"A compromised account cannot go back to '{to}'.")
+    return _move(account, "restore", actor=actor, reason=reason, to=to)
+
+
+def social_account_close(
+    *, actor, account: SocialAccount | int, closed_on: datetime.date, reason: str
+) -> SocialAccount:
+    """To closed, deactivated on the platform `closed_on`."""
+    return _move(account, "close", actor=actor, reason=reason, on=closed_on)
 
 
 # Activity -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from accounts.handles import validate_handle
 from accounts.models import SocialAccount
+from accounts.services import social_account_activate, social_account_open
 from approvals.models import (
     CASE_FIELDS,
     BusinessCase,
@@ -307,24 +308,20 @@ def _label(user) -> str:
 
 def _register_account(*, actor, case: BusinessCase) -> SocialAccount:
     """Sign-off puts the account in the register, pending set-up, with its checklist."""
-    account = SocialAccount.objects.create(
+    account = social_account_open(
+        actor=actor,
+        business_case_id=case.pk,
         platform=case.platform,
         handle=case.handle,
         display_name=case.display_name,
         kind=case.kind,
         owner=case.applicant,
         unit=case.unit,
-        status=SocialAccount.Status.PENDING_SETUP,
+        reason="Business case signed off by the press office",
     )
     case.account = account
     case.save(update_fields=["account"])
     SetupChecklist.objects.create(case=case, account=account)
-    audit_record(
-        actor=actor,
-        action="socialaccount.registered_from_case",
-        obj=account,
-        changes={**diff({}, snapshot(account)), "business_case": [None, case.pk]},
-    )
     return account
 
 
@@ -398,16 +395,9 @@ def setup_confirm(*, actor, case_id: int) -> SocialAccount:
     checklist.confirmed_by = actor
     checklist.confirmed_at = timezone.now()
     checklist.save(update_fields=["confirmed_by", "confirmed_at"])
-    account = SocialAccount.objects.select_for_update().get(pk=case.account_id)
-    account_before = snapshot(account, ["status", "activated_on"])
-    account.status = SocialAccount.Status.ACTIVE
-    account.activated_on = timezone.localdate()
-    account.save(update_fields=["status", "activated_on"])
-    audit_record(
+    account = social_account_activate(
         actor=actor,
-        action="socialaccount.activated",
-        obj=account,
-        changes=diff(account_before, snapshot(account, ["status", "activated_on"])),
+        account=case.account_id,
         reason="Set-up checklist confirmed by the press office",
     )
     audit_record(

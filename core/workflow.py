@@ -5,7 +5,7 @@ serialised and the second sees the first one's state. `fire` runs one named djan
 transition only when the state allows it and the actor may, and reports (from, to) for the
 audit row."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -18,12 +18,9 @@ def lock[M: models.Model](model: type[M], pk, *related: str) -> M:
     """The row `pk` of `model`, locked until the transaction ends (`related` joined, not locked)."""
     # `of=("self",)`: a nullable joined row sits on the outer side of a join, which PostgreSQL
     # refuses to lock; only the row itself needs the lock.
-    locked = (
-        model.objects.select_for_update(of=("self",))
-        if related
-        else model.objects.select_for_update()
-    )
-    return locked.select_related(*related).get(pk=pk)
+    if related:
+        return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+    return model.objects.select_for_update().get(pk=pk)
 
 
 def _not_open(obj, field: str) -> str:
@@ -40,8 +37,10 @@ def fire(
     denied: str = "You cannot do that.",
     not_open: Callable[[object], str] | None = None,
     error: type[WorkflowError] = WorkflowError,
+    arguments: Mapping[str, object] | None = None,
 ) -> tuple[str, str]:
-    """Run the transition `name` of `obj` for `actor`; returns (from, to).
+    """Run the transition `name` of `obj` for `actor`, with `arguments` as its keyword
+    arguments; returns (from, to).
 
     A transition not open from the present state raises `error` (with `not_open(obj)`'s words,
     or a sentence naming the state); one whose permission the actor lacks raises
@@ -52,5 +51,5 @@ def fire(
     if not has_transition_perm(method, actor):
         raise PermissionDenied(denied)
     before = getattr(obj, field)
-    method()
+    method(**(arguments or {}))
     return before, getattr(obj, field)

@@ -12,6 +12,12 @@ from django_fsm import can_proceed, has_transition_perm
 
 from accounts.handles import validate_handle
 from accounts.models import SocialAccount
+from accounts.services import (
+    social_account_close,
+    social_account_complete_handover,
+    social_account_end_handover,
+    social_account_start_handover,
+)
 from approvals.selectors import handles_taken
 from audit.services import audit_record, diff, snapshot
 from custody.models import Credential
@@ -99,28 +105,13 @@ def _decide(transition, stage, outcome, actor, comment="") -> TransitionDecision
     )
 
 
-def _account_status(actor, account, status, action, reason="") -> None:
-    before = snapshot(account, ["status"])
-    account.status = status
-    account.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=account,
-        changes=diff(before, snapshot(account, ["status"])),
-        reason=reason,
-    )
-
-
 def _return_account(actor, transition, reason: str) -> None:
     """A declined, rejected or withdrawn handover or closure gives the account back, active.
     The handover's demand for new login details is withdrawn with it (the old owner keeps the
     account), unless something since (an incident) made its own demand."""
     account = _lock_account(transition.account_id)
     if account.status == SocialAccount.Status.HANDOVER_PENDING:
-        _account_status(
-            actor, account, SocialAccount.Status.ACTIVE, "socialaccount.handover_ended", reason
-        )
+        social_account_end_handover(actor=actor, account=account, reason=reason)
     demand = transition.credentials_required_by_this
     if demand is not None and account.credentials_required_since == demand:
         before = transition.credentials_required_before
@@ -238,12 +229,8 @@ def transition_start(
     )
     link = _link(transition)
     if kind in (Kind.HANDOVER, Kind.CLOSURE):
-        _account_status(
-            actor,
-            account,
-            SocialAccount.Status.HANDOVER_PENDING,
-            "socialaccount.handover_pending",
-            f"{transition.get_kind_display()} started",
+        social_account_start_handover(
+            actor=actor, account=account, reason=f"{transition.get_kind_display()} started"
         )
     if kind == Kind.HANDOVER:
         transition.credentials_required_before = account.credentials_required_since
@@ -527,25 +514,19 @@ def handover_complete(
         TransitionDecision.Outcome.COMPLETED,
         actor,
     )
-    fields = ["owner", "handle", "display_name", "status"]
-    account_before = snapshot(account, fields)
     old_owner = account.owner
-    account.owner = transition.successor
-    account.handle = new_handle
-    account.display_name = new_display_name
-    account.status = SocialAccount.Status.ACTIVE
     try:
         with transaction.atomic():
-            account.save(update_fields=fields)
+            social_account_complete_handover(
+                actor=actor,
+                account=account,
+                owner=transition.successor,
+                handle=new_handle,
+                display_name=new_display_name,
+                reason=f"Handover {transition.pk} completed",
+            )
     except IntegrityError as exc:
         raise WorkflowError(f"The handle @{new_handle} was just taken.") from exc
-    audit_record(
-        actor=actor,
-        action="socialaccount.handed_over",
-        obj=account,
-        changes=diff(account_before, snapshot(account, fields)),
-        reason=f"Handover {transition.pk} completed",
-    )
     audit_record(
         actor=actor,
         action="handover.completed",
@@ -621,17 +602,8 @@ def closure_complete(
         TransitionDecision.Outcome.COMPLETED,
         actor,
     )
-    fields = ["status", "closed_on"]
-    account_before = snapshot(account, fields)
-    account.status = SocialAccount.Status.CLOSED
-    account.closed_on = deactivated_on
-    account.save(update_fields=fields)
-    audit_record(
-        actor=actor,
-        action="socialaccount.closed",
-        obj=account,
-        changes=diff(account_before, snapshot(account, fields)),
-        reason=transition.reason,
+    social_account_close(
+        actor=actor, account=account, closed_on=deactivated_on, reason=transition.reason
     )
     audit_record(
         actor=actor,

@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from django_fsm import can_proceed, has_transition_perm
 
 from accounts.models import SocialAccount
+from accounts.services import social_account_mark_compromised, social_account_restore
 from audit.services import _actor_label, audit_record
 from custody import crypto
 from custody.models import Credential
@@ -174,15 +175,8 @@ def incident_report(
             changes={"state": [None, incident.state], "account": [None, str(account)]},
         )
         if account.status != SocialAccount.Status.COMPROMISED:
-            before = account.status
-            account.status = SocialAccount.Status.COMPROMISED
-            account.save(update_fields=["status"])
-            audit_record(
-                actor=actor,
-                action="socialaccount.compromised",
-                obj=account,
-                changes={"status": [before, account.status]},
-                reason=f"Incident {incident.pk} reported",
+            social_account_mark_compromised(
+                actor=actor, account=account, reason=f"Incident {incident.pk} reported"
             )
     report = Report.objects.create(
         incident=incident,
@@ -369,13 +363,10 @@ def incident_resolve(*, actor, incident_id: int, expected_version: str | None = 
     incident.save()
     account = SocialAccount.objects.select_for_update().get(pk=incident.account_id)
     if account.status == SocialAccount.Status.COMPROMISED:
-        account.status = _status_after_recovery(account)
-        account.save(update_fields=["status"])
-        audit_record(
+        social_account_restore(
             actor=actor,
-            action="socialaccount.recovered",
-            obj=account,
-            changes={"status": [SocialAccount.Status.COMPROMISED, account.status]},
+            account=account,
+            to=_status_after_recovery(account),
             reason=f"Incident {incident.pk} resolved",
         )
     _timeline(incident, actor, TimelineEntry.Kind.STATE, "Resolved; the account is active again.")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SocialAccount
+from accounts.services import social_account_close
 from handovers import services
 from handovers.models import AccountTransition, TransitionDecision
 from people.roles import Role
@@ -49,7 +50,9 @@ def test_start_rule_over_its_cases(
         assert person.user.has_perm("handovers.start_transition", account), who
     for who, person in may_not.items():
         assert not person.user.has_perm("handovers.start_transition", account), who
-    account.status = SocialAccount.Status.CLOSED
+    social_account_close(
+        actor=press_officer.user, account=account, closed_on=timezone.localdate(), reason="Closed"
+    )
     assert not officer.user.has_perm("handovers.start_transition", account)
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.models import SocialAccount
+from accounts.services import social_account_close
 from audit.models import AuditEvent
 from custody.selectors import accounts_needing_credentials
 from custody.services import credential_lodge
@@ -205,9 +206,10 @@ def test_a_new_report_after_resolution_opens_a_new_incident(
     assert Incident.objects.count() == 2
 
 
-def test_a_closed_account_cannot_be_reported(officer, account, report):
-    account.status = SocialAccount.Status.CLOSED
-    account.save()
+def test_a_closed_account_cannot_be_reported(officer, press_officer, account, report):
+    social_account_close(
+        actor=press_officer.user, account=account, closed_on=timezone.localdate(), reason="Closed"
+    )
     with pytest.raises(IncidentError, match="closed"):
         report(officer, account)
     assert not Incident.objects.exists()

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from accounts.services import social_account_close
 from reminders.services import orphan_check
 from tests.factories import SocialAccountFactory
 
@@ -43,8 +44,12 @@ def test_orphan_chased_weekly_until_handed_over_or_closed(
     for day in range(1, 7):  # nightly runs the rest of the week
         assert check_on(day).total == 0
     assert check_on(7).created == {"orphan": 1}  # next week
-    orphan.status = "closed"
-    orphan.save()
+    social_account_close(
+        actor=press_officer.user,
+        account=orphan,
+        closed_on=datetime.date(2026, 11, 9),
+        reason="Closed",
+    )
     assert check_on(14).total == 0
 
 
