@@ -7,6 +7,8 @@ from django.conf import settings
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
+from portal.celery import app
+
 
 @dataclasses.dataclass
 class Broker(HealthCheck):
@@ -15,8 +17,6 @@ class Broker(HealthCheck):
     timeout = datetime.timedelta(seconds=3)
 
     def run(self):
-        from portal.celery import app
-
         try:
             with app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, timeout=2)
