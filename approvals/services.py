@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import can_proceed, has_transition_perm
 
 from accounts.handles import validate_handle
 from accounts.models import SocialAccount
@@ -19,10 +18,13 @@ from approvals.models import (
     PolicyAcknowledgement,
     PolicyVersion,
     SetupChecklist,
+    Stage,
 )
 from approvals.rules import is_applicant
 from approvals.selectors import account_owners, handle_is_taken, handle_suggestions_for
 from audit.services import audit_record, diff, snapshot
+from core.errors import WorkflowError
+from core.workflow import fire, lock
 from custody.models import Credential
 from notifications.services import notify
 from people.predicates import officer_of
@@ -39,28 +41,17 @@ DECISION_TRANSITIONS = {
 }
 
 
-class WorkflowError(Exception):
-    """The action cannot happen in the case's present state; the message says why."""
+# The words of `core.workflow.fire` for a case: a step not the actor's, and (`_not_open`) a step
+# not open from the case's present state.
+DENIED = "You cannot do that with this case."
 
 
 def _case_link(case) -> str:
     return reverse("approvals:detail", args=[case.pk])
 
 
-def _lock_case(case_id: int) -> BusinessCase:
-    return BusinessCase.objects.select_for_update().get(pk=case_id)
-
-
-def _fire(case: BusinessCase, name: str, actor) -> tuple[str, str]:
-    """Run the named transition if the actor may and the state allows; returns (from, to)."""
-    method = getattr(case, name)
-    if not can_proceed(method):
-        raise WorkflowError(f"This case is {case.get_state_display().lower()}; that is not open.")
-    if not has_transition_perm(method, actor):
-        raise PermissionDenied("You cannot do that with this case.")
-    before = case.state
-    method()
-    return before, case.state
+def _not_open(case: BusinessCase) -> str:
+    return f"This case is {case.get_state_display().lower()}; that is not open."
 
 
 def _check_handle(case: BusinessCase, when: str) -> None:
@@ -75,21 +66,6 @@ def _check_handle(case: BusinessCase, when: str) -> None:
             f"The handle @{case.handle} is already in the register or another open case"
             f" ({when}).{hint}"
         )
-
-
-def _message(text: str) -> dict:
-    return {"message": text}
-
-
-def _notify(recipients, subject, text, kind, link):
-    notify(
-        recipients=recipients,
-        subject=subject,
-        template="mail/generic.txt",
-        context=_message(text),
-        kind=kind,
-        link=link,
-    )
 
 
 @transaction.atomic
@@ -110,7 +86,7 @@ def business_case_create(*, actor, data: dict) -> BusinessCase:
 
 @transaction.atomic
 def business_case_update(*, actor, case_id: int, data: dict) -> BusinessCase:
-    case = _lock_case(case_id)
+    case = lock(BusinessCase, case_id)
     if not is_applicant(actor, case):
         raise PermissionDenied("Only the applicant changes a case.")
     if not actor.has_perm("approvals.change_businesscase", case):
@@ -126,13 +102,9 @@ def business_case_update(*, actor, case_id: int, data: dict) -> BusinessCase:
     return case
 
 
-@transaction.atomic
-def business_case_submit(
-    *, actor, case_id: int, policy_id: int, personal_use_read: bool
-) -> BusinessCase:
-    """Send the case to the applicant's supervisor, recording that the applicant read the current
-    policy and the personal-use guidance. The handle is checked here (and again at sign-off)."""
-    case = _lock_case(case_id)
+def _policy_confirmed(policy_id: int, personal_use_read: bool) -> PolicyVersion:
+    """The current policy, once the applicant has confirmed reading it (the version on their
+    page is still the current one) and the personal-use guidance."""
     policy = PolicyVersion.current()
     if policy is None:
         raise WorkflowError("No social media policy is published yet; ask an administrator.")
@@ -143,7 +115,18 @@ def business_case_submit(
         )
     if not personal_use_read:
         raise WorkflowError("Confirm that you have read the personal-use guidance.")
-    before, after = _fire(case, "submit", actor)
+    return policy
+
+
+@transaction.atomic
+def business_case_submit(
+    *, actor, case_id: int, policy_id: int, personal_use_read: bool
+) -> BusinessCase:
+    """Send the case to the applicant's supervisor, recording that the applicant read the current
+    policy and the personal-use guidance. The handle is checked here (and again at sign-off)."""
+    case = lock(BusinessCase, case_id)
+    policy = _policy_confirmed(policy_id, personal_use_read)
+    before, after = fire(case, "submit", actor, not_open=_not_open, denied=DENIED)
     if case.applicant.supervisor_id is None:
         raise WorkflowError("You have no line supervisor recorded; ask an administrator.")
     _check_handle(case, "checked at submission")
@@ -168,23 +151,19 @@ def business_case_submit(
             "personal_use_acknowledged": [None, True],
         },
     )
-    applicant = case.applicant
-    _notify(
-        supervisors_to_tell(applicant),
-        f"Business case for @{case.handle} waits for your decision",
-        f"{applicant.full_name} ({applicant.unit}) has submitted a business case for the"
-        f" {case.get_platform_display()} account @{case.handle}. Please approve it, return it"
-        " for changes or reject it.",
-        "case.submitted",
-        _case_link(case),
+    notify(
+        recipients=supervisors_to_tell(case.applicant),
+        kind="case.submitted",
+        context={"case": case},
+        link=_case_link(case),
     )
     return case
 
 
 @transaction.atomic
 def business_case_withdraw(*, actor, case_id: int, reason: str = "") -> BusinessCase:
-    case = _lock_case(case_id)
-    before, after = _fire(case, "withdraw", actor)
+    case = lock(BusinessCase, case_id)
+    before, after = fire(case, "withdraw", actor, not_open=_not_open, denied=DENIED)
     case.save()
     audit_record(
         actor=actor,
@@ -205,7 +184,27 @@ def business_case_decide(
     The case row is locked first and its state read after the lock, so of two people deciding at
     the same moment the second finds the case already decided; `expected_version` (posted with
     the form) makes a form sent twice, or left open across a resubmission, decide nothing."""
-    case = _lock_case(case_id)
+    case = lock(BusinessCase, case_id)
+    stage, outcome = _decision_allowed(
+        actor=actor, case=case, outcome=outcome, comment=comment, expected_version=expected_version
+    )
+    transition = DECISION_TRANSITIONS[(stage, outcome)]
+    before, after = fire(case, transition, actor, not_open=_not_open, denied=DENIED)
+    case.save()
+    decision = _decision_record(
+        actor=actor, case=case, stage=stage, outcome=outcome, comment=comment, moved=(before, after)
+    )
+    if after == CaseState.SIGNED_OFF:
+        _register_account(actor=actor, case=case)
+    _decision_tell(case=case, decision=decision)
+    return decision
+
+
+def _decision_allowed(
+    *, actor, case: BusinessCase, outcome: str, comment: str, expected_version: str | None
+) -> tuple[Stage, Decision.Outcome]:
+    """The stage the case waits at and the outcome, once every rule for `actor` deciding it now
+    holds; otherwise the `WorkflowError` (or `PermissionDenied`) that says why not."""
     stage = case.decision_stage
     if stage is None:
         raise WorkflowError(
@@ -231,13 +230,24 @@ def business_case_decide(
         )
     if stage == Decision.Stage.PRESS_OFFICE and outcome == Decision.Outcome.APPROVED:
         _check_handle(case, "checked again at sign-off")
-    before, after = _fire(case, DECISION_TRANSITIONS[(stage, outcome)], actor)
-    case.save()
+    return stage, outcome
 
-    applicant = case.applicant
+
+def _decision_record(
+    *,
+    actor,
+    case: BusinessCase,
+    stage: Stage,
+    outcome: Decision.Outcome,
+    comment: str,
+    moved: tuple[str, str],
+) -> Decision:
+    """The decision row (naming the supervisor an acting supervisor decided for) and its audit
+    row, `moved` being the case's (from, to) states."""
+    supervisor = case.applicant.supervisor
     acting_for = None
-    if stage == Decision.Stage.SUPERVISOR and applicant.supervisor.user_id != actor.pk:
-        acting_for = applicant.supervisor
+    if stage == Decision.Stage.SUPERVISOR and supervisor.user_id != actor.pk:
+        acting_for = supervisor
     decision = Decision.objects.create(
         case=case,
         submission=case.submission_count,
@@ -253,52 +263,28 @@ def business_case_decide(
         action=f"business_case.{stage}_{outcome}",
         obj=case,
         changes={
-            "state": [before, after],
+            "state": list(moved),
             "decision": [None, decision.pk],
             **({"acting_for": [None, str(acting_for)]} if acting_for else {}),
         },
         reason=decision.comment,
     )
-
-    link = _case_link(case)
-    who = "your supervisor" if stage == Decision.Stage.SUPERVISOR else "the press office"
-    if after == CaseState.SIGNED_OFF:
-        account = _register_account(actor=actor, case=case)
-        _notify(
-            [applicant.user],
-            f"@{case.handle} is signed off: set the account up",
-            f"The press office has signed off your business case. @{account.handle} is in the"
-            " register, pending set-up. Work through the set-up checklist in the portal and tell"
-            " the press office when it is done."
-            + (f"\n\nComment: {decision.comment}" if decision.comment else ""),
-            "case.decided",
-            link,
-        )
-    else:
-        _notify(
-            [applicant.user],
-            f"Business case for @{case.handle}: {decision.get_outcome_display().lower()} by {who}",
-            f"{decision.decided_by_label} has {decision.get_outcome_display().lower()} your"
-            f" business case for @{case.handle}."
-            + (f"\n\nComment: {decision.comment}" if decision.comment else "")
-            + (
-                "\n\nChange the case and submit it again when you are ready."
-                if after == CaseState.RETURNED
-                else ""
-            ),
-            "case.decided",
-            link,
-        )
-    if after == CaseState.SUPERVISOR_APPROVED:
-        _notify(
-            press_office_recipients(),
-            f"Business case for @{case.handle} waits for sign-off",
-            f"{decision.decided_by_label} has approved the business case of {applicant.full_name}"
-            f" ({applicant.unit}) for @{case.handle}. It now needs the press office's sign-off.",
-            "case.supervisor_approved",
-            link,
-        )
     return decision
+
+
+def _decision_tell(*, case: BusinessCase, decision: Decision) -> None:
+    """The applicant hears every decision; a supervisor's approval also asks the press office
+    for its sign-off."""
+    link = _case_link(case)
+    context = {"case": case, "decision": decision}
+    notify(recipients=[case.applicant.user], kind="case.decided", context=context, link=link)
+    if case.state == CaseState.SUPERVISOR_APPROVED:
+        notify(
+            recipients=press_office_recipients(),
+            kind="case.supervisor_approved",
+            context=context,
+            link=link,
+        )
 
 
 def _label(user) -> str:
@@ -331,7 +317,7 @@ def setup_checklist_update(
 ) -> SetupChecklist:
     """The officer records what they have done. Ticking "password lodged" records by whom and
     when, never the password. `done` tells the press office the checklist is complete."""
-    case = _lock_case(case_id)
+    case = lock(BusinessCase, case_id)
     if not actor.has_perm("approvals.complete_setup", case):
         raise PermissionDenied("Only the applicant fills in the set-up checklist.")
     if case.state != CaseState.SIGNED_OFF:
@@ -365,13 +351,11 @@ def setup_checklist_update(
             changes=changes,
         )
     if done:
-        _notify(
-            press_office_recipients(),
-            f"@{case.handle} is set up: please confirm",
-            f"{case.applicant.full_name} has completed the set-up checklist for @{case.handle}."
-            " Check the account and confirm it to make it active.",
-            "case.setup_completed",
-            _case_link(case),
+        notify(
+            recipients=press_office_recipients(),
+            kind="case.setup_completed",
+            context={"case": case},
+            link=_case_link(case),
         )
     return checklist
 
@@ -379,7 +363,7 @@ def setup_checklist_update(
 @transaction.atomic
 def setup_confirm(*, actor, case_id: int) -> SocialAccount:
     """The press office confirms the checklist: the account becomes active, the case registered."""
-    case = _lock_case(case_id)
+    case = lock(BusinessCase, case_id)
     checklist = SetupChecklist.objects.select_for_update().get(case=case)
     if not actor.has_perm("approvals.confirm_setup", case):
         raise PermissionDenied("Only the press office confirms a set-up.")
@@ -390,7 +374,7 @@ def setup_confirm(*, actor, case_id: int) -> SocialAccount:
             "No login details are lodged for this account yet: lodge them on the account's page"
             " (the officer ticked that they were lodged), then confirm the set-up."
         )
-    before, after = _fire(case, "register", actor)
+    before, after = fire(case, "register", actor, not_open=_not_open, denied=DENIED)
     case.save()
     checklist.confirmed_by = actor
     checklist.confirmed_at = timezone.now()
@@ -403,14 +387,11 @@ def setup_confirm(*, actor, case_id: int) -> SocialAccount:
     audit_record(
         actor=actor, action="business_case.registered", obj=case, changes={"state": [before, after]}
     )
-    _notify(
-        [case.applicant.user],
-        f"@{account.handle} is active",
-        f"The press office has confirmed the set-up of @{account.handle}. It is now an active"
-        " account in the force's register. Tweet regularly, engage with your followers, and"
-        " remember crime cannot be reported through social media.",
-        "case.registered",
-        _case_link(case),
+    notify(
+        recipients=[case.applicant.user],
+        kind="case.registered",
+        context={"case": case, "account": account},
+        link=_case_link(case),
     )
     return account
 
@@ -433,13 +414,11 @@ def policy_publish(
     audit_record(
         actor=actor, action="policy.published", obj=policy, changes=diff({}, snapshot(policy))
     )
-    _notify(
-        [owner.user for owner in account_owners()],
-        f"Please read and accept {policy}",
-        f"A new version of the social media policy has been published: {policy}. As the owner of"
-        " an official account, please read it and accept it in the portal.",
-        "policy.published",
-        reverse("approvals:policy"),
+    notify(
+        recipients=[owner.user for owner in account_owners()],
+        kind="policy.published",
+        context={"policy": policy},
+        link=reverse("approvals:policy"),
     )
     return policy
 

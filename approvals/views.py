@@ -22,7 +22,6 @@ from approvals.forms import (
 )
 from approvals.models import CaseState, Decision, SetupChecklist
 from approvals.rules import is_applicant
-from approvals.services import WorkflowError
 from audit.selectors import history_for
 from core.errors import DomainError
 from core.views import run_service
@@ -108,7 +107,7 @@ def case_edit(request, pk):
             services.business_case_update(
                 actor=request.user, case_id=case.pk, data=form.cleaned_data
             )
-        except WorkflowError as exc:
+        except DomainError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Your changes are saved.")
@@ -176,7 +175,7 @@ def case_submit(request, pk):
                 policy_id=form.cleaned_data["policy"],
                 personal_use_read=form.cleaned_data["read_personal_use"],
             )
-        except WorkflowError as exc:
+        except DomainError as exc:
             messages.error(request, str(exc))
             return redirect("approvals:detail", pk=case.pk)
         messages.success(request, "Your case is with your supervisor. You will hear by e-mail.")
@@ -190,15 +189,14 @@ def case_submit(request, pk):
 @require_POST
 def case_withdraw(request, pk):
     case = _case_or_404(request, pk)
-    try:
-        services.business_case_withdraw(
+    return run_service(
+        request,
+        lambda: services.business_case_withdraw(
             actor=request.user, case_id=case.pk, reason=request.POST.get("reason", "")[:500]
-        )
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "The case is withdrawn.")
-    return redirect("approvals:detail", pk=case.pk)
+        ),
+        success="The case is withdrawn.",
+        then=reverse("approvals:detail", args=[case.pk]),
+    )
 
 
 @login_required
@@ -223,7 +221,7 @@ def case_decide(request, pk):
             comment=form.cleaned_data["comment"],
             expected_version=form.cleaned_data["version"],
         )
-    except WorkflowError as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Decision recorded: {decision.get_outcome_display().lower()}.")
@@ -238,18 +236,16 @@ def case_setup(request, pk):
     form = SetupChecklistForm(request.POST, checklist=checklist)
     form.is_valid()  # every item is optional
     done = "done" in request.POST
-    try:
-        services.setup_checklist_update(
+    return run_service(
+        request,
+        lambda: services.setup_checklist_update(
             actor=request.user, case_id=case.pk, ticked=form.ticked(), done=done
-        )
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            "The press office has been asked to confirm the set-up." if done else "Progress saved.",
-        )
-    return redirect("approvals:detail", pk=case.pk)
+        ),
+        success="The press office has been asked to confirm the set-up."
+        if done
+        else "Progress saved.",
+        then=reverse("approvals:detail", args=[case.pk]),
+    )
 
 
 @login_required
@@ -258,7 +254,7 @@ def case_setup_confirm(request, pk):
     case = _case_or_404(request, pk)
     try:
         account = services.setup_confirm(actor=request.user, case_id=case.pk)
-    except WorkflowError as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"@{account.handle} is now active.")

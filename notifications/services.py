@@ -43,7 +43,7 @@ def notify(
 
     Services state facts: `kind` names the template that words them (`template_for`), and
     `context` holds the facts. (`subject` and `template` override the template's subject line
-    and the template itself, for the reminders' own templates.)"""
+    and the template itself, for callers still wording their mail in `templates/mail/`.)"""
     template = template or template_for(kind)
     created = []
     seen = set()

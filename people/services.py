@@ -58,10 +58,8 @@ def delegation_create(
     )
     notify(
         recipients=[acting.user],
-        subject=f"You are acting supervisor for {me.full_name}",
-        template="mail/delegation_created.txt",
-        context={"delegation": delegation},
         kind="delegation.created",
+        context={"delegation": delegation},
         link=link,
     )
     return delegation

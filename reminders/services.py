@@ -25,6 +25,7 @@ from accounts.models import SocialAccount
 from accounts.selectors import orphaned_accounts
 from approvals.models import BusinessCase, Stage
 from audit.services import audit_record, audit_record_many
+from core.errors import DomainError
 from core.queue import enqueue_on_commit
 from core.workdays import working_days_before
 from notifications.services import notify
@@ -42,10 +43,6 @@ def _chunk() -> int:
     """Rows per INSERT: SQLite caps a statement at 32,766 parameters; PostgreSQL (psycopg2
     sends values inline) does not."""
     return 2000 if connection.vendor == "sqlite" else 50000
-
-
-class ReminderError(Exception):
-    """A rule stopped the action; the message says why, for the person."""
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -144,43 +141,8 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
     now = now or timezone.now()
     rungs = ladder()
     run_id = uuid.uuid4()
-    fired = {
-        f"has_{r.kind}": Exists(
-            Reminder.objects.filter(
-                kind=r.kind,
-                subject_type=Subject.ACCOUNT,
-                subject_id=OuterRef("pk"),
-                period_start=OuterRef("reference"),
-            )
-        )
-        for r in rungs
-    }
-    due = Q()
-    for r in rungs:
-        due |= Q(reference__lte=now - datetime.timedelta(days=r.days), **{f"has_{r.kind}": False})
-    candidates = (
-        SocialAccount.objects.filter(status=SocialAccount.Status.ACTIVE)
-        .annotate(reference=Coalesce("last_post_at", "created_at"))
-        .filter(reference__lte=now - datetime.timedelta(days=min(r.days for r in rungs)))
-        .annotate(on_leave=_on_leave(timezone.localdate(now), "owner_id"))
-        .filter(on_leave=False)
-        .annotate(**fired)
-        .filter(due)
-        .values_list("pk", "reference", "handle", "platform", *fired)
-    )
-    rows, flagged = [], {}
     with transaction.atomic():
-        for pk, reference, handle, platform, *has in candidates.iterator(chunk_size=5000):
-            for rung, already in zip(rungs, has, strict=True):
-                if already or now - reference < datetime.timedelta(days=rung.days):
-                    continue
-                rows.append((rung.kind, Subject.ACCOUNT, pk, reference, pk))
-                if rung.kind != Kind.DORMANCY_WARN:
-                    flagged[(rung.kind, pk)] = (
-                        SocialAccount(pk=pk, handle=handle, platform=platform),
-                        rung.level,
-                        reference,
-                    )
+        rows, flagged = _dormancy_rows(_dormancy_candidates(now, rungs), rungs, now)
         created = _record(rows, run_id)
         entries = [
             (account, {"dormancy": [None, level], "last_post_at": [None, reference]})
@@ -196,6 +158,53 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
             batch_size=_chunk(),
         )
     return RunResult(run_id, _counts([r.kind for r in rungs], created), flagged=len(entries))
+
+
+def _dormancy_candidates(now: datetime.datetime, rungs: list[Rung]):
+    """Active accounts, owner not on leave, quiet long enough for a rung not yet fired in this
+    spell: (pk, reference, handle, platform, then one has-fired flag per rung) rows."""
+    fired = {
+        f"has_{r.kind}": Exists(
+            Reminder.objects.filter(
+                kind=r.kind,
+                subject_type=Subject.ACCOUNT,
+                subject_id=OuterRef("pk"),
+                period_start=OuterRef("reference"),
+            )
+        )
+        for r in rungs
+    }
+    due = Q()
+    for r in rungs:
+        due |= Q(reference__lte=now - datetime.timedelta(days=r.days), **{f"has_{r.kind}": False})
+    return (
+        SocialAccount.objects.filter(status=SocialAccount.Status.ACTIVE)
+        .annotate(reference=Coalesce("last_post_at", "created_at"))
+        .filter(reference__lte=now - datetime.timedelta(days=min(r.days for r in rungs)))
+        .annotate(on_leave=_on_leave(timezone.localdate(now), "owner_id"))
+        .filter(on_leave=False)
+        .annotate(**fired)
+        .filter(due)
+        .values_list("pk", "reference", "handle", "platform", *fired)
+    )
+
+
+def _dormancy_rows(candidates, rungs: list[Rung], now: datetime.datetime):
+    """The ledger rows for every rung due, and for the rungs that flag an account (dormant,
+    stale) the account, its new level and the spell's start, keyed by (kind, pk)."""
+    rows, flagged = [], {}
+    for pk, reference, handle, platform, *has in candidates.iterator(chunk_size=5000):
+        for rung, already in zip(rungs, has, strict=True):
+            if already or now - reference < datetime.timedelta(days=rung.days):
+                continue
+            rows.append((rung.kind, Subject.ACCOUNT, pk, reference, pk))
+            if rung.kind != Kind.DORMANCY_WARN:
+                flagged[(rung.kind, pk)] = (
+                    SocialAccount(pk=pk, handle=handle, platform=platform),
+                    rung.level,
+                    reference,
+                )
+    return rows, flagged
 
 
 # --------------------------------------------------------------------------- decisions
@@ -289,65 +298,73 @@ def recertification_run(*, now: datetime.datetime | None = None) -> RunResult:
     RECERT_NOTICE_DAYS (asking the owner), and chases overdue ones once a week: the owner while
     they have not confirmed, then the supervisor."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    run_id = uuid.uuid4()
+    with transaction.atomic():
+        _recertifications_open(timezone.localdate(now))
+        created = _record(_recertification_rows(now), run_id)
+    return RunResult(run_id, _counts([Kind.RECERT_DUE, Kind.RECERT_OVERDUE], created))
+
+
+def _recertifications_open(today: datetime.date) -> None:
+    """Open a cycle for every active account without one that falls due within the notice: due
+    a year after the last completed cycle, or after activation."""
     interval = datetime.timedelta(days=settings.RECERT_INTERVAL_DAYS)
     notice = datetime.timedelta(days=settings.RECERT_NOTICE_DAYS)
-    run_id = uuid.uuid4()
     open_cycle = Recertification.objects.filter(
         account=OuterRef("pk"), supervisor_confirmed_at__isnull=True
     )
-    with transaction.atomic():
-        # 1. Open a cycle: due a year after the last completed one, or after activation.
-        accounts = (
-            SocialAccount.objects.filter(status=SocialAccount.Status.ACTIVE)
-            .filter(~Exists(open_cycle))
-            .annotate(
-                last_done=Coalesce(_last_completed_due(), "activated_on", TruncDate("created_at"))
-            )
-            .values_list("pk", "last_done")
+    accounts = (
+        SocialAccount.objects.filter(status=SocialAccount.Status.ACTIVE)
+        .filter(~Exists(open_cycle))
+        .annotate(
+            last_done=Coalesce(_last_completed_due(), "activated_on", TruncDate("created_at"))
         )
-        cycles = [
-            Recertification(account_id=pk, due_on=last_done + interval)
-            for pk, last_done in accounts
-            if last_done + interval - notice <= today
-        ]
-        Recertification.objects.bulk_create(cycles, ignore_conflicts=True, batch_size=5000)
-        # 2. Ask the owner once per cycle; chase overdue cycles once a week.
-        pending = Recertification.objects.filter(
-            supervisor_confirmed_at__isnull=True,
-            account__status=SocialAccount.Status.ACTIVE,
+        .values_list("pk", "last_done")
+    )
+    cycles = [
+        Recertification(account_id=pk, due_on=last_done + interval)
+        for pk, last_done in accounts
+        if last_done + interval - notice <= today
+    ]
+    Recertification.objects.bulk_create(cycles, ignore_conflicts=True, batch_size=5000)
+
+
+def _recertification_rows(now: datetime.datetime) -> list[tuple]:
+    """The ledger rows that ask the owner once per open cycle, and chase an overdue cycle once
+    a week."""
+    today = timezone.localdate(now)
+    pending = Recertification.objects.filter(
+        supervisor_confirmed_at__isnull=True,
+        account__status=SocialAccount.Status.ACTIVE,
+    )
+    asked = Reminder.objects.filter(
+        kind=Kind.RECERT_DUE, subject_type=Subject.RECERTIFICATION, subject_id=OuterRef("pk")
+    )
+    period = week_start(now)
+    chased = Reminder.objects.filter(
+        kind=Kind.RECERT_OVERDUE,
+        subject_type=Subject.RECERTIFICATION,
+        subject_id=OuterRef("pk"),
+        period_start=period,
+    )
+    tz = timezone.get_current_timezone()
+    return [
+        (
+            Kind.RECERT_DUE,
+            Subject.RECERTIFICATION,
+            pk,
+            datetime.datetime.combine(due_on, datetime.time.min, tz),
+            account_id,
         )
-        asked = Reminder.objects.filter(
-            kind=Kind.RECERT_DUE, subject_type=Subject.RECERTIFICATION, subject_id=OuterRef("pk")
+        for pk, account_id, due_on in pending.filter(~Exists(asked)).values_list(
+            "pk", "account_id", "due_on"
         )
-        period = week_start(now)
-        chased = Reminder.objects.filter(
-            kind=Kind.RECERT_OVERDUE,
-            subject_type=Subject.RECERTIFICATION,
-            subject_id=OuterRef("pk"),
-            period_start=period,
-        )
-        rows = [
-            (
-                Kind.RECERT_DUE,
-                Subject.RECERTIFICATION,
-                pk,
-                datetime.datetime.combine(
-                    due_on, datetime.time.min, timezone.get_current_timezone()
-                ),
-                account_id,
-            )
-            for pk, account_id, due_on in pending.filter(~Exists(asked)).values_list(
-                "pk", "account_id", "due_on"
-            )
-        ] + [
-            (Kind.RECERT_OVERDUE, Subject.RECERTIFICATION, pk, period, account_id)
-            for pk, account_id in pending.filter(due_on__lt=today)
-            .filter(~Exists(chased))
-            .values_list("pk", "account_id")
-        ]
-        created = _record(rows, run_id)
-    return RunResult(run_id, _counts([Kind.RECERT_DUE, Kind.RECERT_OVERDUE], created))
+    ] + [
+        (Kind.RECERT_OVERDUE, Subject.RECERTIFICATION, pk, period, account_id)
+        for pk, account_id in pending.filter(due_on__lt=today)
+        .filter(~Exists(chased))
+        .values_list("pk", "account_id")
+    ]
 
 
 def _last_completed_due():
@@ -373,11 +390,11 @@ def recertification_confirm_owner(
             .get(pk=recertification_id)
         )
         if not rules.test_rule("reminders.confirm_recert_as_owner", actor, recert):
-            raise ReminderError("Only the account's owner can confirm it is still needed.")
+            raise DomainError("Only the account's owner can confirm it is still needed.")
         if recert.owner_confirmed_at:
-            raise ReminderError("You have already confirmed this re-certification.")
+            raise DomainError("You have already confirmed this re-certification.")
         if not still_needed:
-            raise ReminderError(
+            raise DomainError(
                 "If the account is no longer needed, close it or hand it over "
                 "from the account page instead."
             )
@@ -397,10 +414,8 @@ def recertification_confirm_owner(
         supervisor = recert.account.owner.supervisor
         notify(
             recipients=[supervisor.user] if supervisor else _press_office(),
-            subject=f"Please confirm @{recert.account.handle} is still needed",
-            template="mail/recert_supervisor.txt",
-            context={"account": recert.account, "recert": recert},
             kind="recert_supervisor",
+            context={"account": recert.account, "recert": recert},
             link=_account_link(recert.account),
         )
         return recert
@@ -418,11 +433,11 @@ def recertification_confirm_supervisor(
             .get(pk=recertification_id)
         )
         if not rules.test_rule("reminders.confirm_recert_as_supervisor", actor, recert):
-            raise ReminderError("Only the owner's supervisor can confirm this re-certification.")
+            raise DomainError("Only the owner's supervisor can confirm this re-certification.")
         if recert.owner_confirmed_at is None:
-            raise ReminderError("The owner has to confirm first.")
+            raise DomainError("The owner has to confirm first.")
         if recert.supervisor_confirmed_at:
-            raise ReminderError("This re-certification is already complete.")
+            raise DomainError("This re-certification is already complete.")
         recert.supervisor_confirmed_at = timezone.now()
         recert.supervisor_confirmed_by = actor
         recert.supervisor_comment = comment
@@ -465,9 +480,10 @@ def _account_link(account) -> str:
 
 @dataclasses.dataclass
 class Message:
+    """Who hears of a reminder, and the facts its kind's template words
+    (`templates/notifications/<kind>.txt`)."""
+
     recipients: list
-    subject: str
-    template: str
     context: dict
     link: str = ""
 
@@ -486,18 +502,7 @@ def _dormancy_message(reminder: Reminder, now) -> Message | None:
         else [owner.user, *_press_office()],
         Kind.DORMANCY_STALE: [*_press_office(), owner.user],
     }[reminder.kind]
-    subject = {
-        Kind.DORMANCY_WARN: "@{handle} has not posted for {days} days",
-        Kind.DORMANCY_DORMANT: "@{handle} is dormant: no post for {days} days",
-        Kind.DORMANCY_STALE: "@{handle} is stale: review for closure or handover",
-    }[reminder.kind].format(handle=account.handle, days=days)
-    return Message(
-        recipients,
-        subject,
-        f"mail/{reminder.kind}.txt",
-        {"account": account, "days": days},
-        _account_link(account),
-    )
+    return Message(recipients, {"account": account, "days": days}, _account_link(account))
 
 
 def _decision_message(reminder: Reminder, now) -> Message | None:
@@ -516,28 +521,15 @@ def _decision_message(reminder: Reminder, now) -> Message | None:
             if escalated
             else supervisors_to_tell(case.applicant)
         )
-        decider = "the supervisor"
     else:
         manager = settings.PRESS_OFFICE_MANAGER_EMAIL or settings.PRESS_OFFICE_EMAIL
         recipients = [manager] if escalated else _press_office()
-        decider = "the press office"
     days = (now - case.state_changed_at).days
     try:
         link = reverse("approvals:detail", args=[case.pk])
     except NoReverseMatch:
         link = ""
-    subject = (
-        f"Escalated: business case for @{case.handle} has waited {days} days for {decider}"
-        if escalated
-        else f"Business case for @{case.handle} is waiting for your decision ({days} days)"
-    )
-    return Message(
-        recipients,
-        subject,
-        "mail/decision_reminder.txt",
-        {"case": case, "days": days, "decider": decider, "escalated": escalated},
-        link,
-    )
+    return Message(recipients, {"case": case, "days": days}, link)
 
 
 def _orphan_message(reminder: Reminder, now) -> Message | None:
@@ -552,9 +544,7 @@ def _orphan_message(reminder: Reminder, now) -> Message | None:
     supervisor = account.owner.supervisor
     return Message(
         [*([supervisor.user] if supervisor else []), *_press_office()],
-        f"@{account.handle} has no owner in post: hand it over or close it",
-        "mail/orphan.txt",
-        {"account": account, "owner": account.owner},
+        {"account": account},
         _account_link(account),
     )
 
@@ -572,16 +562,9 @@ def _recert_message(reminder: Reminder, now) -> Message | None:
         recipients = [owner.user, *([supervisor] if overdue and supervisor else [])]
     else:
         recipients = [supervisor] if supervisor else _press_office()
-    subject = (
-        f"Overdue: re-certify @{recert.account.handle} (due {recert.due_on:%-d %B %Y})"
-        if overdue
-        else f"Re-certify @{recert.account.handle} by {recert.due_on:%-d %B %Y}"
-    )
     return Message(
         recipients,
-        subject,
-        "mail/recert_due.txt",
-        {"account": recert.account, "recert": recert, "overdue": overdue},
+        {"account": recert.account, "recert": recert},
         _account_link(recert.account),
     )
 
@@ -615,10 +598,8 @@ def reminder_deliver(*, reminder_id: int, now: datetime.datetime | None = None) 
         if message is not None:
             notify(
                 recipients=message.recipients,
-                subject=message.subject,
-                template=message.template,
-                context=message.context,
                 kind=reminder.kind,
+                context=message.context,
                 link=message.link,
             )
         Reminder.objects.filter(pk=reminder.pk).update(notified_at=now)

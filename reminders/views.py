@@ -57,7 +57,7 @@ def recertification_confirm(request, pk):
                     comment=form.cleaned_data["comment"],
                 )
                 messages.success(request, f"@{recert.account.handle} is re-certified for a year.")
-        except services.ReminderError as exc:
+        except DomainError as exc:
             messages.error(request, str(exc))
         return redirect(reverse("accounts:detail", args=[recert.account_id]))
     return render(

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from approvals import services
 from approvals.models import BusinessCase, Decision
-from approvals.services import WorkflowError
+from core.errors import WorkflowError
 from people.roles import Role
 from tests.factories import (
     BusinessCaseFactory,

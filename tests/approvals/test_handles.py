@@ -7,7 +7,7 @@ from django.urls import reverse
 from approvals import services
 from approvals.forms import BusinessCaseForm
 from approvals.models import BusinessCase, Decision
-from approvals.services import WorkflowError
+from core.errors import WorkflowError
 from tests.approvals.test_walkthrough import CASE_FORM
 from tests.factories import BusinessCaseFactory, SocialAccountFactory
 

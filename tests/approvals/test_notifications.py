@@ -76,3 +76,48 @@ def test_supervisor_approval_tells_the_press_office_mailbox_and_members(
     assert sorted(m.to[0] for m in press) == sorted(
         [settings.PRESS_OFFICE_EMAIL, press_officer.user.email]
     )
+
+
+def test_a_press_office_return_says_who_returned_it_and_what_to_do(
+    supervisor_approved, press_officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.business_case_decide(
+            actor=press_officer.user,
+            case_id=supervisor_approved.pk,
+            outcome="returned",
+            comment="Pick a shorter display name.",
+        )
+    [message] = mail.outbox
+    assert message.subject.endswith(
+        "Business case for @PriyaSharmaWMP: returned for changes by the press office"
+    )
+    label = f"{press_officer.full_name} ({press_officer.staff_number})"
+    assert (
+        f"{label} has returned for changes your business case for @PriyaSharmaWMP.\n\n"
+        "Comment: Pick a shorter display name.\n\n"
+        "Change the case and submit it again when you are ready.\n\n"
+        f"Open it in the portal: {settings.PORTAL_BASE_URL}/cases/{supervisor_approved.pk}/"
+    ) in message.body
+
+
+def test_sign_off_tells_the_applicant_to_set_the_account_up_with_the_comment(
+    supervisor_approved, press_officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.business_case_decide(
+            actor=press_officer.user,
+            case_id=supervisor_approved.pk,
+            outcome="approved",
+            comment="Welcome aboard.",
+        )
+    [message] = mail.outbox
+    assert message.subject.endswith("@PriyaSharmaWMP is signed off: set the account up")
+    assert "@PriyaSharmaWMP is in the register, pending set-up." in message.body
+    assert "\n\nComment: Welcome aboard.\n\n" in message.body
+    assert "submit it again" not in message.body
+    latest = Notification.objects.latest("pk")
+    assert (latest.kind, latest.subject) == (
+        "case.decided",
+        "@PriyaSharmaWMP is signed off: set the account up",
+    )

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from approvals import services
 from approvals.models import BusinessCase, Decision
-from approvals.services import WorkflowError
+from core.errors import WorkflowError
 from people.roles import Role, ensure_role_groups
 from tests.factories import BusinessCaseFactory, DelegationFactory, OfficerFactory
 
@@ -317,7 +317,7 @@ def test_set_up_cannot_be_confirmed_until_login_details_are_lodged(
         ticked={name for name, _ in SetupChecklist.ITEMS},
         done=True,
     )
-    with pytest.raises(services.WorkflowError, match="No login details are lodged"):
+    with pytest.raises(WorkflowError, match="No login details are lodged"):
         services.setup_confirm(actor=press_officer.user, case_id=signed_off.pk)
     signed_off.refresh_from_db()
     assert signed_off.account.status == "pending_setup"
@@ -345,3 +345,30 @@ def test_one_person_cannot_make_both_decisions(officer, supervisor, submitted):
         )
     submitted.refresh_from_db()
     assert submitted.state == BusinessCase.State.SUPERVISOR_APPROVED
+
+
+def test_a_set_up_the_account_no_longer_allows_is_a_message_not_an_error_page(
+    login, signed_off, officer, press_officer
+):
+    """The register's own `WorkflowError` (core's family) reaches the press office as a message."""
+    from accounts.models import SocialAccount
+    from approvals.models import SetupChecklist
+    from tests.factories import CredentialFactory
+
+    services.setup_checklist_update(
+        actor=officer.user,
+        case_id=signed_off.pk,
+        ticked={name for name, _ in SetupChecklist.ITEMS},
+        done=True,
+    )
+    CredentialFactory(account=signed_off.account)
+    SocialAccount.objects.filter(pk=signed_off.account_id).update(
+        status=SocialAccount.Status.COMPROMISED
+    )
+    response = login(press_officer).post(
+        reverse("approvals:setup_confirm", args=[signed_off.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "compromised; that step is not open" in response.content.decode()
+    signed_off.refresh_from_db()
+    assert signed_off.state == BusinessCase.State.SIGNED_OFF

@@ -1,12 +1,13 @@
 """The words of every notification live in a template per kind: its first line the subject, a
 blank line, then the body. Services pass facts; `notify` renders the template."""
 
+import ast
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 
 from notifications.services import notify, template_for
 
@@ -48,3 +49,26 @@ def test_notify_takes_subject_and_body_from_the_kinds_template(
     [message] = mail.outbox
     assert message.subject.endswith(sent.subject)
     assert message.body == sent.body
+
+
+# The apps whose services have moved every word of their mail into templates.
+WORDED_BY_TEMPLATES = ["approvals/services.py", "people/services.py", "reminders/services.py"]
+
+
+@pytest.mark.parametrize("module", WORDED_BY_TEMPLATES)
+def test_services_pass_facts_and_leave_the_words_to_the_kinds_template(module):
+    tree = ast.parse((Path(settings.BASE_DIR) / module).read_text())
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "notify"
+    ]
+    assert calls, f"{module} sends no notification"
+    for call in calls:
+        given = {keyword.arg: keyword.value for keyword in call.keywords}
+        assert not {"subject", "template"} & set(given), (
+            f"{module}, line {call.lineno}: the subject and the body belong in the template"
+        )
+        kind = given["kind"]
+        if isinstance(kind, ast.Constant):  # a kind computed at run time is checked elsewhere
+            get_template(template_for(kind.value))

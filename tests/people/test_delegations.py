@@ -4,12 +4,15 @@ for its dates."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import BusinessCase
 from audit.models import AuditEvent
+from notifications.models import Notification
+from people import services as people_services
 from people.models import Delegation
 from people.roles import Role
 from tests.factories import OfficerFactory
@@ -122,3 +125,27 @@ def test_delegation_form_refuses_bad_dates_and_self(login, supervisor, acting):
 
 def test_an_officer_cannot_delegate(login, officer):
     assert login(officer).get(reverse("approvals:delegations")).status_code == 403
+
+
+def test_the_acting_supervisor_is_told_by_the_delegation_template(
+    supervisor, acting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        people_services.delegation_create(
+            actor=supervisor.user,
+            acting=acting,
+            starts_on=datetime.date(2026, 12, 1),
+            ends_on=datetime.date(2026, 12, 14),
+            reason="Annual leave",
+            link="/cases/supervisor/",
+        )
+    [message] = mail.outbox
+    assert message.subject.endswith(f"You are acting supervisor for {supervisor.full_name}")
+    assert (
+        f"{supervisor.full_name} has named you acting supervisor for their team from 1 December"
+        " 2026 to 14 December 2026. You can decide their officers' business cases in that time."
+    ) in message.body
+    assert message.body.endswith(
+        "Open it in the portal: " + settings.PORTAL_BASE_URL + "/cases/supervisor/"
+    )
+    assert Notification.objects.get().kind == "delegation.created"

@@ -121,3 +121,29 @@ def test_case_decided_before_delivery_sends_nothing(
         callback()
     assert not any("waiting for your decision" in m.subject for m in mail.outbox)
     assert Reminder.objects.get().notified_at is not None
+
+
+def test_an_escalation_for_the_press_office_names_it_and_goes_to_its_manager(
+    officer, supervisor, press_officer, policy, run_on, settings
+):
+    settings.PRESS_OFFICE_MANAGER_EMAIL = "press-manager@test.wmp.example"
+    case = submit_at(at(2), officer, policy)
+    with time_machine.travel(at(3), tick=False):
+        approvals.business_case_decide(
+            actor=supervisor.user, case_id=case.pk, outcome=Decision.Outcome.APPROVED
+        )
+    assert run_on(at(13)).created == {"decision_overdue": 1, "decision_escalated": 1}
+    [escalation] = [
+        m
+        for m in mail.outbox
+        if m.subject.endswith(
+            "Escalated: business case for @PriyaSharmaWMP has waited 10 days for the press office"
+        )
+    ]
+    assert escalation.to == ["press-manager@test.wmp.example"]
+    assert escalation.body.startswith(
+        "Escalation: the business case below has waited 10 days for the press office, twice"
+    )
+    assert f"Case {case.pk}: @PriyaSharmaWMP (" in escalation.body
+    link = f"{settings.PORTAL_BASE_URL}/cases/{case.pk}/"
+    assert escalation.body.endswith(f"Open it in the portal: {link}")
