@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import can_proceed, has_transition_perm
 
 from accounts.handles import validate_handle
 from accounts.models import SocialAccount
@@ -20,6 +19,8 @@ from accounts.services import (
 )
 from approvals.selectors import handles_taken
 from audit.services import audit_record, diff, snapshot
+from core.errors import WorkflowError
+from core.workflow import fire, lock
 from custody.models import Credential
 from custody.services import credential_destroy, credentials_require_new
 from handovers.models import (
@@ -39,38 +40,20 @@ from people.predicates import officer_of
 from people.selectors import press_office_recipients, supervisors_to_tell
 
 POST_LIMIT = 280
+DENIED = "You cannot do that with this handover."
 
 
-class WorkflowError(Exception):
-    """The action cannot happen in the transition's present state; the message says why."""
+def _not_open(transition: AccountTransition) -> str:
+    return f"This is {transition.get_state_display().lower()}; that step is not open."
 
 
 def _link(transition) -> str:
     return reverse("handovers:detail", args=[transition.pk])
 
 
-def _notify(recipients, subject, text, kind, link):
-    notify(
-        recipients=recipients,
-        subject=subject,
-        template="mail/generic.txt",
-        context={"message": text},
-        kind=kind,
-        link=link,
-    )
-
-
 def _label(user) -> str:
     officer = officer_of(user)
     return f"{officer.full_name} ({officer.staff_number})" if officer else user.get_username()
-
-
-def _lock(transition_id: int) -> AccountTransition:
-    return AccountTransition.objects.select_for_update().get(pk=transition_id)
-
-
-def _lock_account(account_id: int) -> SocialAccount:
-    return SocialAccount.objects.select_for_update().get(pk=account_id)
 
 
 def _check_version(transition, expected_version) -> None:
@@ -79,19 +62,6 @@ def _check_version(transition, expected_version) -> None:
             "This was decided or changed since the page was opened; nothing was recorded."
             f" It is now {transition.get_state_display().lower()}."
         )
-
-
-def _fire(transition: AccountTransition, name: str, actor) -> tuple[str, str]:
-    method = getattr(transition, name)
-    if not can_proceed(method):
-        raise WorkflowError(
-            f"This is {transition.get_state_display().lower()}; that step is not open."
-        )
-    if not has_transition_perm(method, actor):
-        raise PermissionDenied("You cannot do that with this handover.")
-    before = transition.state
-    method()
-    return before, transition.state
 
 
 def _decide(transition, stage, outcome, actor, comment="") -> TransitionDecision:
@@ -109,7 +79,7 @@ def _return_account(actor, transition, reason: str) -> None:
     """A declined, rejected or withdrawn handover or closure gives the account back, active.
     The handover's demand for new login details is withdrawn with it (the old owner keeps the
     account), unless something since (an incident) made its own demand."""
-    account = _lock_account(transition.account_id)
+    account = lock(SocialAccount, transition.account_id)
     if account.status == SocialAccount.Status.HANDOVER_PENDING:
         social_account_end_handover(actor=actor, account=account, reason=reason)
     demand = transition.credentials_required_by_this
@@ -159,20 +129,11 @@ def farewell_draft(transition: AccountTransition, new_handle: str = "") -> str:
     return text
 
 
-@transaction.atomic
-def transition_start(
-    *,
-    actor,
-    account_id: int,
-    kind: str,
-    reason: str,
-    successor: Officer | None = None,
-    new_purpose: str = "",
-) -> AccountTransition:
-    """The owner, their supervisor or the press office starts a handover, a repurposing or a
-    closure. A handover or closure makes the account "handover pending"; a handover asks for
-    new login details (they must be lodged before it can complete)."""
-    account = _lock_account(account_id)
+def _check_start(
+    actor, account: SocialAccount, kind: str, reason: str, successor, new_purpose: str
+) -> tuple[Kind, Officer | None]:
+    """Refuse a start the rules do not allow, saying why; returns the kind and the successor
+    (None unless it is a handover)."""
     if account.status != SocialAccount.Status.ACTIVE:
         raise WorkflowError(
             f"@{account.handle} is {account.get_status_display().lower()}; only an active account"
@@ -202,11 +163,69 @@ def transition_start(
         raise WorkflowError("Describe the account's new purpose in your new post.")
     if AccountTransition.objects.filter(account=account, state__in=OPEN_STATES).exists():
         raise WorkflowError(f"@{account.handle} already has a handover or closure under way.")
+    return kind, successor
+
+
+def _require_new_login_details(actor, transition, account: SocialAccount) -> SocialAccount:
+    """A handover asks for new login details, remembering the demand it replaced so that a
+    declined, rejected or withdrawn handover can give it back (`_return_account`)."""
+    transition.credentials_required_before = account.credentials_required_since
+    account = credentials_require_new(
+        actor=actor, account=account, reason=f"the handover of @{account.handle}"
+    )
+    transition.credentials_required_by_this = account.credentials_required_since
+    transition.save(update_fields=["credentials_required_before", "credentials_required_by_this"])
+    return account
+
+
+def _tell_started(actor, transition, account: SocialAccount) -> None:
+    """A handover asks the successor; a closure or repurposing asks the owner's supervisor.
+    The owner hears of it too when someone else started it."""
+    owner, link = transition.owner, _link(transition)
+    facts = {"transition": transition, "account": account, "started_by": _label(actor)}
+    if transition.kind == Kind.HANDOVER:
+        notify(
+            recipients=[transition.successor.user],
+            kind="handover.proposed",
+            context=facts,
+            link=link,
+        )
+    else:
+        notify(
+            recipients=supervisors_to_tell(owner),
+            kind=f"{transition.kind}.started",
+            context={**facts, "audience": "supervisor"},
+            link=link,
+        )
+    if owner.user_id != actor.pk and owner.user.is_active:
+        notify(
+            recipients=[owner.user],
+            kind=f"{transition.kind}.started",
+            context={**facts, "audience": "owner"},
+            link=link,
+        )
+
+
+@transaction.atomic
+def transition_start(
+    *,
+    actor,
+    account_id: int,
+    kind: str,
+    reason: str,
+    successor: Officer | None = None,
+    new_purpose: str = "",
+) -> AccountTransition:
+    """The owner, their supervisor or the press office starts a handover, a repurposing or a
+    closure. A handover or closure makes the account "handover pending"; a handover asks for
+    new login details (they must be lodged before it can complete)."""
+    account = lock(SocialAccount, account_id)
+    kind, successor = _check_start(actor, account, kind, reason, successor, new_purpose)
     transition = AccountTransition.objects.create(
         account=account,
         kind=kind,
         state=State.AWAITING_SUCCESSOR if kind == Kind.HANDOVER else State.AWAITING_SUPERVISOR,
-        owner=owner,
+        owner=account.owner,
         successor=successor,
         reason=reason.strip(),
         new_purpose=new_purpose.strip(),
@@ -227,48 +246,13 @@ def transition_start(
         },
         reason=transition.reason,
     )
-    link = _link(transition)
     if kind in (Kind.HANDOVER, Kind.CLOSURE):
         social_account_start_handover(
             actor=actor, account=account, reason=f"{transition.get_kind_display()} started"
         )
     if kind == Kind.HANDOVER:
-        transition.credentials_required_before = account.credentials_required_since
-        account = credentials_require_new(
-            actor=actor, account=account, reason=f"the handover of @{account.handle}"
-        )
-        transition.credentials_required_by_this = account.credentials_required_since
-        transition.save(
-            update_fields=["credentials_required_before", "credentials_required_by_this"]
-        )
-        _notify(
-            [successor.user],
-            f"Will you take over @{account.handle}?",
-            f"{owner.full_name} ({owner.unit}) proposes that you take over the"
-            f" {account.get_platform_display()} account @{account.handle} and its followers."
-            f"\n\nReason: {transition.reason}\n\nPlease accept or decline in the portal.",
-            "handover.proposed",
-            link,
-        )
-    else:
-        _notify(
-            supervisors_to_tell(owner),
-            f"{transition.get_kind_display()}: @{account.handle} waits for your decision",
-            f"{_label(actor)} asks to {transition.get_kind_display().lower()} (@{account.handle},"
-            f" owned by {owner.full_name}).\n\nReason: {transition.reason}"
-            + (f"\n\nNew purpose: {transition.new_purpose}" if transition.new_purpose else ""),
-            f"{kind}.started",
-            link,
-        )
-    if owner.user_id != actor.pk and owner.user.is_active:
-        _notify(
-            [owner.user],
-            f"{transition.get_kind_display()} of @{account.handle} started",
-            f"{_label(actor)} has started this for your account @{account.handle}."
-            f"\n\nReason: {transition.reason}",
-            f"{kind}.started",
-            link,
-        )
+        account = _require_new_login_details(actor, transition, account)
+    _tell_started(actor, transition, account)
     return transition
 
 
@@ -278,7 +262,7 @@ def handover_respond(
 ) -> TransitionDecision:
     """The named successor accepts (it goes to the owner's supervisor) or declines (it goes back
     to the owner with the successor's message, and the account is active again)."""
-    transition = _lock(transition_id)
+    transition = lock(AccountTransition, transition_id)
     if transition.state != State.AWAITING_SUCCESSOR:
         raise WorkflowError(
             f"This is {transition.get_state_display().lower()}; it is not waiting for an answer."
@@ -286,7 +270,8 @@ def handover_respond(
     _check_version(transition, expected_version)
     if not accept and not comment.strip():
         raise WorkflowError("Say why you decline, so the owner can find someone else.")
-    before, after = _fire(transition, "accept" if accept else "decline", actor)
+    name = "accept" if accept else "decline"
+    before, after = fire(transition, name, actor, denied=DENIED, not_open=_not_open)
     transition.save()
     outcome = TransitionDecision.Outcome.ACCEPTED if accept else TransitionDecision.Outcome.DECLINED
     decision = _decide(transition, TransitionDecision.Stage.SUCCESSOR, outcome, actor, comment)
@@ -297,36 +282,38 @@ def handover_respond(
         changes={"state": [before, after], "decision": [None, decision.pk]},
         reason=decision.comment,
     )
-    account, owner = transition.account, transition.owner
-    link = _link(transition)
+    owner, link = transition.owner, _link(transition)
+    facts = {"transition": transition, "account": transition.account, "decision": decision}
     if accept:
-        _notify(
-            supervisors_to_tell(owner),
-            f"Handover of @{account.handle} waits for your approval",
-            f"{transition.successor.full_name} has accepted taking over @{account.handle} from"
-            f" {owner.full_name}. Please approve or reject the handover.",
-            "handover.accepted",
-            link,
+        notify(
+            recipients=supervisors_to_tell(owner),
+            kind="handover.accepted",
+            context={**facts, "audience": "supervisor"},
+            link=link,
         )
-        _notify(
-            [owner.user],
-            f"{transition.successor.full_name} accepted @{account.handle}",
-            "The handover now waits for your supervisor's approval.",
-            "handover.accepted",
-            link,
+        notify(
+            recipients=[owner.user],
+            kind="handover.accepted",
+            context={**facts, "audience": "owner"},
+            link=link,
         )
     else:
         _return_account(actor, transition, "The successor declined the handover")
-        _notify(
-            [owner.user],
-            f"{transition.successor.full_name} declined to take over @{account.handle}",
-            f"{transition.successor.full_name} has declined the handover of @{account.handle}."
-            f"\n\nTheir message: {decision.comment}\n\nThe account is active again and still"
-            " yours. Start a new handover with another successor, or close the account.",
-            "handover.declined",
-            link,
-        )
+        notify(recipients=[owner.user], kind="handover.declined", context=facts, link=link)
     return decision
+
+
+def _decision_step(transition, approve: bool) -> tuple[str, str]:
+    """Who decides now (the stage) and the transition their answer fires: the supervisor
+    approves or rejects; the press office may only refuse here (it approves by completing)."""
+    if transition.state == State.AWAITING_SUPERVISOR:
+        name = "supervisor_approve" if approve else "supervisor_reject"
+        return TransitionDecision.Stage.SUPERVISOR, name
+    if transition.state == State.AWAITING_PRESS_OFFICE and not approve:
+        return TransitionDecision.Stage.PRESS_OFFICE, "press_office_reject"
+    raise WorkflowError(
+        f"This is {transition.get_state_display().lower()}; it is not waiting for that."
+    )
 
 
 @transaction.atomic
@@ -335,20 +322,12 @@ def transition_decide(
 ) -> TransitionDecision:
     """The owner's supervisor approves (it goes to the press office) or rejects; the press office
     may also refuse one waiting for it (it completes it with the completion services)."""
-    transition = _lock(transition_id)
-    if transition.state == State.AWAITING_SUPERVISOR:
-        stage = TransitionDecision.Stage.SUPERVISOR
-        name = "supervisor_approve" if approve else "supervisor_reject"
-    elif transition.state == State.AWAITING_PRESS_OFFICE and not approve:
-        stage, name = TransitionDecision.Stage.PRESS_OFFICE, "press_office_reject"
-    else:
-        raise WorkflowError(
-            f"This is {transition.get_state_display().lower()}; it is not waiting for that."
-        )
+    transition = lock(AccountTransition, transition_id)
+    stage, name = _decision_step(transition, approve)
     _check_version(transition, expected_version)
     if not approve and not comment.strip():
         raise WorkflowError("Say why, so the owner knows what to do next.")
-    before, after = _fire(transition, name, actor)
+    before, after = fire(transition, name, actor, denied=DENIED, not_open=_not_open)
     transition.save()
     outcome = (
         TransitionDecision.Outcome.APPROVED if approve else TransitionDecision.Outcome.REJECTED
@@ -361,40 +340,32 @@ def transition_decide(
         changes={"state": [before, after], "decision": [None, decision.pk]},
         reason=decision.comment,
     )
-    account, link = transition.account, _link(transition)
+    link = _link(transition)
+    facts = {"transition": transition, "account": transition.account, "decision": decision}
     people = [transition.owner.user] + ([transition.successor.user] if transition.successor else [])
     if approve:
-        _notify(
-            press_office_recipients(),
-            f"{transition.get_kind_display()}: @{account.handle} waits for the press office",
-            f"{decision.decided_by_label} has approved this for @{account.handle}. Work through"
-            " the checklist in the portal to complete it.",
-            f"{transition.kind}.supervisor_approved",
-            link,
+        notify(
+            recipients=press_office_recipients(),
+            kind=f"{transition.kind}.supervisor_approved",
+            context={**facts, "audience": "press_office"},
+            link=link,
         )
-        _notify(
-            people,
-            f"{transition.get_kind_display()} of @{account.handle} approved by the supervisor",
-            "It now waits for the press office to complete it.",
-            f"{transition.kind}.supervisor_approved",
-            link,
+        notify(
+            recipients=people,
+            kind=f"{transition.kind}.supervisor_approved",
+            context={**facts, "audience": "owner_and_successor"},
+            link=link,
         )
     else:
         _return_account(actor, transition, f"{transition.get_kind_display()} rejected")
-        _notify(
-            people,
-            f"{transition.get_kind_display()} of @{account.handle} rejected",
-            f"{decision.decided_by_label} has rejected it.\n\nComment: {decision.comment}",
-            f"{transition.kind}.rejected",
-            link,
-        )
+        notify(recipients=people, kind=f"{transition.kind}.rejected", context=facts, link=link)
     return decision
 
 
 @transaction.atomic
 def transition_withdraw(*, actor, transition_id: int, reason: str = "") -> AccountTransition:
-    transition = _lock(transition_id)
-    before, after = _fire(transition, "withdraw", actor)
+    transition = lock(AccountTransition, transition_id)
+    before, after = fire(transition, "withdraw", actor, denied=DENIED, not_open=_not_open)
     transition.save()
     audit_record(
         actor=actor,
@@ -405,18 +376,17 @@ def transition_withdraw(*, actor, transition_id: int, reason: str = "") -> Accou
     )
     _return_account(actor, transition, f"{transition.get_kind_display()} withdrawn")
     if transition.successor:
-        _notify(
-            [transition.successor.user],
-            f"The handover of @{transition.account.handle} was withdrawn",
-            "You no longer need to do anything about it.",
-            "handover.withdrawn",
-            _link(transition),
+        notify(
+            recipients=[transition.successor.user],
+            kind="handover.withdrawn",
+            context={"transition": transition, "account": transition.account},
+            link=_link(transition),
         )
     return transition
 
 
 def _press_office_step(actor, transition_id, kind, expected_version):
-    transition = _lock(transition_id)
+    transition = lock(AccountTransition, transition_id)
     if transition.kind != kind:
         raise WorkflowError(f"This is a {transition.get_kind_display().lower()}.")
     if transition.state != State.AWAITING_PRESS_OFFICE:
@@ -434,7 +404,7 @@ def _press_office_step(actor, transition_id, kind, expected_version):
             "You approved this as the supervisor; another member of the press office must"
             " complete it. The two steps need two different people."
         )
-    account = _lock_account(transition.account_id)
+    account = lock(SocialAccount, transition.account_id)
     if account.status == SocialAccount.Status.COMPROMISED:
         raise WorkflowError(
             f"@{account.handle} is compromised: resolve its incident first, then complete this."
@@ -442,7 +412,10 @@ def _press_office_step(actor, transition_id, kind, expected_version):
     return transition, account
 
 
-def _tick(checklist: Checklist, kind: str, ticked: set[str]) -> dict:
+def _tick(transition, kind: str, ticked: set[str]) -> tuple[Checklist, dict]:
+    """The transition's checklist, locked, with every item of `kind` ticked, and the changes;
+    refused unless the press office confirmed every item."""
+    checklist = Checklist.objects.select_for_update().get(transition=transition)
     items = Checklist.items_for(kind)
     missing = [label for name, label in items if name not in ticked]
     if missing:
@@ -451,7 +424,25 @@ def _tick(checklist: Checklist, kind: str, ticked: set[str]) -> dict:
     before = snapshot(checklist, names)
     for name in names:
         setattr(checklist, name, True)
-    return diff(before, snapshot(checklist, names))
+    return checklist, diff(before, snapshot(checklist, names))
+
+
+def _record_checklist(checklist: Checklist, actor, **fields) -> None:
+    """Save the completed checklist with `fields`, completed by `actor` now."""
+    for name, value in fields.items():
+        setattr(checklist, name, value)
+    checklist.completed_by = actor
+    checklist.completed_at = timezone.now()
+    checklist.save()
+
+
+def _completed(transition, actor) -> TransitionDecision:
+    return _decide(
+        transition,
+        TransitionDecision.Stage.PRESS_OFFICE,
+        TransitionDecision.Outcome.COMPLETED,
+        actor,
+    )
 
 
 def credentials_fresh_for(transition: AccountTransition, account: SocialAccount) -> bool:
@@ -463,20 +454,11 @@ def credentials_fresh_for(transition: AccountTransition, account: SocialAccount)
     return credential.lodged_at >= since
 
 
-@transaction.atomic
-def handover_complete(
-    *,
-    actor,
-    transition_id: int,
-    ticked: set[str],
-    new_handle: str,
-    new_display_name: str,
-    expected_version=None,
-) -> SocialAccount:
-    """The press office confirms the checklist: the account passes to the successor under the
-    successor's handle and display name, keeping its history and followers. Refused until new
-    login details have been lodged since the handover started."""
-    transition, account = _press_office_step(actor, transition_id, Kind.HANDOVER, expected_version)
+def _check_ready_to_hand_over(
+    transition, account: SocialAccount, new_handle: str, new_display_name: str
+) -> tuple[str, str]:
+    """Refuse unless new login details were lodged since the handover started and the
+    successor's handle and display name are valid and free; returns them cleaned."""
     if not credentials_fresh_for(transition, account):
         raise WorkflowError(
             "New login details have not been lodged since the handover started. Change the"
@@ -498,35 +480,56 @@ def handover_complete(
             f"@{new_handle} is already in the register or proposed in an open business case."
             + (f" Free handles: {free}." if free else "")
         )
-    checklist = Checklist.objects.select_for_update().get(transition=transition)
-    checklist_changes = _tick(checklist, Kind.HANDOVER, ticked)
-    before, after = _fire(transition, "complete", actor)
-    transition.save()
-    checklist.new_handle = new_handle
-    checklist.new_display_name = new_display_name
-    checklist.farewell_text = farewell_draft(transition, new_handle)
-    checklist.completed_by = actor
-    checklist.completed_at = timezone.now()
-    checklist.save()
-    decision = _decide(
-        transition,
-        TransitionDecision.Stage.PRESS_OFFICE,
-        TransitionDecision.Outcome.COMPLETED,
-        actor,
-    )
-    old_owner = account.owner
+    return new_handle, new_display_name
+
+
+def _pass_to_successor(actor, transition, account: SocialAccount, handle: str, name: str) -> None:
+    """The account changes owner, handle and display name; a handle taken in the meantime
+    (the unique constraint) is refused as a workflow error."""
     try:
         with transaction.atomic():
             social_account_complete_handover(
                 actor=actor,
                 account=account,
                 owner=transition.successor,
-                handle=new_handle,
-                display_name=new_display_name,
+                handle=handle,
+                display_name=name,
                 reason=f"Handover {transition.pk} completed",
             )
     except IntegrityError as exc:
-        raise WorkflowError(f"The handle @{new_handle} was just taken.") from exc
+        raise WorkflowError(f"The handle @{handle} was just taken.") from exc
+
+
+@transaction.atomic
+def handover_complete(
+    *,
+    actor,
+    transition_id: int,
+    ticked: set[str],
+    new_handle: str,
+    new_display_name: str,
+    expected_version=None,
+) -> SocialAccount:
+    """The press office confirms the checklist: the account passes to the successor under the
+    successor's handle and display name, keeping its history and followers. Refused until new
+    login details have been lodged since the handover started."""
+    transition, account = _press_office_step(actor, transition_id, Kind.HANDOVER, expected_version)
+    new_handle, new_display_name = _check_ready_to_hand_over(
+        transition, account, new_handle, new_display_name
+    )
+    checklist, checklist_changes = _tick(transition, Kind.HANDOVER, ticked)
+    before, after = fire(transition, "complete", actor, denied=DENIED, not_open=_not_open)
+    transition.save()
+    _record_checklist(
+        checklist,
+        actor,
+        new_handle=new_handle,
+        new_display_name=new_display_name,
+        farewell_text=farewell_draft(transition, new_handle),
+    )
+    decision = _completed(transition, actor)
+    old_owner = account.owner
+    _pass_to_successor(actor, transition, account, new_handle, new_display_name)
     audit_record(
         actor=actor,
         action="handover.completed",
@@ -539,24 +542,35 @@ def handover_complete(
         },
     )
     link = _link(transition)
-    _notify(
-        [transition.successor.user],
-        f"@{new_handle} is now yours",
-        f"The press office has completed the handover: @{transition.old_handle} is now"
-        f" @{new_handle}, owned by you, with all its followers. Ask the press office for the new"
-        f" login details.\n\nSuggested first post:\n{checklist.farewell_text}",
-        "handover.completed",
-        link,
+    facts = {"transition": transition, "checklist": checklist}
+    notify(
+        recipients=[transition.successor.user],
+        kind="handover.completed",
+        context={**facts, "audience": "successor"},
+        link=link,
     )
-    _notify(
-        [old_owner.user, *supervisors_to_tell(old_owner)],
-        f"Handover of @{transition.old_handle} completed",
-        f"@{transition.old_handle} is now @{new_handle}, owned by"
-        f" {transition.successor.full_name}. The old owner's access has been removed.",
-        "handover.completed",
-        link,
+    notify(
+        recipients=[old_owner.user, *supervisors_to_tell(old_owner)],
+        kind="handover.completed",
+        context={**facts, "audience": "old_owner"},
+        link=link,
     )
     return account
+
+
+def _destroy_credentials(actor, transition, account: SocialAccount) -> None:
+    """The login details are destroyed; the record of what was held is kept."""
+    kept = credential_destroy(
+        actor=actor, account=account, reason=f"Account closed (closure {transition.pk})"
+    )
+    if kept is not None:
+        CredentialDestruction.objects.create(
+            account=account,
+            transition=transition,
+            lodged_at=kept["lodged_at"],
+            key_id=kept["key_id"],
+            destroyed_by=actor,
+        )
 
 
 @transaction.atomic
@@ -575,33 +589,18 @@ def closure_complete(
         raise WorkflowError("Enter the date the account was deactivated on the platform.")
     if deactivated_on > timezone.localdate():
         raise WorkflowError("The deactivation date cannot be in the future.")
-    checklist = Checklist.objects.select_for_update().get(transition=transition)
-    checklist_changes = _tick(checklist, Kind.CLOSURE, ticked)
-    before, after = _fire(transition, "complete", actor)
+    checklist, checklist_changes = _tick(transition, Kind.CLOSURE, ticked)
+    before, after = fire(transition, "complete", actor, denied=DENIED, not_open=_not_open)
     transition.save()
-    kept = credential_destroy(
-        actor=actor, account=account, reason=f"Account closed (closure {transition.pk})"
-    )
-    if kept is not None:
-        CredentialDestruction.objects.create(
-            account=account,
-            transition=transition,
-            lodged_at=kept["lodged_at"],
-            key_id=kept["key_id"],
-            destroyed_by=actor,
-        )
-    checklist.deactivated_on = deactivated_on
-    checklist.credentials_destroyed = True
-    checklist.farewell_text = farewell_draft(transition)
-    checklist.completed_by = actor
-    checklist.completed_at = timezone.now()
-    checklist.save()
-    decision = _decide(
-        transition,
-        TransitionDecision.Stage.PRESS_OFFICE,
-        TransitionDecision.Outcome.COMPLETED,
+    _destroy_credentials(actor, transition, account)
+    _record_checklist(
+        checklist,
         actor,
+        deactivated_on=deactivated_on,
+        credentials_destroyed=True,
+        farewell_text=farewell_draft(transition),
     )
+    decision = _completed(transition, actor)
     social_account_close(
         actor=actor, account=account, closed_on=deactivated_on, reason=transition.reason
     )
@@ -617,14 +616,11 @@ def closure_complete(
             "credentials_destroyed": [False, True],
         },
     )
-    _notify(
-        [transition.owner.user, *supervisors_to_tell(transition.owner)],
-        f"@{account.handle} is closed",
-        f"The press office has closed @{account.handle} (deactivated on"
-        f" {deactivated_on:%-d %B %Y}). Its login details have been destroyed; the account stays"
-        " in the register with its history.",
-        "closure.completed",
-        _link(transition),
+    notify(
+        recipients=[transition.owner.user, *supervisors_to_tell(transition.owner)],
+        kind="closure.completed",
+        context={"transition": transition, "account": account, "checklist": checklist},
+        link=_link(transition),
     )
     return account
 
@@ -634,14 +630,9 @@ def repurpose_complete(*, actor, transition_id: int, expected_version=None) -> S
     """The press office approves the new purpose (after the new supervisor): the owner keeps
     the account, which stays active."""
     transition, account = _press_office_step(actor, transition_id, Kind.REPURPOSE, expected_version)
-    before, after = _fire(transition, "complete", actor)
+    before, after = fire(transition, "complete", actor, denied=DENIED, not_open=_not_open)
     transition.save()
-    decision = _decide(
-        transition,
-        TransitionDecision.Stage.PRESS_OFFICE,
-        TransitionDecision.Outcome.COMPLETED,
-        actor,
-    )
+    decision = _completed(transition, actor)
     audit_record(
         actor=actor,
         action="socialaccount.repurposed",
@@ -655,13 +646,15 @@ def repurpose_complete(*, actor, transition_id: int, expected_version=None) -> S
         obj=transition,
         changes={"state": [before, after], "decision": [None, decision.pk]},
     )
-    _notify(
-        [transition.owner.user],
-        f"@{account.handle}: new purpose approved",
-        f"The press office has approved the new purpose of @{account.handle}. Keep it going in"
-        f" your new post.\n\nSuggested post:\n{farewell_draft(transition)}",
-        "repurpose.completed",
-        _link(transition),
+    notify(
+        recipients=[transition.owner.user],
+        kind="repurpose.completed",
+        context={
+            "transition": transition,
+            "account": account,
+            "suggested_post": farewell_draft(transition),
+        },
+        link=_link(transition),
     )
     return account
 
@@ -693,19 +686,15 @@ def orphans_record(*, actor, officer: Officer, was: str) -> list[SocialAccount]:
         )
         notify(
             recipients=supervisors_to_tell(officer),
-            subject=f"Hand over @{account.handle}: {officer.full_name} has {what}",
-            template="mail/handover_proposed_to_supervisor.txt",
-            context={"officer": officer, "account": account},
             kind="handover.proposed_to_supervisor",
+            context={"officer": officer, "account": account},
             link=reverse("handovers:start", args=[account.pk]) + "?kind=handover",
         )
     if accounts:
         notify(
             recipients=press_office_recipients(),
-            subject=f"{officer.full_name} has {what}: {len(accounts)} account(s) orphaned",
-            template="mail/officer_accounts_orphaned.txt",
-            context={"officer": officer, "accounts": accounts},
             kind="officer.accounts_orphaned",
+            context={"officer": officer, "accounts": accounts},
             link=reverse("accounts:list"),
         )
     return accounts

@@ -23,7 +23,6 @@ from handovers.forms import (
     StartForm,
 )
 from handovers.models import Kind, State
-from handovers.services import WorkflowError
 
 
 def _transition_or_404(request, pk):
@@ -65,7 +64,7 @@ def start(request, account_pk):
                 successor=form.cleaned_data["successor"],
                 new_purpose=form.cleaned_data["new_purpose"],
             )
-        except WorkflowError as exc:
+        except DomainError as exc:
             messages.error(request, str(exc))
             return redirect("accounts:detail", pk=account.pk)
         messages.success(request, f"{transition.get_kind_display()} started.")
@@ -129,7 +128,6 @@ def _run(request, transition, call, success: str):
         request,
         call,
         success=success,
-        errors=(WorkflowError,),
         then=reverse("handovers:detail", args=[transition.pk]),
     )
 

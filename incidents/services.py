@@ -13,14 +13,17 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
-from django_fsm import can_proceed, has_transition_perm
 
 from accounts.models import SocialAccount
 from accounts.services import social_account_mark_compromised, social_account_restore
 from audit.services import _actor_label, audit_record
+from core.errors import WorkflowError
+from core.workflow import fire, lock
 from custody import crypto
 from custody.models import Credential
 from custody.services import credentials_require_new
+from handovers.models import OPEN_STATES as OPEN_TRANSITION_STATES
+from handovers.models import AccountTransition
 from incidents.models import (
     OPEN_STATES,
     PRESS_OFFICE_STEPS,
@@ -33,12 +36,8 @@ from incidents.models import (
 from notifications.services import notify
 from people.selectors import press_office_recipients, supervisors_to_tell
 
-
-class IncidentError(Exception):
-    """The action cannot happen now; the message says why (the view shows it)."""
-
-
 REDACTED = "[password removed]"
+PRESS_OFFICE_ONLY = "Only the press office does that."
 
 
 def _link(incident) -> str:
@@ -76,16 +75,8 @@ def _strip_secrets(actor, account: SocialAccount, *texts: str) -> list[str]:
     )
     notify(
         recipients=press_office_recipients(),
-        subject=f"The password of @{account.handle} was written into an incident record",
-        template="mail/generic.txt",
-        context={
-            "message": (
-                f"Someone wrote the current password of @{account.handle} into an incident record. "
-                "The portal removed it before saving, but treat the password as exposed: change "
-                "it and lodge the new login details."
-            )
-        },
         kind="incident.password_exposed",
+        context={"account": account},
     )
     return [(t or "").replace(password, REDACTED) for t in texts]
 
@@ -100,32 +91,59 @@ def _timeline(incident, actor, kind, text) -> TimelineEntry:
     )
 
 
-def _lock(incident_id: int) -> Incident:
-    return Incident.objects.select_for_update().select_related("account").get(pk=incident_id)
-
-
 def _check_version(incident, expected_version):
     if expected_version is not None and expected_version != incident.version:
-        raise IncidentError(
+        raise WorkflowError(
             "This incident changed since the page was opened; nothing was recorded. It is now"
             f" {incident.get_state_display().lower()}."
         )
 
 
-def _tell(recipients, subject, text, kind, incident):
-    notify(
-        recipients=recipients,
-        subject=subject,
-        template="mail/generic.txt",
-        context={"message": text},
-        kind=kind,
-        link=_link(incident),
-    )
-
-
 def _people_to_tell(account) -> list:
     owner = account.owner
     return [*press_office_recipients(), owner.user, *supervisors_to_tell(owner)]
+
+
+def _open_incident(actor, account: SocialAccount, now) -> Incident:
+    """A new incident on `account`: new login details are demanded, the incident is saved (the
+    one-open-incident constraint backs up the account lock) and the account marked compromised.
+    The incident's `account` is the row as it now stands."""
+    account = credentials_require_new(
+        actor=actor, account=account, reason="a suspected compromise (hacked account)"
+    )
+    incident = Incident(
+        account=account,
+        reported_by=actor,
+        reported_at=now,
+        credentials_required_since=account.credentials_required_since,
+        state_changed_at=now,
+    )
+    try:
+        with transaction.atomic():
+            incident.save()
+    except IntegrityError as exc:  # the constraint backs the lock up
+        raise WorkflowError("This account's incident was opened a moment ago.") from exc
+    audit_record(
+        actor=actor,
+        action="incident.reported",
+        obj=incident,
+        changes={"state": [None, incident.state], "account": [None, str(account)]},
+    )
+    if account.status != SocialAccount.Status.COMPROMISED:
+        social_account_mark_compromised(
+            actor=actor, account=account, reason=f"Incident {incident.pk} reported"
+        )
+    return incident
+
+
+def _report_entry(report: Report, opened: bool) -> str:
+    """The timeline's record of a report."""
+    clicked = Report.LinkClicked(report.link_clicked).label.lower()
+    return (
+        f"{'Reported' if opened else 'Reported again'}: {report.what_happened}\n"
+        f"Noticed {timezone.localtime(report.noticed_at):%d %b %Y %H:%M}; link clicked: {clicked}."
+        + (f"\nRogue posts seen: {report.rogue_posts}" if report.rogue_posts else "")
+    )
 
 
 @transaction.atomic
@@ -143,41 +161,18 @@ def incident_report(
     (report, whether a new incident was opened)."""
     if not actor.has_perm("incidents.report_incident"):
         raise PermissionDenied("Sign in to report a hacked account.")
-    account = SocialAccount.objects.select_for_update().select_related("owner").get(pk=account_id)
+    account = lock(SocialAccount, account_id, "owner")
     if account.status == SocialAccount.Status.CLOSED:
-        raise IncidentError(f"@{account.handle} is closed; tell the press office directly.")
+        raise WorkflowError(f"@{account.handle} is closed; tell the press office directly.")
     if not what_happened.strip():
-        raise IncidentError("Say what happened.")
+        raise WorkflowError("Say what happened.")
     what_happened, rogue_posts = _strip_secrets(actor, account, what_happened, rogue_posts)
     now = timezone.now()
     incident = Incident.objects.filter(account=account, state__in=OPEN_STATES).first()
     opened = incident is None
     if opened:
-        account = credentials_require_new(
-            actor=actor, account=account, reason="a suspected compromise (hacked account)"
-        )
-        incident = Incident(
-            account=account,
-            reported_by=actor,
-            reported_at=now,
-            credentials_required_since=account.credentials_required_since,
-            state_changed_at=now,
-        )
-        try:
-            with transaction.atomic():
-                incident.save()
-        except IntegrityError as exc:  # the constraint backs the lock up
-            raise IncidentError("This account's incident was opened a moment ago.") from exc
-        audit_record(
-            actor=actor,
-            action="incident.reported",
-            obj=incident,
-            changes={"state": [None, incident.state], "account": [None, str(account)]},
-        )
-        if account.status != SocialAccount.Status.COMPROMISED:
-            social_account_mark_compromised(
-                actor=actor, account=account, reason=f"Incident {incident.pk} reported"
-            )
+        incident = _open_incident(actor, account, now)
+        account = incident.account
     report = Report.objects.create(
         incident=incident,
         reported_by=actor,
@@ -187,15 +182,7 @@ def incident_report(
         rogue_posts=rogue_posts.strip(),
         reported_at=now,
     )
-    clicked = Report.LinkClicked(link_clicked).label.lower()
-    _timeline(
-        incident,
-        actor,
-        TimelineEntry.Kind.REPORT,
-        f"{'Reported' if opened else 'Reported again'}: {report.what_happened}\n"
-        f"Noticed {timezone.localtime(noticed_at):%d %b %Y %H:%M}; link clicked: {clicked}."
-        + (f"\nRogue posts seen: {report.rogue_posts}" if report.rogue_posts else ""),
-    )
+    _timeline(incident, actor, TimelineEntry.Kind.REPORT, _report_entry(report, opened))
     if not opened:
         audit_record(
             actor=actor,
@@ -203,29 +190,27 @@ def incident_report(
             obj=incident,
             changes={"reports": [None, incident.reports.count()]},
         )
-    who = _actor_label(actor)
-    _tell(
-        _people_to_tell(account),
-        f"{'URGENT: ' if opened else ''}@{account.handle} may have been hacked",
-        f"{who} has reported that the {account.get_platform_display()} account"
-        f" @{account.handle} may have been compromised"
-        f"{'' if opened else ' (a further report on the open incident)'}. The account is"
-        " marked compromised. Change the password now, lodge the new login details with the"
-        " press office, and work through the incident checklist.\n\nWhat happened: "
-        f"{report.what_happened}",
-        "incident.reported" if opened else "incident.reported_again",
-        incident,
+    notify(
+        recipients=_people_to_tell(account),
+        kind="incident.reported" if opened else "incident.reported_again",
+        context={
+            "incident": incident,
+            "account": account,
+            "report": report,
+            "reported_by": _actor_label(actor),
+        },
+        link=_link(incident),
     )
     return report, opened
 
 
 @transaction.atomic
 def incident_add_note(*, actor, incident_id: int, text: str) -> TimelineEntry:
-    incident = _lock(incident_id)
+    incident = lock(Incident, incident_id, "account")
     if not actor.has_perm("incidents.add_note", incident):
         raise PermissionDenied("You cannot add notes to this incident.")
     if not text.strip():
-        raise IncidentError("Write the note.")
+        raise WorkflowError("Write the note.")
     (text,) = _strip_secrets(actor, incident.account, text)
     entry = _timeline(incident, actor, TimelineEntry.Kind.NOTE, text.strip())
     audit_record(actor=actor, action="incident.note_added", obj=incident, changes={})
@@ -237,7 +222,7 @@ def incident_record_step(
     *, actor, incident_id: int, step: str, note: str = "", expected_version: str | None = None
 ) -> IncidentStep:
     """Record one checklist step as done, by the actor, now. Each step is recorded once."""
-    incident = _lock(incident_id)
+    incident = lock(Incident, incident_id, "account")
     step = Step(step)
     if not actor.has_perm("incidents.record_step", incident):
         raise PermissionDenied("You cannot record steps on this incident.")
@@ -247,9 +232,9 @@ def incident_record_step(
         raise PermissionDenied("Only the press office records that step.")
     _check_version(incident, expected_version)
     if incident.steps.filter(step=step).exists():
-        raise IncidentError(f"'{step.label}' is already recorded.")
+        raise WorkflowError(f"'{step.label}' is already recorded.")
     if step == Step.PRESS_OFFICE_TOLD and incident.fresh_credential() is None:
-        raise IncidentError(
+        raise WorkflowError(
             "Lodge the new login details first: the ones held were lodged before the incident."
         )
     (note,) = _strip_secrets(actor, incident.account, note)
@@ -273,11 +258,11 @@ def incident_record_step(
 
 @transaction.atomic
 def incident_record_lessons(*, actor, incident_id: int, lessons: str) -> Incident:
-    incident = _lock(incident_id)
+    incident = lock(Incident, incident_id, "account")
     if not actor.has_perm("incidents.record_lessons", incident):
         raise PermissionDenied("Only the press office records the lessons learned.")
     if not lessons.strip():
-        raise IncidentError("Write the lessons learned.")
+        raise WorkflowError("Write the lessons learned.")
     (lessons,) = _strip_secrets(actor, incident.account, lessons)
     before = incident.lessons
     incident.lessons = lessons.strip()
@@ -294,31 +279,30 @@ def incident_record_lessons(*, actor, incident_id: int, lessons: str) -> Inciden
     return incident
 
 
-def _fire(incident, name, actor) -> tuple[str, str]:
-    method = getattr(incident, name)
-    if not actor.has_perm(f"incidents.{name}_incident", incident):
-        raise PermissionDenied("Only the press office does that.")
-    if not can_proceed(method):
-        problem = (
-            incident.containment_problem() if name == "contain" else incident.resolution_problem()
-        )
-        raise IncidentError(
-            problem or f"This incident is {incident.get_state_display().lower()}; not possible."
-        )
-    if not has_transition_perm(method, actor):  # the transition's own guard, after the above
-        raise PermissionDenied("Only the press office does that.")
-    before = incident.state
-    method()
-    return before, incident.state
+def _not_possible(incident) -> str:
+    return f"This incident is {incident.get_state_display().lower()}; not possible."
+
+
+def _cannot_contain(incident) -> str:
+    return incident.containment_problem() or _not_possible(incident)
+
+
+def _cannot_resolve(incident) -> str:
+    return incident.resolution_problem() or _not_possible(incident)
 
 
 @transaction.atomic
 def incident_contain(*, actor, incident_id: int, expected_version: str | None = None) -> Incident:
     """The press office marks the incident contained: the password is changed and new login
     details were lodged after the incident began."""
-    incident = _lock(incident_id)
+    incident = lock(Incident, incident_id, "account")
     _check_version(incident, expected_version)
-    before, after = _fire(incident, "contain", actor)
+    # The permission first: only the press office learns what is still missing.
+    if not actor.has_perm("incidents.contain_incident", incident):
+        raise PermissionDenied(PRESS_OFFICE_ONLY)
+    before, after = fire(
+        incident, "contain", actor, denied=PRESS_OFFICE_ONLY, not_open=_cannot_contain
+    )
     incident.save()
     _timeline(incident, actor, TimelineEntry.Kind.STATE, "Contained.")
     audit_record(
@@ -330,13 +314,12 @@ def incident_contain(*, actor, incident_id: int, expected_version: str | None = 
             "contained_at": [None, incident.contained_at.isoformat()],
         },
     )
-    _tell(
-        [incident.account.owner.user, *supervisors_to_tell(incident.account.owner)],
-        f"The incident on @{incident.account.handle} is contained",
-        "The password has been changed and the new login details are with the press office."
-        " Finish the remaining checklist steps.",
-        "incident.contained",
-        incident,
+    account = incident.account
+    notify(
+        recipients=[account.owner.user, *supervisors_to_tell(account.owner)],
+        kind="incident.contained",
+        context={"incident": incident, "account": account},
+        link=_link(incident),
     )
     return incident
 
@@ -344,9 +327,7 @@ def incident_contain(*, actor, incident_id: int, expected_version: str | None = 
 def _status_after_recovery(account: SocialAccount) -> str:
     """What the account goes back to: handover pending if a handover or closure is still open,
     pending set-up if it was never confirmed live, otherwise active."""
-    from handovers.models import OPEN_STATES, AccountTransition
-
-    if AccountTransition.objects.filter(account=account, state__in=OPEN_STATES).exists():
+    if AccountTransition.objects.filter(account=account, state__in=OPEN_TRANSITION_STATES).exists():
         return SocialAccount.Status.HANDOVER_PENDING
     if account.activated_on is None:
         return SocialAccount.Status.PENDING_SETUP
@@ -357,11 +338,16 @@ def _status_after_recovery(account: SocialAccount) -> str:
 def incident_resolve(*, actor, incident_id: int, expected_version: str | None = None) -> Incident:
     """The press office closes the incident once every step is done and the lessons are
     recorded; the account returns to active."""
-    incident = _lock(incident_id)
+    incident = lock(Incident, incident_id, "account")
     _check_version(incident, expected_version)
-    before, after = _fire(incident, "resolve", actor)
+    # The permission first: only the press office learns what is still missing.
+    if not actor.has_perm("incidents.resolve_incident", incident):
+        raise PermissionDenied(PRESS_OFFICE_ONLY)
+    before, after = fire(
+        incident, "resolve", actor, denied=PRESS_OFFICE_ONLY, not_open=_cannot_resolve
+    )
     incident.save()
-    account = SocialAccount.objects.select_for_update().get(pk=incident.account_id)
+    account = lock(SocialAccount, incident.account_id)
     if account.status == SocialAccount.Status.COMPROMISED:
         social_account_restore(
             actor=actor,
@@ -376,11 +362,10 @@ def incident_resolve(*, actor, incident_id: int, expected_version: str | None = 
         obj=incident,
         changes={"state": [before, after], "resolved_at": [None, incident.resolved_at.isoformat()]},
     )
-    _tell(
-        [account.owner.user, *supervisors_to_tell(account.owner)],
-        f"The incident on @{account.handle} is resolved",
-        f"@{account.handle} is active again. Read the lessons learned on the incident.",
-        "incident.resolved",
-        incident,
+    notify(
+        recipients=[account.owner.user, *supervisors_to_tell(account.owner)],
+        kind="incident.resolved",
+        context={"incident": incident, "account": account},
+        link=_link(incident),
     )
     return incident

@@ -13,11 +13,11 @@ from rules.contrib.views import permission_required
 
 from accounts.selectors import social_accounts_visible_to
 from audit.selectors import history_for
+from core.errors import DomainError
 from core.views import run_service
 from incidents import selectors, services
 from incidents.forms import LessonsForm, NoteForm, ReportForm, StepForm
 from incidents.models import PRESS_OFFICE_STEPS, IncidentState, Step
-from incidents.services import IncidentError
 
 
 def _incident_or_404(request, pk):
@@ -61,7 +61,7 @@ def _report(request, form, account):
             link_clicked=form.cleaned_data["link_clicked"],
             rogue_posts=form.cleaned_data["rogue_posts"],
         )
-    except IncidentError as exc:
+    except DomainError as exc:
         form.add_error(None, str(exc))
         return None
     if opened:
@@ -155,7 +155,6 @@ def _done(request, incident, call, success):
         request,
         call,
         success=success,
-        errors=(IncidentError,),
         then=reverse("incidents:detail", args=[incident.pk]),
     )
 

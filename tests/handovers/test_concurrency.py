@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
 
+from core.errors import WorkflowError
 from handovers import services
 from handovers.models import TransitionDecision
-from handovers.services import WorkflowError
 from people.roles import Role
 from tests.factories import (
     CredentialFactory,

@@ -168,3 +168,47 @@ def test_withdrawing_tells_the_successor(login, post, officer, successor, accoun
     transition.refresh_from_db()
     assert transition.state == "withdrawn"
     assert [m.to for m in mail.outbox] == [[successor.user.email]]
+
+
+def test_a_refused_account_transition_is_a_message_not_a_server_error(
+    login, post, officer, successor, press_officer, account
+):
+    """The account's own lifecycle (accounts.services) refuses with core's WorkflowError, a
+    DomainError, which the page turns into a message. Here the handover waits for the press
+    office but its account is still active, not handover pending (a transition built before the
+    lifecycle kept the two in step): completing it must say so and change nothing."""
+    from django.utils import timezone
+
+    from accounts.models import SocialAccount
+    from audit.models import AuditEvent
+    from custody.models import Credential
+    from tests.factories import AccountTransitionFactory, ChecklistFactory
+
+    transition = AccountTransitionFactory(
+        account=account, successor=successor, state="awaiting_press_office"
+    )
+    ChecklistFactory(transition=transition)
+    Credential.objects.filter(account=account).update(lodged_at=timezone.now())  # fresh details
+    events = AuditEvent.objects.count()
+    login(press_officer)
+    response = post(
+        reverse("handovers:complete", args=[transition.pk]),
+        {
+            "handle_changed": "on",
+            "login_changed": "on",
+            "followers_told": "on",
+            "old_access_removed": "on",
+            "new_handle": "TomKhanWMP",
+            "new_display_name": "PC Tom Khan",
+            "version": transition.version,
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("handovers:detail", args=[transition.pk]), 302)]
+    assert "@PriyaSharmaWMP is active; that step is not open." in response.content.decode()
+    transition.refresh_from_db()
+    account.refresh_from_db()
+    assert transition.state == "awaiting_press_office"
+    assert account.status == SocialAccount.Status.ACTIVE and account.owner == officer
+    assert AuditEvent.objects.count() == events

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import SocialAccount
 from accounts.services import social_account_close
+from core.errors import WorkflowError
 from handovers import services
 from handovers.models import AccountTransition, TransitionDecision
 from people.roles import Role
@@ -180,7 +181,7 @@ def test_the_same_decision_posted_twice_decides_once(
 
 def test_one_open_handover_per_account_and_only_from_active(officer, successor, account):
     _handover(account, successor)
-    with pytest.raises(services.WorkflowError):
+    with pytest.raises(WorkflowError):
         services.transition_start(
             actor=officer.user, account_id=account.pk, kind="closure", reason="Changed my mind"
         )
@@ -206,7 +207,7 @@ def test_a_form_drawn_for_an_earlier_step_decides_nothing(officer, successor, su
     transition = _handover(account, successor)
     drawn_for = transition.version  # the supervisor's tab opened before the successor answered
     services.handover_respond(actor=successor.user, transition_id=transition.pk, accept=True)
-    with pytest.raises(services.WorkflowError, match="nothing was recorded"):
+    with pytest.raises(WorkflowError, match="nothing was recorded"):
         services.transition_decide(
             actor=supervisor.user,
             transition_id=transition.pk,
@@ -239,7 +240,7 @@ def test_the_handle_rules_apply_to_the_successors_handle(
         ("TomKhanIsTooLongWMP", "15 characters or fewer"),
         ("Tom-Khan", "letters, numbers and underscores"),
     ]:
-        with pytest.raises(services.WorkflowError, match=message):
+        with pytest.raises(WorkflowError, match=message):
             services.handover_complete(
                 actor=press_officer.user,
                 transition_id=transition.pk,
@@ -248,7 +249,7 @@ def test_the_handle_rules_apply_to_the_successors_handle(
                 new_display_name="PC Tom Khan",
             )
     # The refusal offers free handles in the guidance's order.
-    with pytest.raises(services.WorkflowError, match="Free handles: TKhanWMP"):
+    with pytest.raises(WorkflowError, match="Free handles: TKhanWMP"):
         services.handover_complete(
             actor=press_officer.user,
             transition_id=transition.pk,
@@ -275,7 +276,7 @@ def test_a_handover_cannot_complete_with_details_lodged_before_it_started(
 ):
     transition = _accepted(account, successor)  # `account` has details lodged before the start
     services.transition_decide(actor=supervisor.user, transition_id=transition.pk, approve=True)
-    with pytest.raises(services.WorkflowError, match="New login details have not been lodged"):
+    with pytest.raises(WorkflowError, match="New login details have not been lodged"):
         services.handover_complete(
             actor=press_officer.user,
             transition_id=transition.pk,

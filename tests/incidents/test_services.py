@@ -12,12 +12,12 @@ from django.utils import timezone
 from accounts.models import SocialAccount
 from accounts.services import social_account_close
 from audit.models import AuditEvent
+from core.errors import WorkflowError
 from custody.selectors import accounts_needing_credentials
 from custody.services import credential_lodge
 from incidents import services
 from incidents.models import Incident, Report, Step, TimelineEntry
 from incidents.selectors import times_by_month
-from incidents.services import IncidentError
 from notifications.models import Notification
 from tests.incidents.conftest import NEW_PASSWORD, OLD_PASSWORD
 
@@ -75,13 +75,13 @@ def test_officer_reports_account_compromised_press_office_mailed_and_cannot_clos
     assert "incident.reported" in _actions(incident)
 
     # The press office cannot contain it: no password change, no new login details.
-    with pytest.raises(IncidentError, match="password has been changed"):
+    with pytest.raises(WorkflowError, match="password has been changed"):
         services.incident_contain(actor=press_officer.user, incident_id=incident.pk)
     # Nor resolve it straight from reported.
-    with pytest.raises(IncidentError):
+    with pytest.raises(WorkflowError):
         services.incident_resolve(actor=press_officer.user, incident_id=incident.pk)
     _step(officer, incident, Step.PASSWORD_CHANGED)
-    with pytest.raises(IncidentError, match="new login details have not been lodged"):
+    with pytest.raises(WorkflowError, match="new login details have not been lodged"):
         services.incident_contain(actor=press_officer.user, incident_id=incident.pk)
     incident.refresh_from_db()
     assert incident.state == Incident.State.REPORTED
@@ -97,9 +97,9 @@ def test_old_login_details_do_not_contain_the_incident(officer, press_officer, a
     incident = report(officer, account)[0].incident
     _step(officer, incident, Step.PASSWORD_CHANGED)
     # The credential lodged a month ago is still there: it does not count.
-    with pytest.raises(IncidentError, match="not been lodged"):
+    with pytest.raises(WorkflowError, match="not been lodged"):
         services.incident_contain(actor=press_officer.user, incident_id=incident.pk)
-    with pytest.raises(IncidentError, match="Lodge the new login details first"):
+    with pytest.raises(WorkflowError, match="Lodge the new login details first"):
         _step(press_officer, incident, Step.PRESS_OFFICE_TOLD)
 
 
@@ -110,12 +110,12 @@ def test_resolve_needs_every_step_and_lessons_and_returns_the_account_to_active(
     _step(officer, incident, Step.PASSWORD_CHANGED)
     _lodge(press_officer, account)
     services.incident_contain(actor=press_officer.user, incident_id=incident.pk)
-    with pytest.raises(IncidentError, match="Steps still to do"):
+    with pytest.raises(WorkflowError, match="Steps still to do"):
         services.incident_resolve(actor=press_officer.user, incident_id=incident.pk)
     for step in NON_PRESS_STEPS[1:]:
         _step(officer, incident, step)
     _step(press_officer, incident, Step.PRESS_OFFICE_TOLD)
-    with pytest.raises(IncidentError, match="lessons learned"):
+    with pytest.raises(WorkflowError, match="lessons learned"):
         services.incident_resolve(actor=press_officer.user, incident_id=incident.pk)
     services.incident_record_lessons(
         actor=press_officer.user, incident_id=incident.pk, lessons="Phishing DM; training booked."
@@ -210,7 +210,7 @@ def test_a_closed_account_cannot_be_reported(officer, press_officer, account, re
     social_account_close(
         actor=press_officer.user, account=account, closed_on=timezone.localdate(), reason="Closed"
     )
-    with pytest.raises(IncidentError, match="closed"):
+    with pytest.raises(WorkflowError, match="closed"):
         report(officer, account)
     assert not Incident.objects.exists()
 
@@ -285,7 +285,7 @@ def test_a_stale_form_records_nothing(officer, press_officer, account, report):
     _step(officer, incident, Step.PASSWORD_CHANGED)
     _lodge(press_officer, account)
     services.incident_contain(actor=press_officer.user, incident_id=incident.pk)
-    with pytest.raises(IncidentError, match="changed since the page was opened"):
+    with pytest.raises(WorkflowError, match="changed since the page was opened"):
         services.incident_record_step(
             actor=officer.user,
             incident_id=incident.pk,
@@ -297,7 +297,7 @@ def test_a_stale_form_records_nothing(officer, press_officer, account, report):
 def test_reporting_the_same_step_twice_is_refused(officer, account, report):
     incident = report(officer, account)[0].incident
     _step(officer, incident, Step.PASSWORD_CHANGED)
-    with pytest.raises(IncidentError, match="already recorded"):
+    with pytest.raises(WorkflowError, match="already recorded"):
         _step(officer, incident, Step.PASSWORD_CHANGED)
     assert timezone.now() >= incident.steps.get().done_at
 
@@ -306,14 +306,13 @@ def test_a_handover_cannot_complete_while_the_account_is_compromised(
     officer, press_officer, account, report
 ):
     from handovers import services as handovers
-    from handovers.services import WorkflowError as HandoverError
     from tests.factories import AccountTransitionFactory
 
     transition = AccountTransitionFactory(
         account=account, kind="closure", successor=None, state="awaiting_press_office"
     )
     report(officer, account)
-    with pytest.raises(HandoverError, match="compromised"):
+    with pytest.raises(WorkflowError, match="compromised: resolve its incident first"):
         handovers.closure_complete(
             actor=press_officer.user,
             transition_id=transition.pk,
