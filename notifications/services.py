@@ -21,11 +21,8 @@ def template_for(kind: str) -> str:
     return f"notifications/{kind}.txt"
 
 
-def _render(template: str, context: dict, subject: str | None) -> tuple[str, str]:
-    text = render_to_string(template, context).strip()
-    if subject is not None:
-        return subject, text
-    first, _, body = text.partition("\n")
+def _render(template: str, context: dict) -> tuple[str, str]:
+    first, _, body = render_to_string(template, context).strip().partition("\n")
     return first.strip(), body.strip()
 
 
@@ -35,16 +32,13 @@ def notify(
     kind: str,
     context: dict,
     link: str = "",
-    subject: str | None = None,
-    template: str | None = None,
 ) -> list[Notification]:
     """Create one notification per recipient (users, or plain e-mail addresses for shared
     mailboxes such as the press office) and send the e-mails once the transaction commits.
 
     Services state facts: `kind` names the template that words them (`template_for`), and
-    `context` holds the facts. (`subject` and `template` override the template's subject line
-    and the template itself, for callers still wording their mail in `templates/mail/`.)"""
-    template = template or template_for(kind)
+    `context` holds the facts; no service writes the words of a message."""
+    template = template_for(kind)
     created = []
     seen = set()
     for recipient in recipients:
@@ -60,7 +54,6 @@ def notify(
         line, body = _render(
             template,
             {**context, "recipient": user, "link": link, "base_url": settings.PORTAL_BASE_URL},
-            subject,
         )
         created.append(
             Notification(

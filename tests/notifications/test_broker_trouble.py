@@ -25,9 +25,7 @@ def test_notify_with_broker_in_trouble_is_quick_and_keeps_the_mail(
             with django_capture_on_commit_callbacks(execute=True):
                 notify(
                     recipients=[officer.user],
-                    subject="Waiting",
-                    template="mail/generic.txt",
-                    context={"message": "m"},
+                    context={"subject": "Waiting", "message": "m"},
                     kind="test",
                 )
             elapsed = time.monotonic() - started

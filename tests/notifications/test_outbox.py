@@ -12,9 +12,7 @@ def test_notify_sends_only_after_commit(officer, django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notify(
             recipients=[officer.user, "press@test.wmp.example"],
-            subject="Hello",
-            template="mail/generic.txt",
-            context={"message": "A thing happened"},
+            context={"subject": "Hello", "message": "A thing happened"},
             kind="test",
         )
     assert len(mail.outbox) == 0
@@ -36,9 +34,7 @@ def test_rolled_back_transaction_leaves_no_notification(
     with pytest.raises(RuntimeError), transaction.atomic():
         notify(
             recipients=[officer.user],
-            subject="x",
-            template="mail/generic.txt",
-            context={"message": "m"},
+            context={"subject": "x", "message": "m"},
             kind="test",
         )
         raise RuntimeError
@@ -48,9 +44,7 @@ def test_rolled_back_transaction_leaves_no_notification(
 def test_each_notification_is_emailed_once(officer):
     [n] = notify(
         recipients=[officer.user],
-        subject="Once",
-        template="mail/generic.txt",
-        context={"message": "m"},
+        context={"subject": "Once", "message": "m"},
         kind="test",
     )
     assert notification_deliver(notification_id=n.pk) is True
@@ -71,9 +65,7 @@ def test_broker_down_leaves_mail_in_outbox_then_sweep_sends(
     with django_capture_on_commit_callbacks(execute=True):
         notify(
             recipients=[officer.user],
-            subject="Queued",
-            template="mail/generic.txt",
-            context={"message": "m"},
+            context={"subject": "Queued", "message": "m"},
             kind="test",
         )
     assert len(mail.outbox) == 0
@@ -85,16 +77,12 @@ def test_broker_down_leaves_mail_in_outbox_then_sweep_sends(
 def test_inbox_shows_only_my_notifications(login, officer, other_officer):
     notify(
         recipients=[officer.user],
-        subject="For officer",
-        template="mail/generic.txt",
-        context={"message": "m"},
+        context={"subject": "For officer", "message": "m"},
         kind="test",
     )
     notify(
         recipients=[other_officer.user],
-        subject="For other",
-        template="mail/generic.txt",
-        context={"message": "m"},
+        context={"subject": "For other", "message": "m"},
         kind="test",
     )
     html = login(officer).get("/notifications/").content.decode()
