@@ -16,7 +16,7 @@ from accounts import imports
 from accounts.handles import validate_handle
 from accounts.models import ActivityObservation, ImportJob, SocialAccount
 from audit.services import audit_record, audit_record_many, diff, snapshot
-from core.errors import WorkflowError
+from core.errors import DomainError, WorkflowError
 from core.queue import send_now
 from core.workflow import fire, lock
 from notifications.services import notify
@@ -28,7 +28,7 @@ UPDATE_CHUNK = 2000
 IMPORT_STALE_AFTER = datetime.timedelta(minutes=30)
 
 
-class RegisterError(Exception):
+class RegisterError(DomainError):
     """An action on the register that the rules or the register's state do not allow."""
 
 

@@ -14,12 +14,13 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import SocialAccount
 from audit.services import audit_record
+from core.errors import DomainError
 from custody import crypto
 from custody.models import Credential
 from notifications.services import notify
 
 
-class CustodyError(Exception):
+class CustodyError(DomainError):
     """A custody action the rules do not allow (the view shows the message)."""
 
 

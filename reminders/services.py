@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -381,8 +382,6 @@ def _last_completed_due():
 def recertification_confirm_owner(
     *, actor, recertification_id: int, still_needed: bool, statement: str
 ) -> Recertification:
-    import rules
-
     with transaction.atomic():
         recert = (
             Recertification.objects.select_for_update(of=("self",))
@@ -424,8 +423,6 @@ def recertification_confirm_owner(
 def recertification_confirm_supervisor(
     *, actor, recertification_id: int, comment: str
 ) -> Recertification:
-    import rules
-
     with transaction.atomic():
         recert = (
             Recertification.objects.select_for_update(of=("self",))
