@@ -20,7 +20,7 @@ COPY --from=assets /build/static/dist static/dist
 # time and are not kept in the image (the real ones come from the environment at run time).
 RUN SECRET_KEY=build-only-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
     CREDENTIAL_KEYS=build:$(head -c 32 /dev/urandom | base64) \
-    ALLOWED_HOSTS=build python manage.py collectstatic --noinput
+    ALLOWED_HOSTS=build CACHE_URL=redis://build:6379/0 python manage.py collectstatic --noinput
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]

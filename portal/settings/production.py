@@ -19,6 +19,13 @@ CREDENTIAL_KEYS = env_str("CREDENTIAL_KEYS")
 if CREDENTIAL_KEYS == DEV_CREDENTIAL_KEYS or CREDENTIAL_KEYS.startswith("dev:"):  # noqa: F405
     raise ImproperlyConfigured("CREDENTIAL_KEYS must hold the force's own keys in production.")
 
+# Sign-in throttling counts, sessions' companions and rate limits must be shared by every web
+# process: a per-process cache lets each gunicorn worker count its own failures.
+if not env_str("CACHE_URL", "").startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        "Set CACHE_URL to the shared Redis cache (redis://...): sign-in throttling needs one."
+    )
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]

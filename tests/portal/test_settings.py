@@ -43,10 +43,34 @@ def test_production_check_deploy_is_clean(tmp_path):
             "ALLOWED_HOSTS": "portal.example",
             "PORTAL_VAR_DIR": str(tmp_path),
             "CREDENTIAL_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+            "CACHE_URL": "redis://127.0.0.1:6379/2",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_shared_cache(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "portal.example",
+        "PORTAL_VAR_DIR": str(tmp_path),
+        "CREDENTIAL_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+    env.pop("CACHE_URL", None)
+    for extra in ({}, {"CACHE_URL": "locmem://"}):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**env, **extra},
+        )
+        assert result.returncode != 0
+        assert "CACHE_URL" in result.stderr
 
 
 def test_production_requires_the_forces_own_credential_keys(tmp_path):
@@ -56,6 +80,7 @@ def test_production_requires_the_forces_own_credential_keys(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "portal.example",
         "PORTAL_VAR_DIR": str(tmp_path),
+        "CACHE_URL": "redis://127.0.0.1:6379/2",
     }
     base_env.pop("CREDENTIAL_KEYS", None)
     for extra in ({}, {"CREDENTIAL_KEYS": "dev:ZGV2LW9ubHktbm90LXNlY3JldC1rZXktMzItYnl0ZXM="}):
