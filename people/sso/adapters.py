@@ -79,8 +79,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None
     ):
+        if exception is None and extra_context and "state_id" in extra_context:
+            exception = "no sign-in attempt with this state in this browser's session"
         logger.warning(
-            "Single sign-on with %s failed (%s): %r",
+            "Single sign-on with %s failed (%s): %s",
             getattr(provider, "name", provider),
             error,
             exception,

@@ -70,3 +70,12 @@ def test_switched_off_the_break_glass_list_is_still_throttled(client, passwords_
     response = _password(client, "root")
     assert "Too many wrong passwords" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_too_many_attempts_from_one_address_get_a_portal_page(client):
+    for _ in range(30):  # allauth's limit on sign-in POSTs per address (a minute)
+        client.post(reverse("login"), {})
+    response = client.post(reverse("login"), {})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert "govuk-template" in response.content.decode()

@@ -75,7 +75,9 @@ def test_an_officer_signs_in_and_lands_on_home(client, oidc_provider, officer, c
     # The request carried PKCE (S256) and a nonce; the token request proved the verifier.
     authorization = oidc_provider.authorizations[-1]
     assert authorization["code_challenge_method"] == "S256" and authorization["nonce"]
-    assert authorization["scope"].split() and "openid" in authorization["scope"].split()
+    assert "openid" in authorization["scope"].split()
+    # The redirect URI the README tells administrators to register.
+    assert authorization["redirect_uri"] == "http://testserver/accounts/oidc/entra/login/callback/"
     assert oidc_provider.token_requests[-1]["status"] == 200
     assert oidc_provider.token_requests[-1]["form"]["code_verifier"]
     # No new user; the provider's identity is linked to the officer's login.
@@ -88,6 +90,12 @@ def test_next_is_honoured(client, oidc_provider, officer):
     oidc_provider.claims = {"sub": "entra-oid-1", "email": officer.user.email}
     response = sign_in(client, oidc_provider, next_url=reverse("approvals:mine"))
     assert response["Location"] == reverse("approvals:mine")
+
+
+def test_next_off_the_portal_is_ignored(client, oidc_provider, officer):
+    oidc_provider.claims = {"sub": "entra-oid-1", "email": officer.user.email}
+    response = sign_in(client, oidc_provider, next_url="https://evil.example/")
+    assert response["Location"] == reverse("home")
 
 
 def test_a_staff_number_claim_matches_without_an_email(client, oidc_provider, officer, settings):
