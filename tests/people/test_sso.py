@@ -308,3 +308,16 @@ def test_a_get_on_the_start_url_asks_to_continue_rather_than_redirecting(client,
     assert response.status_code == 200
     assert "Sign in with Microsoft Entra ID" in response.content.decode()
     assert oidc_provider.authorizations == []
+
+
+def test_an_unreachable_provider_gives_the_error_page_not_a_500(client, oidc_provider, settings):
+    from portal.settings.sso import openid_connect_provider
+
+    settings.SOCIALACCOUNT_PROVIDERS = openid_connect_provider(
+        issuer="http://127.0.0.1:9",  # nothing listens on the discard port
+        client_id="portal-test-client",
+        client_secret="test-secret",
+    )
+    response = client.post(SSO_LOGIN)
+    assert response.status_code == 401
+    assert "Single sign-on did not work" in response.content.decode()
