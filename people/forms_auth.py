@@ -1,15 +1,34 @@
+from allauth.account.forms import LoginForm
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
 
 from people import throttle
 
+PASSWORDS_OFF_MESSAGE = (
+    "Passwords are switched off for this portal. Sign in with {provider} instead."
+)
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing further attempts after repeated wrong passwords."""
+
+def may_use_a_password(username: str) -> bool:
+    """Local passwords are on, or this is one of the named break-glass administrators."""
+    if settings.LOCAL_PASSWORDS_ENABLED:
+        return True
+    return username.strip().lower() in {u.lower() for u in settings.BREAK_GLASS_USERNAMES}
+
+
+class ThrottledLoginForm(LoginForm):
+    """allauth's sign-in form (fields `login` and `password`) with the portal's rules: further
+    attempts are refused after repeated wrong passwords (people/throttle.py), and when local
+    passwords are switched off only the break-glass administrators may use one."""
 
     def clean(self):
-        username = self.data.get("username", "")
+        username = self.data.get("login", "")
         address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        if not may_use_a_password(username):
+            raise forms.ValidationError(
+                PASSWORDS_OFF_MESSAGE.format(provider=settings.OIDC_PROVIDER_NAME),
+                code="passwords_off",
+            )
         if throttle.is_locked(username, address):
             raise forms.ValidationError(throttle.LOCKED_MESSAGE, code="locked")
         try:
@@ -17,5 +36,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except forms.ValidationError:
             throttle.record_failure(username, address)
             raise
-        throttle.clear(username, address)
+        if self.user is not None:
+            if not may_use_a_password(self.user.get_username()):
+                raise forms.ValidationError(
+                    PASSWORDS_OFF_MESSAGE.format(provider=settings.OIDC_PROVIDER_NAME),
+                    code="passwords_off",
+                )
+            throttle.clear(username, address)
         return cleaned

@@ -1,25 +1,46 @@
+from allauth.account import views as account_views
+from allauth.socialaccount import views as social_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from health_check.views import HealthCheckView
 
-from people.forms_auth import ThrottledAuthenticationForm
+from people.views_auth import sign_in
 from portal import views
 from portal.health import Broker
 
 admin.site.site_header = "Social media accounts: administration"
 admin.site.site_title = "Portal administration"
 
-urlpatterns = [
-    path("", views.home, name="home"),
+# The parts of django-allauth the portal uses, under the names allauth reverses. Sign-up,
+# password reset and e-mail management are left out: administrators keep logins and addresses.
+sign_in_urls = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm
-        ),
-        name="login",
+        RedirectView.as_view(pattern_name="login", query_string=True),
+        name="account_login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", RedirectView.as_view(pattern_name="logout"), name="account_logout"),
+    path("inactive/", account_views.account_inactive, name="account_inactive"),
+    path("signup/", account_views.signup, name="account_signup"),  # says sign-up is closed
+    path(
+        "3rdparty/login/cancelled/",
+        social_views.login_cancelled,
+        name="socialaccount_login_cancelled",
+    ),
+    path("3rdparty/login/error/", social_views.login_error, name="socialaccount_login_error"),
+    path("3rdparty/signup/", social_views.signup, name="socialaccount_signup"),
+    # /accounts/oidc/<provider_id>/login/ and .../login/callback/ (the redirect URI).
+    path("", include("people.sso.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    # One front door: every sign-in is allauth's flow, on the portal's own page.
+    path("login/", sign_in, name="login"),
+    path("logout/", account_views.logout, name="logout"),
+    path("accounts/", include(sign_in_urls)),
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("notifications/", include("notifications.urls")),
     path("reminders/", include("reminders.urls")),
     path("audit/", include("audit.urls")),

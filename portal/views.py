@@ -1,5 +1,9 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from portal.home import home_sections
 
@@ -7,3 +11,15 @@ from portal.home import home_sections
 @login_required
 def home(request):
     return render(request, "portal/home.html", {"sections": home_sections(request.user)})
+
+
+@login_not_required
+def admin_login(request):
+    """Django admin has no sign-in form of its own: it sends people to the portal's, and back.
+
+    Someone already signed in arrives here only when the admin turned them away (they are not
+    staff); sending them to sign in again would loop, so they are refused."""
+    if request.user.is_authenticated:
+        raise PermissionDenied("Your login does not give access to the administration pages.")
+    next_url = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")

@@ -80,3 +80,55 @@ def redis_url():
             pytest.fail(f"Redis is required in CI and is unreachable at {url}")
         pytest.skip(f"Redis unreachable at {url}")
     return url
+
+
+@pytest.fixture(scope="session")
+def _oidc_server():
+    from tests.oidc_provider import LocalOIDCProvider
+
+    provider = LocalOIDCProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """Any socket opened to an address off this machine fails the test (the SSO tests never
+    touch the real network)."""
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def connect(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            assert host in {"127.0.0.1", "::1", "localhost"}, f"network access to {host}"
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def oidc_provider(_oidc_server, settings, loopback_only):
+    """Single sign-on switched on against the local OpenID Connect provider (tests/
+    oidc_provider.py), as portal/settings/base.py would configure it from OIDC_* variables."""
+    from portal.settings.sso import openid_connect_provider, origin
+
+    _oidc_server.reset()
+    settings.OIDC_ISSUER = _oidc_server.issuer
+    settings.SSO_ENABLED = True
+    settings.SOCIALACCOUNT_PROVIDERS = openid_connect_provider(
+        issuer=_oidc_server.issuer,
+        client_id=_oidc_server.client_id,
+        client_secret=_oidc_server.client_secret,
+        provider_id="entra",
+        name="Microsoft Entra ID",
+    )
+    settings.SECURE_CSP = {
+        **settings.SECURE_CSP,
+        "form-action": [*settings.SECURE_CSP["form-action"], origin(_oidc_server.issuer)],
+    }
+    return _oidc_server

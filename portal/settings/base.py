@@ -6,8 +6,10 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.env import env_bool, env_int, env_list, env_str
+from portal.settings.sso import openid_connect_provider, origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -33,6 +35,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_forms_gds",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
     "portal",
@@ -56,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -117,7 +124,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",  # sessions signed in before allauth came
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -127,6 +135,57 @@ SESSION_COOKIE_HTTPONLY = True
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Sign-in. Every sign-in goes through django-allauth's login flow at /login/: a local password
+# (people/forms_auth.py, with the throttle in people/throttle.py) or single sign-on with the
+# force's OpenID Connect provider (people/sso/). Nobody creates an account by signing in: people
+# are matched to the officer records the portal already holds, by e-mail or staff number.
+ACCOUNT_ADAPTER = "people.sso.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "people.sso.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_FORMS = {"login": "people.forms_auth.ThrottledLoginForm"}
+ACCOUNT_EMAIL_VERIFICATION = "none"  # administrators keep officers' e-mail addresses
+ACCOUNT_SESSION_REMEMBER = True  # one shift (SESSION_COOKIE_AGE), as before allauth
+# Wrong passwords are counted by people/throttle.py (LOGIN_MAX_FAILURES); allauth's own count
+# of failed logins would be a second lock with other numbers and other words.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # people/sso/adapters.py does the matching
+SOCIALACCOUNT_STORE_TOKENS = False  # the portal calls no API of the identity provider
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+
+# Single sign-on (OpenID Connect; see the README, "Single sign-on (Microsoft Entra ID)"). Off
+# unless OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set.
+OIDC_ISSUER = env_str("OIDC_ISSUER", "")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_ID = env_str("OIDC_PROVIDER_ID", "entra")  # in the redirect URI's path
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Microsoft Entra ID")
+OIDC_STAFF_NUMBER_CLAIM = env_str("OIDC_STAFF_NUMBER_CLAIM", "employeeid")
+_oidc = [OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET]
+if any(_oidc) and not all(_oidc):
+    raise ImproperlyConfigured(
+        "Single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together."
+    )
+SSO_ENABLED = all(_oidc)
+SOCIALACCOUNT_PROVIDERS = openid_connect_provider(
+    issuer=OIDC_ISSUER,
+    client_id=OIDC_CLIENT_ID,
+    client_secret=OIDC_CLIENT_SECRET,
+    provider_id=OIDC_PROVIDER_ID,
+    name=OIDC_PROVIDER_NAME,
+    fetch_userinfo=env_bool("OIDC_FETCH_USERINFO", True),
+)
+# Local passwords: on for the demo and until single sign-on is trusted. Switched off, only the
+# break-glass administrators named here may sign in with a password (at /login/?break-glass).
+LOCAL_PASSWORDS_ENABLED = env_bool("LOCAL_PASSWORDS_ENABLED", True)
+BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES")
+if not LOCAL_PASSWORDS_ENABLED and not SSO_ENABLED:
+    raise ImproperlyConfigured(
+        "LOCAL_PASSWORDS_ENABLED=false needs single sign-on: set OIDC_ISSUER, OIDC_CLIENT_ID and "
+        "OIDC_CLIENT_SECRET."
+    )
+# Whom a person refused at sign-in should contact, in words that finish "Contact ...".
+SERVICE_DESK_CONTACT = env_str("SERVICE_DESK_CONTACT", "the IT service desk")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -157,7 +216,8 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
+    # The single sign-on button posts to the portal, which sends the browser on to the provider.
+    "form-action": [CSP.SELF, *([origin(OIDC_ISSUER)] if SSO_ENABLED else [])],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }

@@ -39,6 +39,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"  # links allauth builds (the SSO redirect URI) use https
 
 MAILERS = {"default": SMTP_MAILER}  # noqa: F405  (never the console in production)
 

@@ -26,9 +26,9 @@ def test_demo_has_cases_in_different_states_and_running_twice_changes_nothing(cl
     call_command("seed_demo", stdout=io.StringIO())
     assert _counts() == (policies, states, decisions)
 
-    client.post(reverse("login"), {"username": "supervisor", "password": "demo-portal-2026"})
+    client.post(reverse("login"), {"login": "supervisor", "password": "demo-portal-2026"})
     assert "PriyaSharmaWMP" in client.get(reverse("approvals:supervisor_queue")).content.decode()
     client.logout()
-    client.post(reverse("login"), {"username": "press", "password": "demo-portal-2026"})
+    client.post(reverse("login"), {"login": "press", "password": "demo-portal-2026"})
     html = client.get(reverse("approvals:press_office_queue")).content.decode()
     assert "WMP" in html and "PriyaSharmaWMP" not in html

@@ -4,13 +4,11 @@ in through the form, walks their pages, and every page is checked with axe-core 
 Content Security Policy violation)."""
 
 import os
-import shutil
 
 import pytest
 from django.core.management import call_command
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+from tests.browser.axe import axe_violations
 
 pytestmark = [
     pytest.mark.browser,
@@ -71,35 +69,6 @@ JOURNEYS = {
 }
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is required in CI and is missing at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop on this thread; the test's own database calls
-    # (seeding, flushing) are still plain synchronous ones, so Django may allow them.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
 @pytest.fixture
 def demo_force(transactional_db):
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -111,17 +80,6 @@ def _sign_in(page, base, username):
     page.get_by_label("Password").fill("demo-portal-2026")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
-
-
-def _axe_violations(page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in result.response["violations"]
-    ]
 
 
 @pytest.mark.parametrize("username", list(JOURNEYS))
@@ -144,7 +102,7 @@ def test_each_persons_pages_are_accessible_and_error_free(
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, f"{username} {path}: {response.status}"
         assert page.locator("h1").count() == 1, f"{path} needs exactly one h1"
-        violations = _axe_violations(page)
+        violations = axe_violations(page)
         if violations:
             problems[path] = violations
     context.close()

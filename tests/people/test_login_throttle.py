@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 def _try(client, username, password, address="127.0.0.1"):
     return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+        reverse("login"), {"login": username, "password": password}, REMOTE_ADDR=address
     )
 
 

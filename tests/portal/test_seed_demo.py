@@ -55,7 +55,7 @@ def test_running_twice_changes_nothing(seeded):
 )
 def test_each_demo_login_lands_on_its_own_home(client, seeded, username, expected):
     response = client.post(
-        reverse("login"), {"username": username, "password": "demo-portal-2026"}, follow=True
+        reverse("login"), {"login": username, "password": "demo-portal-2026"}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("home")
     assert expected in response.content.decode()

@@ -139,3 +139,48 @@ def test_environment_switches_to_postgres_and_redis_with_short_timeouts(tmp_path
         "2",
         "2",
     ], result.stderr
+
+
+def test_single_sign_on_is_configured_from_the_environment(tmp_path):
+    result = _run(
+        SETUP + "from django.conf import settings as s;"
+        "app = s.SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS'][0];"
+        "print(s.SSO_ENABLED, app['provider_id'], app['client_id'], app['settings']['server_url'],"
+        " app['settings']['oauth_pkce_enabled'], app['name'],"
+        " 'https://login.microsoftonline.com' in s.SECURE_CSP['form-action'], sep='|')",
+        PORTAL_VAR_DIR=str(tmp_path),
+        OIDC_ISSUER="https://login.microsoftonline.com/tenant-id/v2.0",
+        OIDC_CLIENT_ID="client-id",
+        OIDC_CLIENT_SECRET="client-secret",
+    )
+    assert result.stdout.strip().split("|") == [
+        "True",
+        "entra",
+        "client-id",
+        "https://login.microsoftonline.com/tenant-id/v2.0",
+        "True",
+        "Microsoft Entra ID",
+        "True",
+    ], result.stderr
+
+
+def test_single_sign_on_is_off_by_default_and_local_passwords_on(tmp_path):
+    result = _run(
+        SETUP + "from django.conf import settings as s;"
+        "print(s.SSO_ENABLED, s.SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS'],"
+        " s.LOCAL_PASSWORDS_ENABLED)",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+    assert result.stdout.split() == ["False", "[]", "True"], result.stderr
+
+
+def test_half_a_single_sign_on_configuration_is_refused(tmp_path):
+    result = _run(SETUP, PORTAL_VAR_DIR=str(tmp_path), OIDC_ISSUER="https://idp.example")
+    assert result.returncode != 0
+    assert "OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together" in result.stderr
+
+
+def test_local_passwords_cannot_be_switched_off_without_single_sign_on(tmp_path):
+    result = _run(SETUP, PORTAL_VAR_DIR=str(tmp_path), LOCAL_PASSWORDS_ENABLED="false")
+    assert result.returncode != 0
+    assert "LOCAL_PASSWORDS_ENABLED=false needs single sign-on" in result.stderr

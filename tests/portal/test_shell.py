@@ -17,20 +17,20 @@ def test_anonymous_is_sent_to_sign_in(client):
 
 def test_sign_in_page_is_accessible_markup(client):
     html = client.get(reverse("login")).content.decode()
-    assert '<label class="govuk-label" for="id_username">' in html
+    assert '<label class="govuk-label" for="id_login">' in html
     assert 'href="#main-content"' in html
     assert '<html lang="en-GB"' in html
 
 
 def test_wrong_password_says_so_next_to_the_form(client, officer):
-    response = client.post(reverse("login"), {"username": officer.user.username, "password": "no"})
+    response = client.post(reverse("login"), {"login": officer.user.username, "password": "no"})
     assert response.status_code == 200
     assert "govuk-error-summary" in response.content.decode()
 
 
 def test_sign_in_lands_on_home(client, officer):
     response = client.post(
-        reverse("login"), {"username": officer.user.username, "password": PASSWORD}, follow=True
+        reverse("login"), {"login": officer.user.username, "password": PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("home")
     assert officer.full_name in response.content.decode()
