@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.models import AppendOnlyModel
+from core.workflow import object_perm
 from people.roles import ROLES_NEEDING_APPROVAL, Role
 
 
@@ -213,17 +214,6 @@ class Leave(models.Model):
 # Role grants -----------------------------------------------------------------------------------
 
 
-def _object_perm(name: str):
-    """A transition permission checked against the request itself (django-fsm would otherwise
-    fall back to the permission without an object)."""
-
-    def check(instance, user) -> bool:
-        return user.has_perm(name, instance)
-
-    check.__name__ = name
-    return check
-
-
 class RoleGrantRequest(FSMModelMixin, models.Model):
     """An administrator asks to give someone a role that needs a second administrator (Press
     office, Administrator). Nothing changes until a different administrator, who is not the
@@ -272,7 +262,7 @@ class RoleGrantRequest(FSMModelMixin, models.Model):
         field=state,
         source=State.REQUESTED,
         target=State.APPROVED,
-        permission=_object_perm("people.decide_role_grant"),
+        permission=object_perm("people.decide_role_grant"),
     )
     def approve(self):
         pass
@@ -281,7 +271,7 @@ class RoleGrantRequest(FSMModelMixin, models.Model):
         field=state,
         source=State.REQUESTED,
         target=State.REFUSED,
-        permission=_object_perm("people.decide_role_grant"),
+        permission=object_perm("people.decide_role_grant"),
     )
     def refuse(self):
         pass
