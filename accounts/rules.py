@@ -23,4 +23,6 @@ rules.add_perm("accounts.view_audit_trail", sees_everything)
 rules.add_perm("accounts.export_socialaccounts", is_officer | sees_everything)
 rules.add_perm("accounts.import_socialaccounts", is_press_office)
 rules.add_perm("accounts.import_activity", is_press_office)
-rules.add_perm("accounts.check_in_socialaccount", is_account_owner | is_press_office)
+# Writes: an owner records activity only while they hold the Officer role; press office work
+# stays with the Press office role.
+rules.add_perm("accounts.check_in_socialaccount", (is_account_owner & is_officer) | is_press_office)

@@ -10,6 +10,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import SocialAccount
 from core.models import AppendOnlyModel
+from core.workflow import object_perm
 
 
 class PolicyVersion(models.Model):
@@ -122,18 +123,6 @@ CASE_FIELDS = [
 ]
 # The applicant may change the text of the case only in these.
 EDITABLE_STATES = [CaseState.DRAFT, CaseState.RETURNED]
-
-
-def _object_perm(name: str):
-    """A transition permission checked against the case only. (django-fsm falls back to the
-    permission without an object when given a name, which would let an applicant who is in the
-    press office sign off their own case.)"""
-
-    def check(instance, user) -> bool:
-        return user.has_perm(name, instance)
-
-    check.__name__ = name
-    return check
 
 
 class BusinessCaseQuerySet(models.QuerySet):
@@ -265,7 +254,7 @@ class BusinessCase(FSMModelMixin, models.Model):
         field=state,
         source=[CaseState.DRAFT, CaseState.RETURNED],
         target=CaseState.SUBMITTED,
-        permission=_object_perm("approvals.submit_businesscase"),
+        permission=object_perm("approvals.submit_businesscase"),
     )
     def submit(self):
         self._moved()
@@ -276,7 +265,7 @@ class BusinessCase(FSMModelMixin, models.Model):
         field=state,
         source=[CaseState.DRAFT, CaseState.SUBMITTED, CaseState.RETURNED],
         target=CaseState.WITHDRAWN,
-        permission=_object_perm("approvals.withdraw_businesscase"),
+        permission=object_perm("approvals.withdraw_businesscase"),
     )
     def withdraw(self):
         self._moved()
@@ -285,7 +274,7 @@ class BusinessCase(FSMModelMixin, models.Model):
         field=state,
         source=CaseState.SUBMITTED,
         target=CaseState.SUPERVISOR_APPROVED,
-        permission=_object_perm("approvals.decide_as_supervisor"),
+        permission=object_perm("approvals.decide_as_supervisor"),
     )
     def supervisor_approve(self):
         self._moved()
@@ -294,7 +283,7 @@ class BusinessCase(FSMModelMixin, models.Model):
         field=state,
         source=CaseState.SUBMITTED,
         target=CaseState.RETURNED,
-        permission=_object_perm("approvals.decide_as_supervisor"),
+        permission=object_perm("approvals.decide_as_supervisor"),
     )
     def supervisor_return(self):
         self._moved()
@@ -303,7 +292,7 @@ class BusinessCase(FSMModelMixin, models.Model):
         field=state,
         source=CaseState.SUBMITTED,
         target=CaseState.REJECTED,
-        permission=_object_perm("approvals.decide_as_supervisor"),
+        permission=object_perm("approvals.decide_as_supervisor"),
     )
     def supervisor_reject(self):
         self._moved()
@@ -312,7 +301,7 @@ class BusinessCase(FSMModelMixin, models.Model):
         field=state,
         source=CaseState.SUPERVISOR_APPROVED,
         target=CaseState.SIGNED_OFF,
-        permission=_object_perm("approvals.decide_as_press_office"),
+        permission=object_perm("approvals.decide_as_press_office"),
     )
     def press_office_sign_off(self):
         self._moved()
@@ -321,7 +310,7 @@ class BusinessCase(FSMModelMixin, models.Model):
         field=state,
         source=CaseState.SUPERVISOR_APPROVED,
         target=CaseState.RETURNED,
-        permission=_object_perm("approvals.decide_as_press_office"),
+        permission=object_perm("approvals.decide_as_press_office"),
     )
     def press_office_return(self):
         self._moved()
@@ -330,7 +319,7 @@ class BusinessCase(FSMModelMixin, models.Model):
         field=state,
         source=CaseState.SUPERVISOR_APPROVED,
         target=CaseState.REJECTED,
-        permission=_object_perm("approvals.decide_as_press_office"),
+        permission=object_perm("approvals.decide_as_press_office"),
     )
     def press_office_reject(self):
         self._moved()
@@ -339,7 +328,7 @@ class BusinessCase(FSMModelMixin, models.Model):
         field=state,
         source=CaseState.SIGNED_OFF,
         target=CaseState.REGISTERED,
-        permission=_object_perm("approvals.confirm_setup"),
+        permission=object_perm("approvals.confirm_setup"),
     )
     def register(self):
         self._moved()

@@ -35,17 +35,20 @@ def case_is_editable(user, case):
 
 
 can_view_case = is_applicant | is_applicants_supervisor | sees_everything
-can_decide_as_supervisor = is_applicants_supervisor & ~is_applicant
+# Every write needs a role that writes: the Officer role for the applicant's and the supervisor's
+# part (an auditor with an officer record, or a team, changes nothing), the Press office role for
+# the press office's part.
+can_decide_as_supervisor = is_applicants_supervisor & ~is_applicant & is_officer
 can_decide_as_press_office = is_press_office & ~is_applicant
 
 rules.add_perm("approvals.add_businesscase", is_officer)
 rules.add_perm("approvals.view_businesscase", can_view_case)
-rules.add_perm("approvals.change_businesscase", is_applicant & case_is_editable)
+rules.add_perm("approvals.change_businesscase", is_applicant & is_officer & case_is_editable)
 rules.add_perm("approvals.submit_businesscase", is_applicant & is_officer)
-rules.add_perm("approvals.withdraw_businesscase", is_applicant)
+rules.add_perm("approvals.withdraw_businesscase", is_applicant & is_officer)
 rules.add_perm("approvals.decide_as_supervisor", can_decide_as_supervisor)
 rules.add_perm("approvals.decide_as_press_office", can_decide_as_press_office)
-rules.add_perm("approvals.complete_setup", is_applicant)
+rules.add_perm("approvals.complete_setup", is_applicant & is_officer)
 rules.add_perm("approvals.confirm_setup", is_press_office & ~is_applicant)
 rules.add_perm("approvals.view_press_office_queue", is_press_office)
 rules.add_perm("approvals.view_supervisor_queue", is_supervisor | has_team)

@@ -265,6 +265,9 @@ def case_setup_confirm(request, pk):
 def policy(request):
     current = selectors.current_policy()
     me = officer_of(request.user)
+    may_acknowledge = me is not None and request.user.has_perm("approvals.acknowledge_policy")
+    if request.method == "POST" and not may_acknowledge:
+        raise PermissionDenied  # everyone reads the policy; only an officer accepts it
     form = PolicyAcknowledgeForm(
         request.POST or None, initial={"policy": current.pk if current else None}
     )
@@ -286,8 +289,7 @@ def policy(request):
             "policy": current,
             "form": form,
             "acknowledged": selectors.has_acknowledged(me, current),
-            "may_acknowledge": me is not None
-            and request.user.has_perm("approvals.acknowledge_policy"),
+            "may_acknowledge": may_acknowledge,
         },
     )
 

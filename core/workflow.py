@@ -3,7 +3,8 @@
 `lock` takes the row for the rest of the transaction, so two people acting at once are
 serialised and the second sees the first one's state. `fire` runs one named django-fsm
 transition only when the state allows it and the actor may, and reports (from, to) for the
-audit row."""
+audit row. `object_perm` is what a transition declares as its permission: a rule asked about
+the object itself."""
 
 from collections.abc import Callable, Mapping
 
@@ -12,6 +13,18 @@ from django.db import models
 from django_fsm import can_proceed, has_transition_perm
 
 from core.errors import WorkflowError
+
+
+def object_perm(name: str) -> Callable[[object, object], bool]:
+    """A transition's `permission=`: the rule `name` checked against the object itself. (Given a
+    bare name, django-fsm falls back to the permission without an object, which would let an
+    applicant who is in the press office sign off their own case.)"""
+
+    def check(instance, user) -> bool:
+        return user.has_perm(name, instance)
+
+    check.__name__ = name
+    return check
 
 
 def lock[M: models.Model](model: type[M], pk, *related: str) -> M:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.models import AppendOnlyModel
+from core.workflow import object_perm
 
 
 class Kind(models.TextChoices):
@@ -28,16 +29,6 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = [State.AWAITING_SUCCESSOR, State.AWAITING_SUPERVISOR, State.AWAITING_PRESS_OFFICE]
-
-
-def _object_perm(name: str):
-    """A transition permission checked against the transition object only (see approvals)."""
-
-    def check(instance, user) -> bool:
-        return user.has_perm(name, instance)
-
-    check.__name__ = name
-    return check
 
 
 class AccountTransition(FSMModelMixin, models.Model):
@@ -132,7 +123,7 @@ class AccountTransition(FSMModelMixin, models.Model):
         field=state,
         source=State.AWAITING_SUCCESSOR,
         target=State.AWAITING_SUPERVISOR,
-        permission=_object_perm("handovers.respond_as_successor"),
+        permission=object_perm("handovers.respond_as_successor"),
     )
     def accept(self):
         self._moved()
@@ -141,7 +132,7 @@ class AccountTransition(FSMModelMixin, models.Model):
         field=state,
         source=State.AWAITING_SUCCESSOR,
         target=State.DECLINED,
-        permission=_object_perm("handovers.respond_as_successor"),
+        permission=object_perm("handovers.respond_as_successor"),
     )
     def decline(self):
         self._moved()
@@ -150,7 +141,7 @@ class AccountTransition(FSMModelMixin, models.Model):
         field=state,
         source=State.AWAITING_SUPERVISOR,
         target=State.AWAITING_PRESS_OFFICE,
-        permission=_object_perm("handovers.decide_as_supervisor"),
+        permission=object_perm("handovers.decide_as_supervisor"),
     )
     def supervisor_approve(self):
         self._moved()
@@ -159,7 +150,7 @@ class AccountTransition(FSMModelMixin, models.Model):
         field=state,
         source=State.AWAITING_SUPERVISOR,
         target=State.REJECTED,
-        permission=_object_perm("handovers.decide_as_supervisor"),
+        permission=object_perm("handovers.decide_as_supervisor"),
     )
     def supervisor_reject(self):
         self._moved()
@@ -168,7 +159,7 @@ class AccountTransition(FSMModelMixin, models.Model):
         field=state,
         source=State.AWAITING_PRESS_OFFICE,
         target=State.COMPLETED,
-        permission=_object_perm("handovers.complete_transition"),
+        permission=object_perm("handovers.complete_transition"),
     )
     def complete(self):
         self._moved()
@@ -178,7 +169,7 @@ class AccountTransition(FSMModelMixin, models.Model):
         field=state,
         source=State.AWAITING_PRESS_OFFICE,
         target=State.REJECTED,
-        permission=_object_perm("handovers.complete_transition"),
+        permission=object_perm("handovers.complete_transition"),
     )
     def press_office_reject(self):
         self._moved()
@@ -187,7 +178,7 @@ class AccountTransition(FSMModelMixin, models.Model):
         field=state,
         source=[State.AWAITING_SUCCESSOR, State.AWAITING_SUPERVISOR],
         target=State.WITHDRAWN,
-        permission=_object_perm("handovers.withdraw_transition"),
+        permission=object_perm("handovers.withdraw_transition"),
     )
     def withdraw(self):
         self._moved()

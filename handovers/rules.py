@@ -37,17 +37,22 @@ def started_it(user, transition):
     return transition is not None and transition.started_by_id == user.pk
 
 
+# Writes need the Officer role (owner, successor, supervisor) or the Press office role.
 rules.add_perm(
     "handovers.start_transition",
-    (is_account_owner | is_supervisor_of_account_owner | is_press_office) & account_is_live,
+    (((is_account_owner | is_supervisor_of_account_owner) & is_officer) | is_press_office)
+    & account_is_live,
 )
 rules.add_perm("handovers.respond_as_successor", is_successor & is_officer)
 rules.add_perm(
     "handovers.decide_as_supervisor",
-    is_owners_supervisor & ~is_transition_owner & ~is_successor,
+    is_owners_supervisor & ~is_transition_owner & ~is_successor & is_officer,
 )
 rules.add_perm(
     "handovers.complete_transition", is_press_office & ~is_transition_owner & ~is_successor
 )
-rules.add_perm("handovers.withdraw_transition", is_transition_owner | started_it)
+rules.add_perm(
+    "handovers.withdraw_transition",
+    (is_transition_owner | started_it) & (is_officer | is_press_office),
+)
 rules.add_perm("handovers.view_press_office_queue", is_press_office)

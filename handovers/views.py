@@ -112,6 +112,7 @@ def _detail_context(request, transition, **forms):
         if may_complete
         else None,
         "may_refuse": may_complete,
+        "may_lodge": user.has_perm("custody.lodge_credential", account),
         "may_withdraw": state in (State.AWAITING_SUCCESSOR, State.AWAITING_SUPERVISOR)
         and user.has_perm("handovers.withdraw_transition", transition),
     }

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.models import AppendOnlyModel
+from core.workflow import object_perm
 from custody.models import Credential
 
 
@@ -36,16 +37,6 @@ class Step(models.TextChoices):
 
 # Steps only the press office records (they confirm they were told and hold the new details).
 PRESS_OFFICE_STEPS = {Step.PRESS_OFFICE_TOLD}
-
-
-def _object_perm(name: str):
-    """A transition permission checked against the incident (never the object-less fallback)."""
-
-    def check(instance, user) -> bool:
-        return user.has_perm(name, instance)
-
-    check.__name__ = name
-    return check
 
 
 def _may_contain(incident) -> bool:
@@ -156,7 +147,7 @@ class Incident(FSMModelMixin, models.Model):
         source=IncidentState.REPORTED,
         target=IncidentState.CONTAINED,
         conditions=[_may_contain],
-        permission=_object_perm("incidents.contain_incident"),
+        permission=object_perm("incidents.contain_incident"),
     )
     def contain(self):
         done = self.steps_done()
@@ -170,7 +161,7 @@ class Incident(FSMModelMixin, models.Model):
         source=IncidentState.CONTAINED,
         target=IncidentState.RESOLVED,
         conditions=[_may_resolve],
-        permission=_object_perm("incidents.resolve_incident"),
+        permission=object_perm("incidents.resolve_incident"),
     )
     def resolve(self):
         moments = [row.done_at for row in self.steps_done().values()]

@@ -25,10 +25,12 @@ def incident_is_open(user, incident):
 can_view_incident = owns_incident_account | supervises_incident_account_owner | sees_everything
 # The auditor reads everything and changes nothing: no write rule names them.
 can_work_on_incident = (
-    owns_incident_account | supervises_incident_account_owner | is_press_office
+    ((owns_incident_account | supervises_incident_account_owner) & is_officer) | is_press_office
 ) & incident_is_open
 
-rules.add_perm("incidents.report_incident", rules.is_authenticated)
+# A report marks the account compromised and alerts the press office: an officer (or the press
+# office itself) reports; the auditor and an administrator without the Officer role do not.
+rules.add_perm("incidents.report_incident", is_officer | is_press_office)
 rules.add_perm("incidents.list_incidents", is_officer | sees_everything)
 rules.add_perm("incidents.view_incident", can_view_incident)
 rules.add_perm("incidents.add_note", can_work_on_incident)

@@ -1,7 +1,43 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 
 from audit.admin import AuditedModelAdmin
-from people.models import Delegation, Leave, Officer, Unit
+from core.admin import ReadOnlyAdmin
+from people.models import Delegation, Leave, Officer, RoleGrantDecision, RoleGrantRequest, Unit
+
+# Roles are groups, and who holds one is governed: a role is given or taken away only on the
+# portal's Roles page (people.services.role_grant and role_revoke, audited in the hash chain,
+# never to oneself, Press office and Administrator only with a second administrator's approval).
+# The admin shows groups and memberships and changes neither; nor does it make anyone staff or a
+# superuser.
+admin.site.unregister(Group)
+admin.site.unregister(get_user_model())
+
+
+@admin.register(Group)
+class RoleGroupAdmin(ReadOnlyAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    ordering = ("name",)
+    readonly_fields = ("name",)
+
+
+@admin.register(get_user_model())
+class PortalUserAdmin(AuditedModelAdmin, UserAdmin):
+    """Django's user admin with every field that confers a power read-only. A change to a
+    login's other details (name, e-mail, active) is audited like every admin change."""
+
+    readonly_fields = (
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+        "last_login",
+        "date_joined",
+    )
+    filter_horizontal = ()
 
 
 @admin.register(Unit)
@@ -46,3 +82,14 @@ class LeaveAdmin(AuditedModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(RoleGrantRequest)
+class RoleGrantRequestAdmin(ReadOnlyAdmin):
+    list_display = ("user", "role", "state", "requested_by", "requested_at")
+    list_filter = ("state", "role")
+
+
+@admin.register(RoleGrantDecision)
+class RoleGrantDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("request", "outcome", "decided_by", "decided_at")

@@ -8,6 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from core.models import AppendOnlyModel
+from core.workflow import object_perm
+from people.roles import ROLES_NEEDING_APPROVAL, Role
 
 
 class Unit(models.Model):
@@ -204,3 +209,99 @@ class Leave(models.Model):
 
     def __str__(self):
         return f"{self.officer} on leave {self.starts_on}–{self.ends_on}"
+
+
+# Role grants -----------------------------------------------------------------------------------
+
+
+class RoleGrantRequest(FSMModelMixin, models.Model):
+    """An administrator asks to give someone a role that needs a second administrator (Press
+    office, Administrator). Nothing changes until a different administrator, who is not the
+    person the role is for, approves it; the decision is kept in `RoleGrantDecision`."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Waiting for a second administrator"
+        APPROVED = "approved", "Approved: role given"
+        REFUSED = "refused", "Refused"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="role_grant_requests",
+        help_text="The person the role is for.",
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+    reason = models.TextField(max_length=1000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = FSMField(max_length=20, choices=State.choices, default=State.REQUESTED, protected=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(user=models.F("requested_by")), name="role_grant_not_for_oneself"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=sorted(r.value for r in ROLES_NEEDING_APPROVAL)),
+                name="role_grant_request_only_for_roles_needing_approval",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(state="requested"),
+                name="role_grant_one_open_request_per_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Role request {self.pk}: {self.role} for {self.user}"
+
+    @transition(
+        field=state,
+        source=State.REQUESTED,
+        target=State.APPROVED,
+        permission=object_perm("people.decide_role_grant"),
+    )
+    def approve(self):
+        pass
+
+    @transition(
+        field=state,
+        source=State.REQUESTED,
+        target=State.REFUSED,
+        permission=object_perm("people.decide_role_grant"),
+    )
+    def refuse(self):
+        pass
+
+
+class RoleGrantDecision(AppendOnlyModel):
+    """The second administrator's decision on a role request: one per request, never edited."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    request = models.OneToOneField(
+        RoleGrantRequest, on_delete=models.PROTECT, related_name="decision"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    comment = models.TextField(blank=True, max_length=1000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="refused") | ~Q(comment=""),
+                name="role_grant_refusal_has_comment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}: role request {self.request_id}"

@@ -42,10 +42,23 @@ is_administrator = _in_group(Role.ADMINISTRATOR) | rules.is_superuser
 
 
 @rules.predicate
-def is_officer(user):
-    """Any serving member of staff with an officer record."""
+def has_officer_record(user):
+    """A member of staff with an officer record who has not left (auditors and administrators
+    have one too: it says who they are, not what they may do)."""
     officer = officer_of(user)
     return officer is not None and officer.status != officer.Status.LEFT
+
+
+# What an officer writes (a business case, a check-in, a hack report, leave, a handover) needs
+# the Officer role as well as the record: the auditor, who has a record but only the Auditor
+# role, reads everything and changes nothing.
+is_officer = has_officer_record & has_officer_role
+
+
+@rules.predicate
+def is_user(user, person):
+    """`person` (a login) is the signed-in user themself."""
+    return person is not None and user is not None and user.pk == person.pk
 
 
 def supervises(user, officer) -> bool:

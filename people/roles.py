@@ -11,6 +11,11 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "Administrator", "Administrator"
 
 
+# Giving one of these needs a second administrator's approval: the press office holds every
+# account's login details, and an administrator gives roles.
+ROLES_NEEDING_APPROVAL = frozenset({Role.PRESS_OFFICE, Role.ADMINISTRATOR})
+
+
 def ensure_role_groups():
     """Create any missing role group (a migration creates them; a database flushed by a test
     or restored by hand may have lost them)."""

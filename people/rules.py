@@ -9,11 +9,43 @@ from people.predicates import (
     is_self,
     is_supervisor,
     is_supervisor_of,
+    is_user,
+    officer_of,
     sees_everything,
 )
+
+
+@rules.predicate
+def gave_delegation(user, delegation):
+    me = officer_of(user)
+    return me is not None and delegation is not None and delegation.supervisor_id == me.pk
+
 
 rules.add_perm("people.view_officer", is_self | is_supervisor_of | sees_everything)
 rules.add_perm("people.change_officer_status", is_administrator)  # marks movers and leavers
 rules.add_perm("people.manage_delegations", is_supervisor | is_administrator)
 rules.add_perm("people.create_delegation", is_supervisor & is_officer)
-rules.add_perm("people.record_leave", is_self | is_supervisor_of)
+rules.add_perm("people.revoke_delegation", is_officer & gave_delegation)
+# Recording leave at all (the page, the menu), and for one officer: oneself, or one's team.
+rules.add_perm("people.use_leave_page", is_officer)
+rules.add_perm("people.record_leave", is_officer & (is_self | is_supervisor_of))
+
+
+# Roles: an administrator gives and takes away roles, never their own; a role that needs a second
+# administrator (Press office, Administrator) is approved by one who neither asked for it nor is
+# the person it is for.
+@rules.predicate
+def asked_for_it(user, request):
+    return request is not None and user is not None and request.requested_by_id == user.pk
+
+
+@rules.predicate
+def is_role_request_subject(user, request):
+    return request is not None and user is not None and request.user_id == user.pk
+
+
+rules.add_perm("people.manage_roles", is_administrator)
+rules.add_perm("people.change_roles_of", is_administrator & ~is_user)  # object: the login
+rules.add_perm(
+    "people.decide_role_grant", is_administrator & ~asked_for_it & ~is_role_request_subject
+)

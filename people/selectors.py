@@ -1,11 +1,12 @@
 """Reads about people that views, services, reports and tasks share: who someone supervises,
-whom to tell about an officer's case, who the press office is."""
+whom to tell about an officer's case, who the press office is, who holds which role."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch, Q, QuerySet
 
-from people.models import Delegation, Officer
+from people.models import Delegation, Officer, RoleGrantRequest
 from people.predicates import officer_of, sees_everything
 from people.roles import Role
 
@@ -41,3 +42,74 @@ def press_office_recipients() -> list:
     """The shared mailbox and every active member of the press office."""
     users = get_user_model().objects.filter(groups__name=Role.PRESS_OFFICE, is_active=True)
     return [settings.PRESS_OFFICE_EMAIL, *users]
+
+
+# Roles ----------------------------------------------------------------------------------------
+
+
+def roles_of(user) -> list[str]:
+    """The names of the roles `user` holds, in the order of `Role` (read fresh, not cached)."""
+    held = set(user.groups.values_list("name", flat=True))
+    return [role.value for role in Role if role.value in held]
+
+
+def person_label(user) -> str:
+    """A login as a person is named on pages and in the trail: name and staff number."""
+    officer = officer_of(user)
+    if officer is not None:
+        return f"{officer.full_name} ({officer.staff_number})"
+    return user.get_full_name() or user.get_username()
+
+
+def people_with_roles(*, query: str = "", role: str = "") -> QuerySet:
+    """Officers who have not left, with their logins and roles loaded (for the Roles page)."""
+    qs = (
+        Officer.objects.exclude(status=Officer.Status.LEFT)
+        .select_related("user", "unit")
+        .prefetch_related(
+            Prefetch("user__groups", queryset=Group.objects.order_by("name"), to_attr="roles")
+        )
+        .order_by("surname", "first_name", "pk")
+    )
+    if query:
+        qs = qs.filter(
+            Q(first_name__icontains=query)
+            | Q(surname__icontains=query)
+            | Q(staff_number__iexact=query)
+            | Q(user__username__iexact=query)
+        )
+    if role:
+        qs = qs.filter(user__groups__name=role)
+    return qs
+
+
+def role_requests_waiting() -> QuerySet:
+    """Requests for a role that wait for a second administrator, oldest first."""
+    return (
+        RoleGrantRequest.objects.filter(state=RoleGrantRequest.State.REQUESTED)
+        .select_related("user__officer", "requested_by__officer")
+        .order_by("requested_at", "pk")
+    )
+
+
+def role_requests_decided(limit: int = 50) -> list:
+    """The latest decided requests, newest first, with their decisions."""
+    return list(
+        RoleGrantRequest.objects.exclude(state=RoleGrantRequest.State.REQUESTED)
+        .select_related("user__officer", "requested_by__officer", "decision__decided_by__officer")
+        .order_by("-requested_at", "-pk")[:limit]
+    )
+
+
+def role_requests_waiting_for(user) -> QuerySet:
+    """Requests `user` may decide: waiting, not asked by them, not for them (callers check that
+    `user` is an administrator)."""
+    return role_requests_waiting().exclude(requested_by=user).exclude(user=user)
+
+
+def administrators_to_tell(*, exclude=()) -> list:
+    """Active administrators (the role, or superusers), but not the people in `exclude`."""
+    users = get_user_model().objects.filter(
+        Q(groups__name=Role.ADMINISTRATOR) | Q(is_superuser=True), is_active=True
+    )
+    return list(users.exclude(pk__in=[u.pk for u in exclude]).distinct().order_by("pk"))

@@ -1,6 +1,6 @@
-"""Every write about people: acting supervisors, leave, and officers who move post or leave.
-One function per action, the acting user passed in, one transaction, an audit row, and mail
-sent by `notify` once the transaction commits.
+"""Every write about people: acting supervisors, leave, roles, and officers who move post or
+leave. One function per action, the acting user passed in, one transaction, an audit row, and
+mail sent by `notify` once the transaction commits.
 
 What an officer's move means for the social-media accounts they own (orphans, proposed
 handovers) belongs to the layers above, which call these services and then their own inside
@@ -12,16 +12,21 @@ import io
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record, diff, snapshot
 from core.errors import DomainError
+from core.workflow import fire, lock
 from notifications.services import notify
-from people.models import Delegation, Leave, Officer
+from people.models import Delegation, Leave, Officer, RoleGrantDecision, RoleGrantRequest
 from people.predicates import officer_of
+from people.roles import ROLES_NEEDING_APPROVAL, Role, ensure_role_groups
+from people.selectors import administrators_to_tell, person_label, roles_of
 
 # Acting supervisors ---------------------------------------------------------------------------
 
@@ -68,8 +73,7 @@ def delegation_create(
 @transaction.atomic
 def delegation_revoke(*, actor, delegation_id: int) -> Delegation:
     delegation = Delegation.objects.select_for_update().get(pk=delegation_id)
-    me = officer_of(actor)
-    if me is None or delegation.supervisor_id != me.pk:
+    if not actor.has_perm("people.revoke_delegation", delegation):
         raise PermissionDenied("Only the supervisor who named the acting supervisor can end it.")
     if delegation.revoked_at is not None:
         raise DomainError("This delegation has already ended.")
@@ -106,6 +110,203 @@ def leave_record(*, actor, officer: Officer, starts_on, ends_on, reason: str) ->
         reason=reason,
     )
     return leave
+
+
+# Roles ----------------------------------------------------------------------------------------
+#
+# A role is a group; who holds one is governed here and nowhere else (the Django admin shows
+# groups and memberships read-only). Every change is audited in the hash chain, nobody changes
+# their own roles, and Press office and Administrator are given only when a second administrator
+# approves the first one's request.
+
+ROLE_DENIED = "Only an administrator changes roles, and never their own."
+DECIDE_DENIED = (
+    "A second administrator decides: not the one who asked, nor the person the role is for."
+)
+
+
+def _roles_link() -> str:
+    return reverse("people:role_requests")
+
+
+def _person_locked(actor, user_id: int):
+    """The login whose roles change, locked, once the actor may change them."""
+    user = get_user_model().objects.select_for_update().get(pk=user_id)
+    if not actor.has_perm("people.change_roles_of", user):
+        raise PermissionDenied(ROLE_DENIED)
+    return user
+
+
+def _check_may_hold(user) -> None:
+    officer = officer_of(user)
+    if not user.is_active or (officer is not None and officer.status == Officer.Status.LEFT):
+        raise DomainError(f"{person_label(user)} can no longer sign in; give them no role.")
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why: the reason is kept in the audit trail.")
+    return reason
+
+
+def _role_set(*, actor, user, role: Role, held: bool, reason: str, facts=None) -> None:
+    """Add `user` to or remove them from `role`'s group, audit it and tell them."""
+    before = roles_of(user)
+    group = ensure_role_groups()[role]
+    if held:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    user.__dict__.pop("_portal_roles", None)  # the predicates' per-request cache
+    after = roles_of(user)
+    audit_record(
+        actor=actor,
+        action="role.granted" if held else "role.revoked",
+        obj=user,
+        changes={
+            "granted" if held else "revoked": [None, role.value],
+            "person": [None, person_label(user)],
+            "roles": [", ".join(before) or "none", ", ".join(after) or "none"],
+            **(facts or {}),
+        },
+        reason=reason,
+    )
+    notify(
+        recipients=[user],
+        kind="role.changed",
+        context={"role": role.label, "granted": held, "reason": reason},
+    )
+
+
+@transaction.atomic
+def role_grant(*, actor, user_id: int, role: str, reason: str) -> RoleGrantRequest | None:
+    """An administrator gives `role` to someone else. Officer, Supervisor and Auditor are given at
+    once (returns None). Press office and Administrator need a second administrator: the request
+    is recorded, the other administrators are told, and nothing changes until one of them
+    approves it (`role_grant_approve`); returns the request."""
+    role = Role(role)
+    user = _person_locked(actor, user_id)
+    reason = _reason(reason)
+    _check_may_hold(user)
+    if role.value in roles_of(user):
+        raise DomainError(f"{person_label(user)} already holds the {role.label} role.")
+    if role not in ROLES_NEEDING_APPROVAL:
+        _role_set(actor=actor, user=user, role=role, held=True, reason=reason)
+        return None
+    try:
+        with transaction.atomic():
+            request = RoleGrantRequest.objects.create(
+                user=user, role=role, reason=reason, requested_by=actor
+            )
+    except IntegrityError:
+        raise DomainError(
+            f"A request to give {person_label(user)} the {role.label} role is already waiting."
+        ) from None
+    audit_record(
+        actor=actor,
+        action="role_grant.requested",
+        obj=request,
+        changes={
+            "person": [None, person_label(user)],
+            "role": [None, role.value],
+            "state": [None, request.state],
+        },
+        reason=reason,
+    )
+    notify(
+        recipients=administrators_to_tell(exclude=[actor, user]),
+        kind="role_grant.requested",
+        context={"request": request, "person": person_label(user), "by": person_label(actor)},
+        link=_roles_link(),
+    )
+    return request
+
+
+@transaction.atomic
+def role_revoke(*, actor, user_id: int, role: str, reason: str) -> None:
+    """An administrator takes `role` away from someone else, at once."""
+    role = Role(role)
+    user = _person_locked(actor, user_id)
+    reason = _reason(reason)
+    if role.value not in roles_of(user):
+        raise DomainError(f"{person_label(user)} does not hold the {role.label} role.")
+    _role_set(actor=actor, user=user, role=role, held=False, reason=reason)
+
+
+def _request_decide(*, actor, request_id: int, name: str, comment: str) -> RoleGrantRequest:
+    request = lock(RoleGrantRequest, request_id, "user", "requested_by")
+    before, after = fire(
+        request,
+        name,
+        actor,
+        denied=DECIDE_DENIED,
+        not_open=lambda r: f"This request is already {r.get_state_display().lower()}.",
+    )
+    request.save()
+    decision = RoleGrantDecision.objects.create(
+        request=request, outcome=after, comment=comment, decided_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action=f"role_grant.{after}",
+        obj=request,
+        changes={
+            "state": [before, after],
+            "person": [None, person_label(request.user)],
+            "role": [None, request.role],
+            "requested_by": [None, person_label(request.requested_by)],
+        },
+        reason=comment,
+    )
+    notify(
+        recipients=[request.requested_by],
+        kind="role_grant.decided",
+        context={
+            "request": request,
+            "decision": decision,
+            "person": person_label(request.user),
+            "by": person_label(actor),
+        },
+        link=_roles_link(),
+    )
+    return request
+
+
+@transaction.atomic
+def role_grant_approve(*, actor, request_id: int, comment: str = "") -> RoleGrantRequest:
+    """A second administrator approves a request: only now is the role given. Never the one who
+    asked, nor the person the role is for."""
+    request = _request_decide(
+        actor=actor, request_id=request_id, name="approve", comment=(comment or "").strip()
+    )
+    user = get_user_model().objects.select_for_update().get(pk=request.user_id)
+    _check_may_hold(user)
+    role = Role(request.role)
+    if role.value in roles_of(user):
+        raise DomainError(f"{person_label(user)} already holds the {role.label} role.")
+    _role_set(
+        actor=actor,
+        user=user,
+        role=role,
+        held=True,
+        reason=request.reason,
+        facts={
+            "requested_by": [None, person_label(request.requested_by)],
+            "approved_by": [None, person_label(actor)],
+            "request": [None, request.pk],
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def role_grant_refuse(*, actor, request_id: int, comment: str) -> RoleGrantRequest:
+    """A second administrator refuses a request, saying why; nobody's roles change."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise DomainError("Say why you refuse the request.")
+    return _request_decide(actor=actor, request_id=request_id, name="refuse", comment=comment)
 
 
 # Movers and leavers ---------------------------------------------------------------------------

@@ -26,7 +26,11 @@ from handovers.selectors import (
 from incidents.selectors import open_incidents
 from notifications.selectors import inbox_for
 from people.predicates import is_auditor, is_press_office, officer_of, sees_everything
-from people.selectors import officers_visible_to, supervised_officer_ids
+from people.selectors import (
+    officers_visible_to,
+    role_requests_waiting_for,
+    supervised_officer_ids,
+)
 from reminders.selectors import overdue_recertifications, recertifications_waiting_for
 from reports import selectors as report_selectors
 
@@ -138,7 +142,25 @@ def home_sections(user) -> list[Section]:
         sections.append(
             Section("Audit", [Tile("Audit trail", 0, reverse("audit:trail"), "Read every change")])
         )
+    if user.has_perm("people.manage_roles"):
+        sections.append(_roles_section(user))
     return sections
+
+
+def _roles_section(user) -> Section:
+    """For administrators: who holds which role, and requests waiting for their approval."""
+    return Section(
+        "Roles",
+        [
+            Tile(
+                "Role requests for your approval",
+                role_requests_waiting_for(user).count(),
+                reverse("people:role_requests"),
+                "Press office and Administrator need a second administrator",
+            ),
+            Tile("Give or take away a role", 0, reverse("people:roles")),
+        ],
+    )
 
 
 def _case_sections(user, me) -> list[Section]:

@@ -51,6 +51,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("handovers/", include("handovers.urls")),
     path("reports/", include("reports.urls")),
+    path("people/", include("people.urls")),
     path("admin/", admin.site.urls),
     path(
         "health/",

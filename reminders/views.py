@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from rules.contrib.views import permission_required
 
 from core.errors import DomainError
 from people import services as people_services
@@ -68,10 +69,9 @@ def recertification_confirm(request, pk):
 
 
 @login_required
+@permission_required("people.use_leave_page", raise_exception=True)
 def leave(request):
     me = officer_of(request.user)
-    if me is None:
-        raise PermissionDenied
     officers = officers_visible_to(request.user).filter(
         Q(pk=me.pk) | Q(pk__in=supervised_officer_ids(request.user))
     )

@@ -21,7 +21,7 @@ def team(db):
 
 @pytest.fixture
 def supervisor(team):
-    return OfficerFactory(unit=team, rank="sergeant", roles=[Role.SUPERVISOR])
+    return OfficerFactory(unit=team, rank="sergeant", roles=[Role.OFFICER, Role.SUPERVISOR])
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def officer(team, supervisor):
 
 @pytest.fixture
 def other_supervisor(db):
-    return OfficerFactory(rank="sergeant", roles=[Role.SUPERVISOR])
+    return OfficerFactory(rank="sergeant", roles=[Role.OFFICER, Role.SUPERVISOR])
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def other_officer(other_supervisor):
 
 @pytest.fixture
 def press_officer(db):
-    return OfficerFactory(rank="staff", roles=[Role.PRESS_OFFICE])
+    return OfficerFactory(rank="staff", roles=[Role.OFFICER, Role.PRESS_OFFICE])
 
 
 @pytest.fixture

@@ -51,11 +51,15 @@ class OfficerFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        """OfficerFactory(roles=[Role.SUPERVISOR]); every officer also has the Officer role."""
+        """The person's roles, exactly: OfficerFactory() holds the Officer role;
+        OfficerFactory(roles=[Role.OFFICER, Role.SUPERVISOR]) a sergeant; and
+        OfficerFactory(roles=[Role.AUDITOR]) an auditor who has an officer record but not the
+        Officer role, as in the demo force (so the auditor cannot write)."""
         if not create:
             return
         groups = ensure_role_groups()
-        self.user.groups.add(*(groups[r] for r in {Role.OFFICER, *(extracted or [])}))
+        roles = [Role.OFFICER] if extracted is None else extracted
+        self.user.groups.add(*(groups[r] for r in roles))
 
 
 class DelegationFactory(factory.django.DjangoModelFactory):

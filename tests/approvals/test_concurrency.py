@@ -60,10 +60,12 @@ def test_two_deciders_at_once_give_exactly_one_decision_each_time(stage):
             "Needs PostgreSQL: SQLite has no row locks and serialises whole transactions, so"
             " this race cannot happen there. Run with DATABASE_URL=postgres://..."
         )
-    supervisor = OfficerFactory(rank="sergeant", roles=[Role.SUPERVISOR])
-    acting = OfficerFactory(rank="sergeant", roles=[Role.SUPERVISOR])
+    supervisor = OfficerFactory(rank="sergeant", roles=[Role.OFFICER, Role.SUPERVISOR])
+    acting = OfficerFactory(rank="sergeant", roles=[Role.OFFICER, Role.SUPERVISOR])
     DelegationFactory(supervisor=supervisor, acting=acting)
-    press = [OfficerFactory(rank="staff", roles=[Role.PRESS_OFFICE]) for _ in range(2)]
+    press = [
+        OfficerFactory(rank="staff", roles=[Role.OFFICER, Role.PRESS_OFFICE]) for _ in range(2)
+    ]
     officer = OfficerFactory(supervisor=supervisor, unit=supervisor.unit)
     policy = PolicyVersionFactory()
     deciders = [supervisor.user, acting.user] if stage == "supervisor" else [p.user for p in press]

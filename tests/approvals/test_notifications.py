@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_submission_tells_the_supervisor_and_acting_supervisor_after_commit(
     draft, policy, supervisor, django_capture_on_commit_callbacks
 ):
-    acting = OfficerFactory(roles=[Role.SUPERVISOR])
+    acting = OfficerFactory(roles=[Role.OFFICER, Role.SUPERVISOR])
     DelegationFactory(supervisor=supervisor, acting=acting)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.business_case_submit(

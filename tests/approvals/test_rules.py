@@ -71,7 +71,7 @@ def test_self_approval_through_the_web_is_refused(login, submitted, officer):
 
 
 def test_press_officer_cannot_sign_off_their_own_case(policy, supervisor):
-    applicant = OfficerFactory(supervisor=supervisor, roles=[Role.PRESS_OFFICE])
+    applicant = OfficerFactory(supervisor=supervisor, roles=[Role.OFFICER, Role.PRESS_OFFICE])
     case = BusinessCaseFactory(applicant=applicant)
     services.business_case_submit(
         actor=applicant.user, case_id=case.pk, policy_id=policy.pk, personal_use_read=True
@@ -98,7 +98,7 @@ def test_another_teams_supervisor_is_refused(login, submitted, other_supervisor)
 
 
 def test_acting_supervisor_decides_and_is_recorded_as_acting(submitted, supervisor):
-    acting = OfficerFactory(rank="sergeant", roles=[Role.SUPERVISOR])
+    acting = OfficerFactory(rank="sergeant", roles=[Role.OFFICER, Role.SUPERVISOR])
     DelegationFactory(supervisor=supervisor, acting=acting)
     decision = _decide(acting.user, submitted)
     assert decision.decided_by == acting.user

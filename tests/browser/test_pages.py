@@ -65,7 +65,13 @@ JOURNEYS = {
         "/reports/recertifications/",
         "/reports/incidents/",
     ],
-    "admin": ["/", "/handovers/leavers/", "/register/"],
+    "admin": [
+        "/",
+        "/handovers/leavers/",
+        "/register/",
+        "/people/roles/",
+        "/people/roles/requests/",
+    ],
 }
 
 
@@ -108,3 +114,25 @@ def test_each_persons_pages_are_accessible_and_error_free(
     context.close()
     assert problems == {}, problems
     assert errors == [], errors
+
+
+def test_an_administrator_changes_a_role_in_the_browser(browser, live_server, demo_force):
+    """The Roles pages, their form with its error summary and the success banner all pass axe."""
+    context = browser.new_context()
+    page = context.new_page()
+    _sign_in(page, live_server.url, "admin")
+    page.get_by_role("link", name="Roles", exact=True).first.click()
+    page.get_by_label("Search").fill("4471")
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("link", name="Priya Sharma").click()
+    assert _axe_violations(page) == []
+    page.get_by_role("button", name="Change the role").click()  # nothing chosen
+    assert page.locator(".govuk-error-summary").count() == 1
+    assert _axe_violations(page) == []
+    page.get_by_label("Give the role").check()
+    page.get_by_label("Supervisor").check()
+    page.get_by_label("Why?").fill("Acting sergeant while PS Hughes is away")
+    page.get_by_role("button", name="Change the role").click()
+    assert page.get_by_text("Priya Sharma now holds the Supervisor role.").count() == 1
+    assert _axe_violations(page) == []
+    context.close()

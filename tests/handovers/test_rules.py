@@ -81,8 +81,10 @@ def test_another_officer_and_another_teams_supervisor_get_404(
 
 def test_the_owner_cannot_approve_their_own_handover(login, team, successor, press_officer):
     # The owner is a supervisor too, and line-manages nobody involved: still no self-approval.
-    boss = OfficerFactory(unit=team, rank="inspector", roles=[Role.SUPERVISOR])
-    owner = OfficerFactory(unit=team, rank="sergeant", roles=[Role.SUPERVISOR], supervisor=boss)
+    boss = OfficerFactory(unit=team, rank="inspector", roles=[Role.OFFICER, Role.SUPERVISOR])
+    owner = OfficerFactory(
+        unit=team, rank="sergeant", roles=[Role.OFFICER, Role.SUPERVISOR], supervisor=boss
+    )
     account = SocialAccountFactory(owner=owner)
     transition = _accepted(account, successor)
     client = login(owner)
@@ -120,7 +122,9 @@ def test_only_the_named_successor_answers(
 
 
 def test_a_press_officer_who_owns_the_account_cannot_complete_it(successor, supervisor, team):
-    owner = OfficerFactory(unit=team, supervisor=supervisor, roles=[Role.PRESS_OFFICE])
+    owner = OfficerFactory(
+        unit=team, supervisor=supervisor, roles=[Role.OFFICER, Role.PRESS_OFFICE]
+    )
     account = SocialAccountFactory(owner=owner)
     transition = _accepted(account, successor)
     services.transition_decide(actor=supervisor.user, transition_id=transition.pk, approve=True)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def acting(db):
-    return OfficerFactory(rank="sergeant", roles=[Role.SUPERVISOR])
+    return OfficerFactory(rank="sergeant", roles=[Role.OFFICER, Role.SUPERVISOR])
 
 
 def test_supervisor_names_an_acting_supervisor_who_then_decides(

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.predicates import is_account_owner, is_supervisor_of_account_owner
 from people.predicates import (
+    has_officer_record,
     is_auditor,
     is_officer,
     is_press_office,
@@ -27,6 +28,18 @@ def test_roles_come_from_groups(officer, supervisor, press_officer, auditor):
     assert is_supervisor(supervisor.user)
     assert is_press_office(press_officer.user) and not is_press_office(officer.user)
     assert is_auditor(auditor.user) and not is_auditor(press_officer.user)
+
+
+def test_an_officer_is_a_serving_record_holder_with_the_officer_role(officer, auditor):
+    """The auditor has an officer record but not the Officer role: not an officer, so none of the
+    officer's writes (issue 11)."""
+    assert has_officer_record(auditor.user) and not is_officer(auditor.user)
+    no_role = OfficerFactory(roles=[])
+    assert has_officer_record(no_role.user) and not is_officer(no_role.user)
+    assert is_officer(officer.user)
+    officer.user.groups.clear()
+    officer.user.__dict__.pop("_portal_roles", None)
+    assert not is_officer(officer.user)
 
 
 def test_anonymous_holds_no_role():
@@ -62,7 +75,7 @@ def test_nobody_supervises_themself(supervisor):
 
 
 def test_delegation_in_force_lets_the_acting_supervisor_decide(officer, supervisor):
-    acting = OfficerFactory(roles=[Role.SUPERVISOR])
+    acting = OfficerFactory(roles=[Role.OFFICER, Role.SUPERVISOR])
     assert not is_supervisor_of(acting.user, officer)
     DelegationFactory(supervisor=supervisor, acting=acting)
     assert is_supervisor_of(acting.user, officer)
@@ -71,7 +84,7 @@ def test_delegation_in_force_lets_the_acting_supervisor_decide(officer, supervis
 def test_delegation_outside_its_dates_or_revoked_gives_nothing(officer, supervisor):
     from django.utils import timezone
 
-    acting = OfficerFactory(roles=[Role.SUPERVISOR])
+    acting = OfficerFactory(roles=[Role.OFFICER, Role.SUPERVISOR])
     today = timezone.localdate()
     DelegationFactory(
         supervisor=supervisor,

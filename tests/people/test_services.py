@@ -18,7 +18,7 @@ TODAY = datetime.date(2026, 11, 24)
 
 @pytest.fixture
 def acting(db):
-    return OfficerFactory(rank="sergeant", roles=[Role.SUPERVISOR])
+    return OfficerFactory(rank="sergeant", roles=[Role.OFFICER, Role.SUPERVISOR])
 
 
 def _delegate(supervisor, acting, starts_on=TODAY, ends_on=TODAY):

@@ -268,7 +268,11 @@ def _grow(force, n):
     today = timezone.localdate()
     for i in range(n):
         unit = UnitFactory()
-        boss = supervisor if i % 2 else OfficerFactory(unit=unit, roles=[Role.SUPERVISOR])
+        boss = (
+            supervisor
+            if i % 2
+            else OfficerFactory(unit=unit, roles=[Role.OFFICER, Role.SUPERVISOR])
+        )
         owner = OfficerFactory(unit=unit, supervisor=boss)
         account = SocialAccountFactory(owner=owner, last_post_at=days_ago(10 * i))
         moved = OfficerFactory(

@@ -128,6 +128,9 @@ DEMO_LOGINS = {
         "S90345",
     ),
     "admin": ("Ruth", "Ellis", Officer.Rank.STAFF, [Role.ADMINISTRATOR], "force-it", "S90001"),
+    # A second administrator, to approve (or refuse) Ruth's requests for Press office or
+    # Administrator on the Roles page: nobody approves their own.
+    "admin2": ("Tom", "Price", Officer.Rank.STAFF, [Role.ADMINISTRATOR], "force-it", "S90002"),
 }
 
 
