@@ -125,14 +125,14 @@ def test_an_administrator_changes_a_role_in_the_browser(browser, live_server, de
     page.get_by_label("Search").fill("4471")
     page.get_by_role("button", name="Apply filters").click()
     page.get_by_role("link", name="Priya Sharma").click()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Change the role").click()  # nothing chosen
     assert page.locator(".govuk-error-summary").count() == 1
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     page.get_by_label("Give the role").check()
     page.get_by_label("Supervisor").check()
     page.get_by_label("Why?").fill("Acting sergeant while PS Hughes is away")
     page.get_by_role("button", name="Change the role").click()
     assert page.get_by_text("Priya Sharma now holds the Supervisor role.").count() == 1
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     context.close()
