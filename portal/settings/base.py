@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
     "portal",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "people.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -149,9 +151,27 @@ ACCOUNT_SESSION_REMEMBER = True  # one shift (SESSION_COOKIE_AGE), as before all
 # Wrong passwords are counted by people/throttle.py (LOGIN_MAX_FAILURES); allauth's own count
 # of failed logins would be a second lock with other numbers and other words.
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
+# Re-authentication (allauth's, before changing a second factor) stays fresh as long as custody's.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTH_MAX_AGE", 5 * 60)
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # people/sso/adapters.py does the matching
 SOCIALACCOUNT_STORE_TOKENS = False  # the portal calls no API of the identity provider
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+
+# Second factor (allauth.mfa; people/mfa.py): an authenticator app's 6-digit codes (TOTP) with
+# recovery codes. Required of the press office and administrators (people/middleware.py),
+# optional for everyone else. WebAuthn passkeys are left off: allauth's passkey pages need its
+# own scripts, which the portal's Content Security Policy and templates do not carry yet.
+MFA_ADAPTER = "people.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "people.forms_mfa.AuthenticateForm",
+    "reauthenticate": "people.forms_mfa.ReauthenticateForm",
+    "activate_totp": "people.forms_mfa.ActivateTOTPForm",
+}
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", f"{FORCE_NAME} social media portal")
+MFA_TOTP_TOLERANCE = 1  # the code before and after the current one: phones' clocks drift
+MFA_TOTP_PERIOD = 30  # seconds each code lasts (allauth's default, RFC 6238)
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # administrators keep officers' e-mail addresses
 
 # Single sign-on (OpenID Connect; see the README, "Single sign-on (Microsoft Entra ID)"). Off
 # unless OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set.
