@@ -17,13 +17,14 @@ def may_use_a_password(username: str) -> bool:
 
 
 class ThrottledLoginForm(LoginForm):
-    """allauth's sign-in form (fields `login` and `password`) with the portal's rules: further
-    attempts are refused after repeated wrong passwords (people/throttle.py), and when local
-    passwords are switched off only the break-glass administrators may use one."""
+    """allauth's sign-in form (fields `login` and `password`) with the portal's rules: a
+    username is refused from an address after repeated wrong passwords from there, an address
+    with many wrong passwords waits a few seconds between attempts (people/throttle.py), and when
+    local passwords are switched off only the break-glass administrators may use one."""
 
     def clean(self):
         username = self.data.get("login", "")
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        address = throttle.client_address(self.request)
         if not may_use_a_password(username):
             raise forms.ValidationError(
                 PASSWORDS_OFF_MESSAGE.format(provider=settings.OIDC_PROVIDER_NAME),
@@ -31,6 +32,10 @@ class ThrottledLoginForm(LoginForm):
             )
         if throttle.is_locked(username, address):
             raise forms.ValidationError(throttle.LOCKED_MESSAGE, code="locked")
+        if seconds := throttle.wait_seconds(address):
+            raise forms.ValidationError(
+                throttle.SLOW_MESSAGE.format(seconds=seconds), code="slowed"
+            )
         try:
             cleaned = super().clean()
         except forms.ValidationError:

@@ -134,8 +134,18 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # one shift
 SESSION_COOKIE_HTTPONLY = True
+# Password guessing (people/throttle.py): a username from one address is locked after
+# LOGIN_MAX_FAILURES wrong passwords within LOGIN_LOCKOUT_SECONDS; an address alone is never
+# locked, only slowed (LOGIN_ADDRESS_DELAY_SECONDS between attempts) after
+# LOGIN_ADDRESS_SLOW_AFTER wrong passwords in the same window.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_ADDRESS_SLOW_AFTER = env_int("LOGIN_ADDRESS_SLOW_AFTER", 20)
+LOGIN_ADDRESS_DELAY_SECONDS = env_int("LOGIN_ADDRESS_DELAY_SECONDS", 5)
+# Behind the force's reverse proxy, the number of proxies that append to X-Forwarded-For: the
+# client's own address is then read from there (allauth's rate limits and the throttle above).
+# 0 (the default) uses REMOTE_ADDR; never set it higher than the proxies really in front.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Sign-in. Every sign-in goes through django-allauth's login flow at /login/: a local password
