@@ -1,6 +1,8 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 
 from audit.admin import AuditedModelAdmin
+from core.admin import ReadOnlyAdmin
 from people.models import Delegation, Leave, Officer, Unit
 
 
@@ -46,3 +48,19 @@ class LeaveAdmin(AuditedModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    """Second factors, to look at only: the key inside (`data`) is never shown. A reset goes
+    through people.services.second_factor_reset, which is audited and ends the person's sessions
+    (the person's sign-in page, /people/<id>/sign-in/)."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__username",)
+    readonly_fields = ("user", "type", "created_at", "last_used_at")
+    exclude = ("data",)

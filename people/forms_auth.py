@@ -3,6 +3,7 @@ from django import forms
 from django.conf import settings
 
 from people import throttle
+from people.sign_in_events import login_named, sign_in_event_record
 
 PASSWORDS_OFF_MESSAGE = (
     "Passwords are switched off for this portal. Sign in with {provider} instead."
@@ -39,7 +40,11 @@ class ThrottledLoginForm(LoginForm):
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            throttle.record_failure(username, address)
+            counted = throttle.record_failure(username, address)
+            if counted.locked:
+                self._audit("sign_in.locked_out", username, "A username from one address")
+            if counted.slowing:
+                self._audit("sign_in.address_slowed", username, "Many wrong passwords")
             raise
         if self.user is not None:
             if not may_use_a_password(self.user.get_username()):
@@ -49,3 +54,18 @@ class ThrottledLoginForm(LoginForm):
                 )
             throttle.clear(username, address)
         return cleaned
+
+    def _audit(self, action: str, username: str, why: str) -> None:
+        limit = (
+            f"{settings.LOGIN_MAX_FAILURES} wrong passwords for this username from this address"
+            if action == "sign_in.locked_out"
+            else f"{settings.LOGIN_ADDRESS_SLOW_AFTER} wrong passwords from this address"
+        )
+        user = login_named(username)
+        sign_in_event_record(
+            action=action,
+            user=user,
+            request=self.request,
+            changes={} if user.pk else {"attempted_login": username[:40]},
+            reason=f"{why}: {limit} within {settings.LOGIN_LOCKOUT_SECONDS // 60} minutes.",
+        )

@@ -5,11 +5,14 @@ portal switches off for passwords: people/throttle.py counts those.) Only someon
 knows the password reaches a code form, so this lock cannot be turned against a person by a
 stranger."""
 
+from allauth.core import context
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from django import forms
+from django.conf import settings
 
 from people import throttle
+from people.sign_in_events import sign_in_event_record
 
 CODES_LOCKED_MESSAGE = (
     "Too many wrong codes. Wait 15 minutes and try again, or ask the service desk to reset "
@@ -36,7 +39,14 @@ class ThrottledCodeMixin:
         try:
             code = super().clean_code()
         except forms.ValidationError:
-            throttle.record_failure(name, "")
+            if throttle.record_failure(name, "").locked:
+                sign_in_event_record(
+                    action="second_factor.locked_out",
+                    user=self.user,
+                    request=context.request,
+                    reason=f"{settings.LOGIN_MAX_FAILURES} wrong codes within "
+                    f"{settings.LOGIN_LOCKOUT_SECONDS // 60} minutes.",
+                )
             raise
         throttle.clear(name, "")
         return code

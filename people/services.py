@@ -266,3 +266,39 @@ def leavers_import(*, actor, content: str) -> HRImportReport:
         report.errors.append({"line": row["line"], "message": str(exc)})
         report.rows = []
     return report
+
+
+# Sign-in: second factors ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def second_factor_reset(*, actor, user, reason: str = "", request=None) -> list[str]:
+    """An administrator resets someone's second factor (a lost or replaced phone): their
+    authenticator app and recovery codes are deleted and every session of theirs ends, so their
+    next sign-in sets a new one up (required roles) or asks for none. Never one's own: that
+    would let a stolen administrator session take the second factor off."""
+    from allauth.mfa.models import Authenticator
+
+    from people.sign_in_events import sign_in_event_record
+
+    if not actor.has_perm("people.reset_second_factor"):
+        raise PermissionDenied("Only an administrator resets a second factor.")
+    if actor.pk == user.pk:
+        raise PermissionDenied(
+            "You cannot reset your own second factor: ask another administrator."
+        )
+    authenticators = Authenticator.objects.select_for_update().filter(user=user)
+    types = sorted(authenticators.values_list("type", flat=True))
+    if not types:
+        raise DomainError(f"{user.get_username()} has no second factor to reset.")
+    authenticators.delete()
+    ended = _sessions_end(user)
+    sign_in_event_record(
+        action="second_factor.reset",
+        user=user,
+        actor=actor,
+        request=request,
+        changes={"types": [types, []], "sessions_ended": [None, ended]},
+        reason=reason,
+    )
+    return types

@@ -20,6 +20,7 @@ cache (Redis in production, shared by every web process)."""
 import hashlib
 import math
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -56,12 +57,22 @@ def _slow_key(address: str) -> str:
     return f"login-slow:addr:{address}"
 
 
-def _count(key: str) -> None:
-    if not cache.add(key, 1, settings.LOGIN_LOCKOUT_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+def _count(key: str) -> int:
+    if cache.add(key, 1, settings.LOGIN_LOCKOUT_SECONDS):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+        return 1
+
+
+class Counted(NamedTuple):
+    """What one more failure did: `locked` the pair, or started `slowing` the address (each is
+    true once, at the failure that reached the limit)."""
+
+    locked: bool = False
+    slowing: bool = False
 
 
 def is_locked(username: str, address: str) -> bool:
@@ -77,14 +88,15 @@ def wait_seconds(address: str) -> int:
     return max(0, math.ceil(until - time.time())) if until else 0
 
 
-def record_failure(username: str, address: str) -> None:
-    _count(_pair_key(username, address))
+def record_failure(username: str, address: str) -> Counted:
+    locked = _count(_pair_key(username, address)) == settings.LOGIN_MAX_FAILURES
     if not address:
-        return
-    _count(_address_key(address))
-    if (cache.get(_address_key(address)) or 0) >= settings.LOGIN_ADDRESS_SLOW_AFTER:
+        return Counted(locked=locked)
+    from_address = _count(_address_key(address))
+    if from_address >= settings.LOGIN_ADDRESS_SLOW_AFTER:
         delay = settings.LOGIN_ADDRESS_DELAY_SECONDS
         cache.set(_slow_key(address), time.time() + delay, delay)
+    return Counted(locked=locked, slowing=from_address == settings.LOGIN_ADDRESS_SLOW_AFTER)
 
 
 def clear(username: str, address: str) -> None:
