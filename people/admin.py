@@ -1,5 +1,7 @@
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from audit.admin import AuditedModelAdmin
 from core.admin import ReadOnlyAdmin
@@ -15,10 +17,25 @@ class UnitAdmin(AuditedModelAdmin):
 
 @admin.register(Officer)
 class OfficerAdmin(AuditedModelAdmin):
-    list_display = ("staff_number", "surname", "first_name", "rank", "unit", "supervisor", "status")
+    list_display = (
+        "staff_number",
+        "surname",
+        "first_name",
+        "rank",
+        "unit",
+        "supervisor",
+        "status",
+        "sign_in",
+    )
     list_filter = ("status", "rank", "unit")
     search_fields = ("staff_number", "surname", "first_name", "user__username")
     autocomplete_fields = ("user", "unit", "supervisor")
+
+    @admin.display(description="Sign-in")
+    def sign_in(self, obj):
+        """Their sessions and second factor (end them, reset it): people/views_sessions.py."""
+        url = reverse("people:person_sign_in", args=[obj.user_id])
+        return format_html('<a href="{}">Sessions and second factor</a>', url)
 
     def get_readonly_fields(self, request, obj=None):
         # Moving or leaving goes through "Movers and leavers", which also ends a leaver's

@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -118,14 +117,19 @@ class Marked(NamedTuple):
     was: str
 
 
-def _sessions_end(user) -> int:
-    """Delete every unexpired session signed in as `user`."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
+def _sessions_end(user, keys=None) -> int:
+    """End `user`'s sessions (those whose keys are given, or all): allauth.usersessions keeps a
+    row per signed-in session, so nothing else is decoded. Returns how many were still live."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    sessions = UserSession.objects.filter(user=user)
+    if keys is not None:
+        sessions = sessions.filter(session_key__in=keys)
+    sessions = list(sessions)
+    live = sum(1 for session in sessions if session.exists())
+    get_adapter().end_sessions(sessions)
+    return live
 
 
 def _officer_mark(*, actor, officer_id: int, status: str, on: datetime.date, reason: str) -> Marked:
@@ -302,3 +306,28 @@ def second_factor_reset(*, actor, user, reason: str = "", request=None) -> list[
         reason=reason,
     )
     return types
+
+
+# Sign-in: sessions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sessions_end(*, actor, user, session_keys=None, request=None, reason: str = "") -> int:
+    """End sessions of `user`: the ones named (a person ending one of their own, say on a lost
+    phone), or all of them (an administrator ending all of a person's). A person may end their
+    own; an administrator anyone's. Audited; returns how many were live. The caller signs the
+    current request out if its own session was among them."""
+    from people.sign_in_events import sign_in_event_record
+
+    if actor.pk != user.pk and not actor.has_perm("people.end_sessions"):
+        raise PermissionDenied("Only an administrator ends someone else's sessions.")
+    ended = _sessions_end(user, keys=session_keys)
+    sign_in_event_record(
+        action="sessions.ended",
+        user=user,
+        actor=actor,
+        request=request,
+        changes={"sessions_ended": [None, ended], "which": "chosen" if session_keys else "all"},
+        reason=reason,
+    )
+    return ended

@@ -7,6 +7,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 
+from people.middleware import mark_session_seen
 from people.sign_in_events import login_named, sign_in_event_record
 
 
@@ -19,6 +20,7 @@ def _acting(request, user):
 def on_signed_in(sender, request, user, **kwargs):
     """allauth's user_logged_in: a real sign-in through its flow (password, single sign-on, and
     the code when one was asked for)."""
+    mark_session_seen(request)  # allauth.usersessions has just recorded this session
     methods = [r.get("method") for r in get_authentication_records(request, user)]
     sign_in_event_record(
         action="sign_in.succeeded",

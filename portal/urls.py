@@ -47,6 +47,7 @@ urlpatterns = [
     path("logout/", account_views.logout, name="logout"),
     path("accounts/", include(sign_in_urls)),
     path("admin/login/", views.admin_login, name="admin_login"),
+    path("people/", include("people.urls")),
     path("notifications/", include("notifications.urls")),
     path("reminders/", include("reminders.urls")),
     path("audit/", include("audit.urls")),

@@ -19,10 +19,10 @@ def _second_factor_for_test_logins(request, monkeypatch):
     """The portal asks the press office and administrators for a second factor before any page
     (people/middleware.py). Tests that sign a person in with `client.login` or `force_login`
     skip the sign-in pages, so here those two also do what signing in with a code would: the
-    person gets an authenticator app (tests/mfa.py's known key) and the session is marked as
-    having passed it, the way allauth marks it. Production has no such path: this patches the
-    test client only. Tests of the second factor itself opt out with
-    @pytest.mark.real_second_factor, and sign in through the real pages."""
+    session gets its allauth.usersessions row, the person an authenticator app (tests/mfa.py's
+    known key) and the session is marked as having passed it, the way allauth marks it.
+    Production has no such path: this patches the test client only. Tests of the second factor
+    itself opt out with @pytest.mark.real_second_factor, and sign in through the real pages."""
     if request.node.get_closest_marker("real_second_factor"):
         return
     from django.test import Client

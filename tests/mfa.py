@@ -41,9 +41,25 @@ def pass_second_factor(client, user) -> None:
     request.session.save()
 
 
+def record_session(client, user) -> None:
+    """The session row allauth.usersessions makes when someone signs in through allauth."""
+    from allauth.usersessions.models import UserSession
+
+    from people.middleware import mark_session_seen
+
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.user = user
+    UserSession.objects.create_from_request(request, user=user)
+    mark_session_seen(request)
+    request.session.save()
+
+
 def sign_in_with_second_factor(client, user) -> None:
-    """What the tests' client.login/force_login add for a person whose role needs a second
-    factor (tests/conftest.py): an authenticator app, and a session that has passed it."""
+    """What the tests' client.login/force_login add, as signing in through allauth's pages
+    would (tests/conftest.py): the session's row, and for a person whose role needs a second
+    factor an authenticator app and a session that has passed it."""
+    record_session(client, user)
     if requires_second_factor(user):
         enrol(user)
         pass_second_factor(client, user)

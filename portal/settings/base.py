@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
+    "allauth.usersessions",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
     "portal",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "people.middleware.SecondFactorRequiredMiddleware",
+    "people.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -182,6 +184,11 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", f"{FORCE_NAME} social media portal"
 MFA_TOTP_TOLERANCE = 1  # the code before and after the current one: phones' clocks drift
 MFA_TOTP_PERIOD = 30  # seconds each code lasts (allauth's default, RFC 6238)
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # administrators keep officers' e-mail addresses
+# Each signed-in session is a row of allauth.usersessions (address, browser, last seen): a person
+# sees and ends their own (/people/sessions/), an administrator ends all of a person's, and a
+# leaver's end. people.middleware.SessionActivityMiddleware keeps "last seen" to the minute
+# (allauth's own tracking, USERSESSIONS_TRACK_ACTIVITY, would write on every request).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Single sign-on (OpenID Connect; see the README, "Single sign-on (Microsoft Entra ID)"). Off
 # unless OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set.

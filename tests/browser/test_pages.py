@@ -29,6 +29,7 @@ JOURNEYS = {
         "/cases/policy/",
         "/accounts/2fa/",
         "/accounts/2fa/totp/activate/",
+        "/people/sessions/",
     ],
     "supervisor": [
         "/",
@@ -71,7 +72,7 @@ JOURNEYS = {
         "/reports/recertifications/",
         "/reports/incidents/",
     ],
-    "admin": ["/", "/handovers/leavers/", "/register/"],
+    "admin": ["/", "/handovers/leavers/", "/register/", "/people/sessions/"],
 }
 
 
