@@ -3,6 +3,8 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 
 from people import throttle
+from people.forms_mfa import ReauthenticateForm
+from people.mfa import has_second_factor
 
 
 class NoEchoTextInput(forms.TextInput):
@@ -75,6 +77,11 @@ class RotateForm(CredentialForm):
 
 
 class ReauthForm(forms.Form):
+    """The password again and, for someone with a second factor, a code from their authenticator
+    app (or a recovery code), before login details are shown. The code is checked by allauth's
+    own re-authentication form, so a used code is refused and the check is recorded in the
+    session as allauth records it."""
+
     password = forms.CharField(
         label="Your portal password",
         strip=False,
@@ -83,15 +90,28 @@ class ReauthForm(forms.Form):
         "five minutes.",
         error_messages={"required": "Enter your password."},
     )
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        help_text="The 6-digit code your app shows now, or one of your recovery codes.",
+        error_messages={"required": "Enter the code from your authenticator app."},
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.asks_for_code = has_second_factor(user)
+        fields = [Field.text("password", field_width=20)]
+        if self.asks_for_code:
+            fields.append(Field.text("code", field_width=10))
+        else:
+            del self.fields["code"]
         self.helper = FormHelper()
         self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
-            Field.text("password", field_width=20), Submit("confirm", "Confirm")
-        )
+        self.helper.layout = Layout(*fields, Submit("confirm", "Confirm"))
 
     def clean_password(self):
         password = self.cleaned_data["password"]
@@ -103,6 +123,22 @@ class ReauthForm(forms.Form):
             raise forms.ValidationError("The password is not right. Enter your portal password.")
         throttle.clear(name, "")
         return password
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.asks_for_code and "password" in cleaned and "code" in cleaned:
+            second = ReauthenticateForm(user=self.user, data={"code": cleaned["code"]})
+            if not second.is_valid():
+                for error in second.errors.get("code", []):
+                    self.add_error("code", error)
+            else:
+                self.second_factor = second
+        return cleaned
+
+    def confirm(self):
+        """Record the second factor's use (allauth's signal and session record)."""
+        if self.asks_for_code:
+            self.second_factor.save()
 
 
 class RevealForm(forms.Form):

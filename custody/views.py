@@ -105,7 +105,7 @@ def rotate(request, pk):
     )
 
 
-@sensitive_post_parameters("password")
+@sensitive_post_parameters("password", "code")
 @never_cache
 @permission_required("custody.reveal_credential", raise_exception=True)
 def reauthenticate(request):
@@ -117,8 +117,10 @@ def reauthenticate(request):
         next_url = reverse("custody:needed")
     if request.method == "POST" and form.is_valid():
         request.session.cycle_key()
+        form.confirm()
         request.session[REAUTH_SESSION_KEY] = time.time()
-        messages.success(request, "Password confirmed for the next five minutes.")
+        confirmed = "Password and code" if form.asks_for_code else "Password"
+        messages.success(request, f"{confirmed} confirmed for the next five minutes.")
         return redirect(next_url)
     return render(request, "custody/reauth.html", {"form": form, "next": next_url})
 

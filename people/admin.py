@@ -1,7 +1,10 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.html import format_html
 
 from audit.admin import AuditedModelAdmin
 from core.admin import ReadOnlyAdmin
@@ -49,10 +52,25 @@ class UnitAdmin(AuditedModelAdmin):
 
 @admin.register(Officer)
 class OfficerAdmin(AuditedModelAdmin):
-    list_display = ("staff_number", "surname", "first_name", "rank", "unit", "supervisor", "status")
+    list_display = (
+        "staff_number",
+        "surname",
+        "first_name",
+        "rank",
+        "unit",
+        "supervisor",
+        "status",
+        "sign_in",
+    )
     list_filter = ("status", "rank", "unit")
     search_fields = ("staff_number", "surname", "first_name", "user__username")
     autocomplete_fields = ("user", "unit", "supervisor")
+
+    @admin.display(description="Sign-in")
+    def sign_in(self, obj):
+        """Their sessions and second factor (end them, reset it): people/views_sessions.py."""
+        url = reverse("people:person_sign_in", args=[obj.user_id])
+        return format_html('<a href="{}">Sessions and second factor</a>', url)
 
     def get_readonly_fields(self, request, obj=None):
         # Moving or leaving goes through "Movers and leavers", which also ends a leaver's
@@ -93,3 +111,19 @@ class RoleGrantRequestAdmin(ReadOnlyAdmin):
 @admin.register(RoleGrantDecision)
 class RoleGrantDecisionAdmin(ReadOnlyAdmin):
     list_display = ("request", "outcome", "decided_by", "decided_at")
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    """Second factors, to look at only: the key inside (`data`) is never shown. A reset goes
+    through people.services.second_factor_reset, which is audited and ends the person's sessions
+    (the person's sign-in page, /people/<id>/sign-in/)."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__username",)
+    readonly_fields = ("user", "type", "created_at", "last_used_at")
+    exclude = ("data",)

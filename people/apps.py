@@ -7,6 +7,9 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         _rules_bind_superusers_too()
+        from people import signals
+
+        signals.connect()
 
 
 def _rules_bind_superusers_too():

@@ -96,3 +96,13 @@ def is_supervisor_of(user, officer):
 
 
 sees_everything = is_press_office | is_auditor | is_administrator
+
+
+@rules.predicate
+def reaches_django_admin(user):
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+# Press officers hold the force's social-media passwords and administrators hold the keys to
+# everyone's access: both sign in with a second factor (people/mfa.py).
+needs_second_factor = is_press_office | is_administrator | reaches_django_admin

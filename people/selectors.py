@@ -113,3 +113,50 @@ def administrators_to_tell(*, exclude=()) -> list:
         Q(groups__name=Role.ADMINISTRATOR) | Q(is_superuser=True), is_active=True
     )
     return list(users.exclude(pk__in=[u.pk for u in exclude]).distinct().order_by("pk"))
+
+
+def sessions_of(user) -> list:
+    """`user`'s signed-in sessions (allauth.usersessions), most recently seen first; rows of
+    sessions that have expired or were signed out are dropped on the way."""
+    from allauth.usersessions.models import UserSession
+
+    return sorted(
+        UserSession.objects.purge_and_list(user), key=lambda s: s.last_seen_at, reverse=True
+    )
+
+
+def describe_browser(user_agent: str) -> str:
+    """ "Edge on Windows", "Safari on iPhone"... from a browser's User-Agent, for people to
+    recognise their own devices; the whole string is kept beside it."""
+    ua = user_agent or ""
+    browser = next(
+        (
+            name
+            for token, name in [
+                ("Edg/", "Edge"),
+                ("Firefox/", "Firefox"),
+                ("Chrome/", "Chrome"),
+                ("Chromium/", "Chromium"),
+                ("Safari/", "Safari"),
+            ]
+            if token in ua
+        ),
+        "Unknown browser",
+    )
+    system = next(
+        (
+            name
+            for token, name in [
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Android", "Android"),
+                ("Windows", "Windows"),
+                ("Mac OS X", "Mac"),
+                ("CrOS", "ChromeOS"),
+                ("Linux", "Linux"),
+            ]
+            if token in ua
+        ),
+        "",
+    )
+    return f"{browser} on {system}" if system else browser

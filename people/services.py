@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -319,14 +318,19 @@ class Marked(NamedTuple):
     was: str
 
 
-def _sessions_end(user) -> int:
-    """Delete every unexpired session signed in as `user`."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
+def _sessions_end(user, keys=None) -> int:
+    """End `user`'s sessions (those whose keys are given, or all): allauth.usersessions keeps a
+    row per signed-in session, so nothing else is decoded. Returns how many were still live."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    sessions = UserSession.objects.filter(user=user)
+    if keys is not None:
+        sessions = sessions.filter(session_key__in=keys)
+    sessions = list(sessions)
+    live = sum(1 for session in sessions if session.exists())
+    get_adapter().end_sessions(sessions)
+    return live
 
 
 def _officer_mark(*, actor, officer_id: int, status: str, on: datetime.date, reason: str) -> Marked:
@@ -467,3 +471,64 @@ def leavers_import(*, actor, content: str) -> HRImportReport:
         report.errors.append({"line": row["line"], "message": str(exc)})
         report.rows = []
     return report
+
+
+# Sign-in: second factors ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def second_factor_reset(*, actor, user, reason: str = "", request=None) -> list[str]:
+    """An administrator resets someone's second factor (a lost or replaced phone): their
+    authenticator app and recovery codes are deleted and every session of theirs ends, so their
+    next sign-in sets a new one up (required roles) or asks for none. Never one's own: that
+    would let a stolen administrator session take the second factor off."""
+    from allauth.mfa.models import Authenticator
+
+    from people.sign_in_events import sign_in_event_record
+
+    if not actor.has_perm("people.reset_second_factor"):
+        raise PermissionDenied("Only an administrator resets a second factor.")
+    if actor.pk == user.pk:
+        raise PermissionDenied(
+            "You cannot reset your own second factor: ask another administrator."
+        )
+    authenticators = Authenticator.objects.select_for_update().filter(user=user)
+    types = sorted(authenticators.values_list("type", flat=True))
+    if not types:
+        raise DomainError(f"{user.get_username()} has no second factor to reset.")
+    authenticators.delete()
+    ended = _sessions_end(user)
+    sign_in_event_record(
+        action="second_factor.reset",
+        user=user,
+        actor=actor,
+        request=request,
+        changes={"types": [types, []], "sessions_ended": [None, ended]},
+        reason=reason,
+    )
+    return types
+
+
+# Sign-in: sessions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sessions_end(*, actor, user, session_keys=None, request=None, reason: str = "") -> int:
+    """End sessions of `user`: the ones named (a person ending one of their own, say on a lost
+    phone), or all of them (an administrator ending all of a person's). A person may end their
+    own; an administrator anyone's. Audited; returns how many were live. The caller signs the
+    current request out if its own session was among them."""
+    from people.sign_in_events import sign_in_event_record
+
+    if actor.pk != user.pk and not actor.has_perm("people.end_sessions"):
+        raise PermissionDenied("Only an administrator ends someone else's sessions.")
+    ended = _sessions_end(user, keys=session_keys)
+    sign_in_event_record(
+        action="sessions.ended",
+        user=user,
+        actor=actor,
+        request=request,
+        changes={"sessions_ended": [None, ended], "which": "chosen" if session_keys else "all"},
+        reason=reason,
+    )
+    return ended

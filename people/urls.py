@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import views
+from people import views, views_sessions
 
 app_name = "people"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("roles/requests/", views.role_requests, name="role_requests"),
     path("roles/requests/<int:pk>/decide/", views.role_request_decide, name="role_request_decide"),
     path("roles/<int:pk>/", views.person_roles, name="person_roles"),
+    # Sign-in sessions and second factors.
+    path("sessions/", views_sessions.my_sessions, name="sessions"),
+    path("<int:user_id>/sign-in/", views_sessions.person_sign_in, name="person_sign_in"),
 ]

@@ -3,8 +3,12 @@ is configured and the password form while local passwords are on (or, when they 
 break-glass administrators at /login/?break-glass)."""
 
 from allauth.account.views import LoginView
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.views import ActivateTOTPView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.conf import settings
+
+from people.mfa import record_enrolment
 
 BREAK_GLASS_PARAMETER = "break-glass"
 
@@ -28,3 +32,19 @@ class SignInView(LoginView):
 
 
 sign_in = SignInView.as_view()
+
+
+class SetUpAuthenticatorView(ActivateTOTPView):
+    """allauth's page for setting up an authenticator app. The valid code typed there proves the
+    second factor for this session, as one typed at sign-in would (so someone sent here at their
+    first sign-in goes on without typing a second code)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = self.request.user
+        totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+        record_enrolment(self.request, user, totp)
+        return response
+
+
+set_up_authenticator = SetUpAuthenticatorView.as_view()

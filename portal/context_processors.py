@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from people.mfa import requires_second_factor
 from portal.navigation import nav_items_for
 
 
@@ -11,4 +12,6 @@ def portal(request):
     }
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         context["nav_items"] = nav_items_for(request)
+        # Called only by the pages that ask (the sign-in security pages).
+        context["second_factor_required"] = lambda: requires_second_factor(request.user)
     return context

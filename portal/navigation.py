@@ -39,6 +39,7 @@ NAV = [
     NavItem("Reports", "reports:index", permission="reports.view_reports"),
     NavItem("Notifications", "notifications:inbox"),
     NavItem("Audit trail", "audit:trail", permission="accounts.view_audit_trail"),
+    NavItem("Sign-in security", "mfa_index"),
     NavItem("Admin", "admin:index", staff_only=True),
 ]
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from health_check.views import HealthCheckView
 
-from people.views_auth import sign_in
+from people.views_auth import set_up_authenticator, sign_in
 from portal import views
 from portal.health import Broker
 
@@ -22,6 +22,12 @@ sign_in_urls = [
     ),
     path("logout/", RedirectView.as_view(pattern_name="logout"), name="account_logout"),
     path("inactive/", account_views.account_inactive, name="account_inactive"),
+    # Re-entering the password before changing a second factor (allauth asks for it).
+    path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
+    # The second factor (allauth.mfa): the code at sign-in, setting up an authenticator app,
+    # recovery codes, and the person's own page about them (/accounts/2fa/).
+    path("2fa/totp/activate/", set_up_authenticator, name="mfa_activate_totp"),
+    path("2fa/", include("allauth.mfa.urls")),
     path("signup/", account_views.signup, name="account_signup"),  # says sign-up is closed
     path(
         "3rdparty/login/cancelled/",
@@ -41,6 +47,7 @@ urlpatterns = [
     path("logout/", account_views.logout, name="logout"),
     path("accounts/", include(sign_in_urls)),
     path("admin/login/", views.admin_login, name="admin_login"),
+    path("people/", include("people.urls")),
     path("notifications/", include("notifications.urls")),
     path("reminders/", include("reminders.urls")),
     path("audit/", include("audit.urls")),
@@ -51,7 +58,6 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("handovers/", include("handovers.urls")),
     path("reports/", include("reports.urls")),
-    path("people/", include("people.urls")),
     path("admin/", admin.site.urls),
     path(
         "health/",

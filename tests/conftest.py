@@ -14,6 +14,30 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_for_test_logins(request, monkeypatch):
+    """The portal asks the press office and administrators for a second factor before any page
+    (people/middleware.py). Tests that sign a person in with `client.login` or `force_login`
+    skip the sign-in pages, so here those two also do what signing in with a code would: the
+    session gets its allauth.usersessions row, the person an authenticator app (tests/mfa.py's
+    known key) and the session is marked as having passed it, the way allauth marks it.
+    Production has no such path: this patches the test client only. Tests of the second factor
+    itself opt out with @pytest.mark.real_second_factor, and sign in through the real pages."""
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    from django.test import Client
+
+    from tests.mfa import sign_in_with_second_factor
+
+    original = Client._login
+
+    def _login(client, user, backend=None):
+        original(client, user, backend)
+        sign_in_with_second_factor(client, user)
+
+    monkeypatch.setattr(Client, "_login", _login)
+
+
 @pytest.fixture
 def team(db):
     return UnitFactory(name="Stechford Neighbourhood Team", code="stechford")

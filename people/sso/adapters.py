@@ -10,6 +10,7 @@ no user is created."""
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.helpers import render_authentication_error
@@ -21,6 +22,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import render
 from django.utils.crypto import constant_time_compare
 
+from people.mfa import signed_in_recently
+from people.sign_in_events import sign_in_event_record
 from people.sso.matching import SignInRefused, check_may_sign_in, identity, officer_for_claims
 from people.sso.provider import NONCE_STATE_KEY
 
@@ -30,6 +33,22 @@ logger = logging.getLogger(__name__)
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False  # officers are added by administrators and seed_demo, never by themselves
+
+    def logout(self, request):
+        """Signing out (and a session ended from the sessions page) is in the audit trail."""
+        user = request.user
+        if user.is_authenticated:
+            sign_in_event_record(action="sign_out", user=user, actor=user, request=request)
+        super().logout(request)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Setting up a second factor just after signing in (as everyone whose role needs one
+        does at their first sign-in) does not ask for the password again: a sign-in within
+        ACCOUNT_REAUTHENTICATION_TIMEOUT is fresh enough."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa" and signed_in_recently(context.request):
+            return False
+        return required
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

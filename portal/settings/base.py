@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "allauth.usersessions",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
     "portal",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.PrivatePagesMiddleware",  # Cache-Control: private, no-store
     "django.contrib.messages.middleware.MessageMiddleware",
+    "people.middleware.SecondFactorRequiredMiddleware",
+    "people.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -133,8 +137,18 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # one shift
 SESSION_COOKIE_HTTPONLY = True
+# Password guessing (people/throttle.py): a username from one address is locked after
+# LOGIN_MAX_FAILURES wrong passwords within LOGIN_LOCKOUT_SECONDS; an address alone is never
+# locked, only slowed (LOGIN_ADDRESS_DELAY_SECONDS between attempts) after
+# LOGIN_ADDRESS_SLOW_AFTER wrong passwords in the same window.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_ADDRESS_SLOW_AFTER = env_int("LOGIN_ADDRESS_SLOW_AFTER", 20)
+LOGIN_ADDRESS_DELAY_SECONDS = env_int("LOGIN_ADDRESS_DELAY_SECONDS", 5)
+# Behind the force's reverse proxy, the number of proxies that append to X-Forwarded-For: the
+# client's own address is then read from there (allauth's rate limits and the throttle above).
+# 0 (the default) uses REMOTE_ADDR; never set it higher than the proxies really in front.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Sign-in. Every sign-in goes through django-allauth's login flow at /login/: a local password
@@ -150,9 +164,32 @@ ACCOUNT_SESSION_REMEMBER = True  # one shift (SESSION_COOKIE_AGE), as before all
 # Wrong passwords are counted by people/throttle.py (LOGIN_MAX_FAILURES); allauth's own count
 # of failed logins would be a second lock with other numbers and other words.
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
+# Re-authentication (allauth's, before changing a second factor) stays fresh as long as custody's.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTH_MAX_AGE", 5 * 60)
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # people/sso/adapters.py does the matching
 SOCIALACCOUNT_STORE_TOKENS = False  # the portal calls no API of the identity provider
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+
+# Second factor (allauth.mfa; people/mfa.py): an authenticator app's 6-digit codes (TOTP) with
+# recovery codes. Required of the press office and administrators (people/middleware.py),
+# optional for everyone else. WebAuthn passkeys are left off: allauth's passkey pages need its
+# own scripts, which the portal's Content Security Policy and templates do not carry yet.
+MFA_ADAPTER = "people.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "people.forms_mfa.AuthenticateForm",
+    "reauthenticate": "people.forms_mfa.ReauthenticateForm",
+    "activate_totp": "people.forms_mfa.ActivateTOTPForm",
+}
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", f"{FORCE_NAME} social media portal")
+MFA_TOTP_TOLERANCE = 1  # the code before and after the current one: phones' clocks drift
+MFA_TOTP_PERIOD = 30  # seconds each code lasts (allauth's default, RFC 6238)
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # administrators keep officers' e-mail addresses
+# Each signed-in session is a row of allauth.usersessions (address, browser, last seen): a person
+# sees and ends their own (/people/sessions/), an administrator ends all of a person's, and a
+# leaver's end. people.middleware.SessionActivityMiddleware keeps "last seen" to the minute
+# (allauth's own tracking, USERSESSIONS_TRACK_ACTIVITY, would write on every request).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Single sign-on (OpenID Connect; see the README, "Single sign-on (Microsoft Entra ID)"). Off
 # unless OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set.

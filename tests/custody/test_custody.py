@@ -21,6 +21,7 @@ from custody.services import (
 )
 from custody.views import REAUTH_SESSION_KEY
 from tests.factories import PASSWORD, CredentialFactory, SocialAccountFactory
+from tests.mfa import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,16 @@ def _reveals(account):
     )
 
 
-def _confirm_password(client, account):
+def _confirm_password(client, account, step=0):
+    """The press office confirms with their password and, having a second factor (every press
+    officer does), the code their authenticator app shows."""
     return client.post(
         reverse("custody:reauth"),
-        {"password": PASSWORD, "next": reverse("custody:reveal", args=[account.pk])},
+        {
+            "password": PASSWORD,
+            "code": totp_code(step=step),
+            "next": reverse("custody:reveal", args=[account.pk]),
+        },
     )
 
 
@@ -190,6 +197,42 @@ def test_wrong_password_does_not_confirm(login, press_officer, officer):
     assert "The password is not right" in response.content.decode()
     assert REAUTH_SESSION_KEY not in client.session
     assert account.pk
+
+
+def test_confirming_asks_the_press_office_for_their_code_as_well(login, press_officer, officer):
+    """The re-authentication before a reveal is the password and the second factor."""
+    account = SocialAccountFactory(owner=officer)
+    client = login(press_officer)
+    page = client.get(reverse("custody:reauth")).content.decode()
+    assert 'name="password"' in page and 'name="code"' in page
+    response = client.post(reverse("custody:reauth"), {"password": PASSWORD})
+    assert "Enter the code from your authenticator app" in response.content.decode()
+    response = client.post(reverse("custody:reauth"), {"password": PASSWORD, "code": "000000"})
+    assert "The code is not right" in response.content.decode()
+    response = client.post(
+        reverse("custody:reauth"), {"password": "not-my-password", "code": totp_code()}
+    )
+    assert "The password is not right" in response.content.decode()
+    assert REAUTH_SESSION_KEY not in client.session
+    assert _confirm_password(client, account, step=1).status_code == 302
+    assert REAUTH_SESSION_KEY in client.session
+    # A code is good once: the same one cannot confirm again.
+    response = _confirm_password(client, account, step=1)
+    assert response.status_code == 200 and "The code is not right" in response.content.decode()
+
+
+def test_a_recovery_code_confirms_a_reveal_once(login, press_officer, officer):
+    from tests.mfa import recovery_codes
+
+    account = SocialAccountFactory(owner=officer)
+    CredentialFactory(account=account, password="Reveal-Me-7!")
+    client = login(press_officer)
+    code = recovery_codes(press_officer.user)[0]
+    response = client.post(reverse("custody:reauth"), {"password": PASSWORD, "code": code})
+    assert response.status_code == 302
+    response = client.post(reverse("custody:reveal", args=[account.pk]), {"reason": "appeal"})
+    assert "Reveal-Me-7!" in response.content.decode()
+    assert code not in recovery_codes(press_officer.user)
 
 
 def test_fresh_reveal_shows_the_secret_once_with_no_store_and_one_audit_record(

@@ -23,6 +23,7 @@ from custody.models import Credential
 from custody.services import credential_lodge, credential_reveal
 from portal.management.commands.seed_demo import demo_credential_password
 from tests.factories import PASSWORD, OfficerFactory, SocialAccountFactory
+from tests.mfa import totp_code
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -164,7 +165,7 @@ def test_plaintext_is_on_no_page_but_the_reveal(seeded, login, client, officer, 
     # The one place it is shown: the reveal, after a fresh password and a reason.
     client.logout()
     login(press_officer)
-    client.post(reverse("custody:reauth"), {"password": PASSWORD})
+    client.post(reverse("custody:reauth"), {"password": PASSWORD, "code": totp_code()})
     response = client.post(reverse("custody:reveal", args=[seeded.pk]), {"reason": "appeal"})
     assert PASSWORD_2 in response.content.decode()
     assert PASSWORD_1 not in response.content.decode()  # the old one was replaced

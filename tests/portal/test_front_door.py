@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
+from tests.mfa import enrol, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +40,17 @@ def test_admin_has_no_password_form_of_its_own(client):
 
 
 def test_an_administrator_signs_in_at_the_front_door_and_reaches_admin(client):
-    UserFactory(username="root", is_staff=True, is_superuser=True)
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    enrol(root)
     response = client.post(
         f"{reverse('login')}?next=/admin/",
         {"login": "root", "password": PASSWORD, "next": "/admin/"},
     )
+    # The password is not enough for an administrator: the code comes next (tests/people/
+    # test_mfa.py), then the admin.
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    assert client.get("/admin/").status_code == 302
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 

@@ -8,6 +8,8 @@ from django.urls import reverse
 from accounts.models import SocialAccount
 from people.models import Officer, Unit
 from people.roles import Role
+from portal.management.commands.seed_demo import DEMO_TOTP_SECRET_DEFAULT
+from tests.mfa import sign_in, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +57,26 @@ def test_running_twice_changes_nothing(seeded):
     ],
 )
 def test_each_demo_login_lands_on_its_own_home(client, seeded, username, expected):
-    response = client.post(
-        reverse("login"), {"login": username, "password": "demo-portal-2026"}, follow=True
-    )
-    assert response.redirect_chain[-1][0] == reverse("home")
+    # The press officer and the administrator also type the code of the demo's authenticator
+    # key (README, "Demo logins").
+    response = sign_in(client, username, "demo-portal-2026", secret=DEMO_TOTP_SECRET_DEFAULT)
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    response = client.get(response["Location"])
+    assert response.status_code == 200
     assert expected in response.content.decode()
+
+
+@pytest.mark.real_second_factor
+def test_the_demo_press_officer_and_administrator_have_the_documented_key(seeded):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import validate_totp_code
+
+    for username in ("press", "admin"):
+        totp = Authenticator.objects.get(user__username=username, type="totp")
+        secret = totp.data["secret"]
+        assert secret == DEMO_TOTP_SECRET_DEFAULT
+        assert validate_totp_code(secret, totp_code(DEMO_TOTP_SECRET_DEFAULT))
+    assert not Authenticator.objects.filter(user__username="officer").exists()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert f"oathtool --totp -b {DEMO_TOTP_SECRET_DEFAULT}" in out.getvalue()

@@ -17,10 +17,15 @@ from accounts.models import SocialAccount
 from approvals.demo import seed_demo_cases
 from custody.models import Credential
 from custody.services import credential_lodge
+from people.mfa import requires_second_factor, totp_enrol
 from people.models import Officer, Unit
 from people.roles import Role, ensure_role_groups
 
 DEMO_PASSWORD_DEFAULT = "demo-portal-2026"  # noqa: S105  (documented demo login)
+# The authenticator-app key of the demo logins whose role needs a second factor (press office,
+# administrator): published in the README so that anyone can add it to an app or run
+# `oathtool --totp -b KEY`. Base32; DEMO_TOTP_SECRET changes it.
+DEMO_TOTP_SECRET_DEFAULT = "DEMOPORTALWMPSECONDFACTORKEYABCD"  # noqa: S105
 EMAIL_DOMAIN = "demo.wmp.example"
 
 STRUCTURE = {
@@ -144,8 +149,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+        totp_secret = os.environ.get("DEMO_TOTP_SECRET", DEMO_TOTP_SECRET_DEFAULT)
         with transaction.atomic():
             created = self.build(password)
+            second_factor = self.enrol_second_factors(totp_secret)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo force ready ({created} new records). Logins (password: {password}):"
@@ -153,7 +160,25 @@ class Command(BaseCommand):
         )
         for username, (first, last, _rank, roles, *_rest) in DEMO_LOGINS.items():
             names = ", ".join(r.label for r in roles)
-            self.stdout.write(f"  {username:<11} {first} {last}: {names}")
+            code = " (+ authenticator code)" if username in second_factor else ""
+            self.stdout.write(f"  {username:<11} {first} {last}: {names}{code}")
+        if second_factor:
+            self.stdout.write(
+                f"Authenticator-app key for {' and '.join(second_factor)}: {totp_secret}\n"
+                "  Add it to an authenticator app, or get the current code with\n"
+                f"  oathtool --totp -b {totp_secret}"
+            )
+
+    def enrol_second_factors(self, secret) -> list[str]:
+        """The demo logins whose role needs a second factor get an authenticator app with a
+        known key, so that a newcomer can sign in as them."""
+        enrolled = []
+        for username in DEMO_LOGINS:
+            user = get_user_model().objects.get(username=username)
+            if requires_second_factor(user):
+                totp_enrol(user=user, secret=secret)
+                enrolled.append(username)
+        return enrolled
 
     def build(self, password) -> int:
         self.created = 0
