@@ -35,5 +35,5 @@ class ActivityObservationAdmin(ReadOnlyAdmin):
 class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("pk", "kind", "filename", "status", "written_rows", "created_by", "created_at")
     list_filter = ("kind", "status")
-    exclude = ("content",)
-    readonly_fields = [f.name for f in ImportJob._meta.fields if f.name != "content"]
+    exclude = ("content", "data")  # the uploaded file: large, and bytes
+    readonly_fields = [f.name for f in ImportJob._meta.fields if f.name not in ("content", "data")]

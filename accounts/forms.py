@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.handles import validate_handle
 from accounts.models import Dormancy, ImportJob, SocialAccount
 from accounts.selectors import REGISTER_SORTS
+from core import csv_read
 from people.models import Officer, Unit
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -210,7 +211,8 @@ class SocialAccountRegisterForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        help_text="A comma-separated file with a header row. Up to 50,000 rows.",
+        help_text="A CSV file with a header row, separated by commas, semicolons or tabs, as "
+        "any spreadsheet saves it (UTF-8, Unicode text or Windows). Up to 50,000 rows.",
         error_messages={"required": "Choose the CSV file to import."},
     )
     reason = forms.CharField(
@@ -245,17 +247,11 @@ class ImportForm(forms.Form):
             raise ValidationError("The file is larger than 20 MB. Split it into smaller files.")
         if not upload.name.lower().endswith((".csv", ".txt")):
             raise ValidationError("The file must be a CSV file (ending .csv).")
-        raw = upload.read()
+        self.raw = upload.read()
         try:
-            self.text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                self.text = raw.decode("cp1252")
-            except UnicodeDecodeError:
-                raise ValidationError(
-                    "The file is not readable text. Save it from your spreadsheet as "
-                    "'CSV UTF-8' and try again."
-                ) from None
+            csv_read.decode(self.raw)
+        except csv_read.Unreadable as exc:
+            raise ValidationError(str(exc)) from None
         return upload
 
 

@@ -2,9 +2,7 @@
 either a list of clean rows or a list of (line number, reason) for every bad row, so that the
 service can write all of a file or none of it."""
 
-import csv
 import datetime
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,6 +12,7 @@ from django.utils import timezone
 
 from accounts.handles import validate_handle
 from accounts.models import SocialAccount
+from core import csv_read
 from people.models import Officer, Unit
 
 MAX_ROWS = 50_000
@@ -48,6 +47,8 @@ class Checked:
     rows: list[dict] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     total: int = 0
+    encoding: str = ""
+    delimiter: str = ""
 
 
 def _normalise_header(name: str) -> str:
@@ -55,22 +56,26 @@ def _normalise_header(name: str) -> str:
     return ALIASES.get(key, key) or key
 
 
-def _rows(content: str, columns: dict[str, bool], checked: Checked):
-    """Yield (line number, {column: value}) for each data row; header problems are errors."""
-    reader = csv.reader(io.StringIO(content))
+def _rows(content: bytes | str, columns: dict[str, bool], checked: Checked):
+    """Yield (line number, {column: value}) for each good data row; every unreadable row and
+    every header problem is an error (see core.csv_read)."""
     try:
-        header = next(reader)
-    except StopIteration:
-        checked.errors.append(RowError(None, "The file is empty. Upload a CSV file with a header."))
+        table = csv_read.read(content, normalise=_normalise_header)
+    except csv_read.Unreadable as exc:
+        checked.errors.append(RowError(None, str(exc)))
         return
-    except csv.Error as exc:
-        checked.errors.append(RowError(1, f"The header row cannot be read: {exc}."))
-        return
-    names = [_normalise_header(h) for h in header]
+    checked.encoding, checked.delimiter = table.encoding, table.delimiter_name
+    names = table.header
     missing = [c for c, required in columns.items() if required and c not in names]
     if missing:
         checked.errors.append(
-            RowError(1, "The header row is missing the column(s): " + ", ".join(missing) + ".")
+            RowError(
+                1,
+                "The header row is missing the column(s): "
+                + ", ".join(missing)
+                + "."
+                + table.header_hint,
+            )
         )
         return
     unknown = [n for n in names if n and n not in columns]
@@ -86,24 +91,12 @@ def _rows(content: str, columns: dict[str, bool], checked: Checked):
             )
         )
         return
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            checked.errors.append(RowError(reader.line_num, f"This line cannot be read: {exc}."))
-            return
-        line = reader.line_num
-        if not any(v.strip() for v in values):
-            continue  # blank lines are ignored, not errors
-        if len(values) != len(names):
+    for row in table.rows():
+        if row.problem:
             checked.total += 1
-            checked.errors.append(
-                RowError(line, f"Expected {len(names)} values, found {len(values)}.")
-            )
-            continue
-        yield line, {n: v.strip() for n, v in zip(names, values, strict=True)}
+            checked.errors.append(RowError(row.line, row.problem))
+        else:
+            yield row.line, row.values
 
 
 def parse_moment(text: str) -> datetime.datetime:
@@ -139,7 +132,7 @@ def _choice(value: str, choices, default, label: str) -> str:
 
 
 def check_register_file(
-    content: str, progress: Callable[[int, int], None] | None = None
+    content: bytes | str, progress: Callable[[int, int], None] | None = None
 ) -> Checked:
     """Every row of an existing-accounts file, checked against the register and each other."""
     checked = Checked()
@@ -249,7 +242,7 @@ def check_register_file(
 
 
 def check_activity_file(
-    content: str, progress: Callable[[int, int], None] | None = None
+    content: bytes | str, progress: Callable[[int, int], None] | None = None
 ) -> Checked:
     """Every row of a platform or social-media-tool export: handle, last post date, followers."""
     checked = Checked()
@@ -265,6 +258,7 @@ def check_activity_file(
         for pk, platform, handle in SocialAccount.objects.values_list("pk", "platform", "handle")
     }
     now = timezone.now()
+    in_file: dict[int, int] = {}
     for index, (line, row) in enumerate(parsed, start=1):
         problems = []
         try:
@@ -283,6 +277,10 @@ def check_activity_file(
             problems.append("Enter the account's handle.")
         elif platform and account_id is None:
             problems.append(f"@{handle} is not in the register on this platform.")
+        elif account_id in in_file:
+            problems.append(f"@{handle} also appears on line {in_file[account_id]} of this file.")
+        elif account_id is not None:
+            in_file[account_id] = line
         last_post_at = None
         if not row.get("last_post_at"):
             problems.append("Enter the date of the last post.")

@@ -219,7 +219,17 @@ class ImportJob(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     filename = models.CharField(max_length=255)
-    content = models.TextField(help_text="The uploaded file, kept so the import can be retried.")
+    content = models.TextField(
+        blank=True, help_text="The file as text (imports queued before `data` existed)."
+    )
+    data = models.BinaryField(
+        blank=True,
+        default=b"",
+        help_text="The uploaded file's bytes as sent, kept so the import can be retried "
+        "(a NUL byte or an encoding is read by the import, not refused by the database).",
+    )
+    encoding = models.CharField(max_length=30, blank=True, help_text="The encoding it was read in.")
+    delimiter = models.CharField(max_length=20, blank=True, help_text="comma, semicolon or tab.")
     reason = models.TextField(blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)

@@ -333,15 +333,20 @@ IMPORT_PERMISSION = {
 
 
 def import_job_start(
-    *, actor, kind: str, filename: str, content: str, reason: str = ""
+    *, actor, kind: str, filename: str, content: bytes | str, reason: str = ""
 ) -> ImportJob:
-    """Record an uploaded file and queue its import once this transaction commits."""
+    """Record an uploaded file (its bytes as sent, or text) and queue its import once this
+    transaction commits."""
     _require(actor, IMPORT_PERMISSION[kind])
     if kind == ImportJob.Kind.REGISTER and not reason.strip():
         raise RegisterError("Give the reason for registering these accounts.")
     with transaction.atomic():
         job = ImportJob.objects.create(
-            kind=kind, filename=filename[:255], content=content, reason=reason, created_by=actor
+            kind=kind,
+            filename=filename[:255],
+            data=content.encode("utf-8") if isinstance(content, str) else content,
+            reason=reason,
+            created_by=actor,
         )
         audit_record(
             actor=actor,
@@ -401,12 +406,15 @@ def import_job_run(*, job_id: int) -> ImportJob:
         else imports.check_activity_file
     )
     try:
-        checked = check(job.content, progress)
+        checked = check(bytes(job.data) or job.content, progress)
     except Exception:
         logger.exception("Import %s could not be checked", job.pk)
         return _finish(
             job, claim, ImportJob.Status.FAILED, [{"line": None, "message": "Unexpected error."}]
         )
+    ImportJob.objects.filter(pk=job.pk, started_at=claim).update(
+        encoding=checked.encoding, delimiter=checked.delimiter
+    )
     if checked.errors or not checked.rows:
         errors = [e.as_dict() for e in checked.errors] or [
             {"line": None, "message": "The file has no rows to import."}

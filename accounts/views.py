@@ -221,7 +221,7 @@ def import_upload(request, kind):
                 actor=request.user,
                 kind=kind,
                 filename=form.cleaned_data["file"].name,
-                content=form.text,
+                content=form.raw,
                 reason=form.cleaned_data.get("reason", ""),
             )
         except RegisterError as exc:

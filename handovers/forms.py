@@ -6,6 +6,7 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.utils import timezone
 
+from core import csv_read
 from handovers.models import Checklist, Kind
 from handovers.selectors import successor_choices
 from people.models import Officer
@@ -259,7 +260,9 @@ class HRImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > 2_000_000:
             raise forms.ValidationError("The file must be smaller than 2 MB")
+        raw = upload.read()
         try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError("Save the file as CSV (UTF-8) and try again") from exc
+            csv_read.decode(raw)
+        except csv_read.Unreadable as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return raw  # read (encoding, delimiter, rows) by the import, core.csv_read

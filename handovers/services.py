@@ -717,7 +717,7 @@ def officer_mark_and_orphan(
 
 
 @transaction.atomic
-def leavers_import_and_orphan(*, actor, content: str) -> people_services.HRImportReport:
+def leavers_import_and_orphan(*, actor, content: bytes | str) -> people_services.HRImportReport:
     """The leavers page's HR import: people marks every row or none, then each marked officer's
     live accounts become orphans, all in one transaction (the trail lists the officers marked,
     then the accounts orphaned). Each row of the report lists its orphans (`accounts`)."""

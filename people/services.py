@@ -6,9 +6,7 @@ What an officer's move means for the social-media accounts they own (orphans, pr
 handovers) belongs to the layers above, which call these services and then their own inside
 one transaction (see `handovers.services.officer_mark_and_orphan`)."""
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -19,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record, diff, snapshot
+from core import csv_read
 from core.errors import DomainError
 from core.workflow import fire, lock
 from notifications.services import notify
@@ -389,25 +388,30 @@ HR_COLUMNS = ["staff_number", "status", "date"]
 
 @dataclass
 class HRImportReport:
-    """Rows are dicts: line, officer, status, on (and, once marked, was: the status before)."""
+    """Rows are dicts: line, officer, status, on (and, once marked, was: the status before).
+    `encoding` and `delimiter` say how the file was read."""
 
     rows: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def _hr_row_check(row: dict, officers: dict, seen: set) -> tuple[list[str], dict]:
+def _hr_row_check(row: dict, officers: dict, seen: dict) -> tuple[list[str], dict]:
     """What is wrong with one row of the HR file, in words for the report, and what it says."""
     number, status, day = row.get("staff_number", ""), row.get("status", "").lower(), None
     problems = []
     officer = officers.get(number.lower())
-    if officer is None:
+    if number.lower() in seen:
+        problems.append(
+            f"staff number {number} appears twice (also on line {seen[number.lower()]})"
+        )
+    elif officer is None:
         problems.append(f"no officer has staff number '{number}'")
-    elif number.lower() in seen:
-        problems.append(f"staff number {number} appears twice")
     elif officer.status == Officer.Status.LEFT:
         problems.append(f"{officer.full_name} is already marked as having left")
     elif officer.status == status:
@@ -423,31 +427,40 @@ def _hr_row_check(row: dict, officers: dict, seen: set) -> tuple[list[str], dict
     return problems, {"officer": officer, "status": status, "on": day}
 
 
-def _hr_rows_parse(content: str) -> HRImportReport:
+def _hr_rows_parse(content: bytes | str) -> HRImportReport:
     report = HRImportReport()
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in HR_COLUMNS if c not in header]
+    try:
+        table = csv_read.read(content, normalise=lambda h: h.strip().lower())
+    except csv_read.Unreadable as exc:
+        report.errors.append({"line": None, "message": str(exc)})
+        return report
+    report.encoding, report.delimiter = table.encoding, table.delimiter_name
+    missing = [c for c in HR_COLUMNS if c not in table.header]
     if missing:
-        report.errors.append({"line": 1, "message": f"Missing column(s): {', '.join(missing)}"})
+        report.errors.append(
+            {"line": 1, "message": f"Missing column(s): {', '.join(missing)}{table.header_hint}"}
+        )
         return report
     officers = {o.staff_number.lower(): o for o in Officer.objects.select_related("user")}
-    seen = set()
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+    seen: dict[str, int] = {}
+    for line in table.rows():
+        if line.problem:
+            report.errors.append({"line": line.line, "message": line.problem})
+            continue
+        row = line.values
         problems, facts = _hr_row_check(row, officers, seen)
-        seen.add(row.get("staff_number", "").lower())
+        seen.setdefault(row.get("staff_number", "").lower(), line.line)
         if problems:
-            report.errors.append({"line": line, "message": "; ".join(problems)})
+            report.errors.append({"line": line.line, "message": "; ".join(problems)})
         else:
-            report.rows.append({"line": line, **facts})
+            report.rows.append({"line": line.line, **facts})
     if not report.rows and not report.errors:
         report.errors.append({"line": 1, "message": "The file has no rows."})
     return report
 
 
 @transaction.atomic
-def leavers_import(*, actor, content: str) -> HRImportReport:
+def leavers_import(*, actor, content: bytes | str) -> HRImportReport:
     """Mark every mover and leaver of an HR CSV (staff_number,status,date). Every row is checked
     first; if any row is bad nothing is written and the report says which lines and why. Each
     marked row holds the officer as marked and the status they had before (`was`)."""
