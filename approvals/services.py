@@ -206,15 +206,21 @@ def _decision_allowed(
     """The stage the case waits at and the outcome, once every rule for `actor` deciding it now
     holds; otherwise the `WorkflowError` (or `PermissionDenied`) that says why not."""
     stage = case.decision_stage
-    if stage is None:
-        raise WorkflowError(
-            f"This case is not waiting for a decision: it is {case.get_state_display().lower()}."
-        )
+    lost = decision_race_lost(actor=actor, case=case)
     if expected_version is not None and expected_version != case.version:
         raise WorkflowError(
-            "This case was decided or changed since the page was opened; nothing was recorded."
+            lost
+            or "This case was decided or changed since the page was opened; nothing was recorded."
             f" It is now {case.get_state_display().lower()}."
         )
+    if stage is None:
+        raise WorkflowError(
+            lost
+            or f"This case is not waiting for a decision: it is {case.get_state_display().lower()}."
+        )
+    if lost:
+        # A supervisor at the press office's stage: not theirs to decide, and now they know why.
+        raise PermissionDenied(lost)
     outcome = Decision.Outcome(outcome)
     if outcome != Decision.Outcome.APPROVED and not comment.strip():
         raise WorkflowError("Say why, so the applicant knows what to do next.")
@@ -231,6 +237,52 @@ def _decision_allowed(
     if stage == Decision.Stage.PRESS_OFFICE and outcome == Decision.Outcome.APPROVED:
         _check_handle(case, "checked again at sign-off")
     return stage, outcome
+
+
+def _already_decided(*, actor, case: BusinessCase, decision: Decision) -> str:
+    """The words for someone who came to decide `case` after `decision` had been made (two
+    people deciding at once, a form posted twice): who decided, in the terms of their stage,
+    and what state the case is in now."""
+    mine = decision.decided_by_id == actor.pk
+    if decision.stage == Decision.Stage.SUPERVISOR:
+        by = "you" if mine else "another supervisor or acting supervisor"
+        done = f"already decided at the supervisor stage, by {by}"
+    else:
+        by = "you" if mine else "another member of the press office"
+        done = f"already decided by {by}"
+    return (
+        f"This case was {done}; nothing was recorded. It is now {case.get_state_display().lower()}."
+    )
+
+
+def decision_race_lost(*, actor, case: BusinessCase) -> str | None:
+    """Why `actor`, come to decide `case`, finds it decided already, in words for their own role;
+    None when it is not so. (The decision view asks too, before it binds a form for a stage
+    that is no longer the actor's.)
+
+    Without the version in the form the race shows only in the state: the case no longer waits
+    for a decision though this submission has one; or it waits for the press office and the
+    actor is a supervisor (or made its supervisor's decision) who is not press office."""
+    if case.state in (CaseState.DRAFT, CaseState.WITHDRAWN):
+        return None
+    last = (
+        case.decisions.filter(submission=case.submission_count).order_by("-decided_at", "-pk")
+    ).first()
+    if last is None:
+        return None
+    stage = case.decision_stage
+    if stage is None:
+        return _already_decided(actor=actor, case=case, decision=last)
+    if (
+        stage == Decision.Stage.PRESS_OFFICE
+        and last.stage == Decision.Stage.SUPERVISOR
+        and not actor.has_perm("approvals.decide_as_press_office", case)
+        and (
+            last.decided_by_id == actor.pk or actor.has_perm("approvals.decide_as_supervisor", case)
+        )
+    ):
+        return _already_decided(actor=actor, case=case, decision=last)
+    return None
 
 
 def _decision_record(

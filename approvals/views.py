@@ -203,6 +203,10 @@ def case_withdraw(request, pk):
 @require_POST
 def case_decide(request, pk):
     case = _case_or_404(request, pk)
+    lost = services.decision_race_lost(actor=request.user, case=case)
+    if lost:
+        messages.error(request, lost)
+        return redirect("approvals:detail", pk=case.pk)
     stage = case.decision_stage
     form = DecisionForm(request.POST, stage=stage)
     if not form.is_valid():

@@ -64,6 +64,38 @@ def _check_version(transition, expected_version) -> None:
         )
 
 
+def _race_lost(actor, transition) -> str | None:
+    """Why `actor`, come to decide or complete `transition`, finds it decided already (two people
+    at once, a form posted twice), in words for their own role: a supervisor hears of the
+    supervisor stage, the press office of the press office, and both of the state now."""
+    last = (
+        transition.decisions.exclude(stage=TransitionDecision.Stage.SUCCESSOR)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return None
+    mine = last.decided_by_id == actor.pk
+    press_office = actor.has_perm("handovers.complete_transition", transition)
+    if (
+        last.stage == TransitionDecision.Stage.SUPERVISOR
+        and transition.state != State.AWAITING_SUPERVISOR
+        and not press_office
+        and (mine or actor.has_perm("handovers.decide_as_supervisor", transition))
+    ):
+        by = "you" if mine else "another supervisor or acting supervisor"
+        done = f"already decided at the supervisor stage, by {by}"
+    elif last.stage == TransitionDecision.Stage.PRESS_OFFICE and press_office:
+        by = "you" if mine else "another member of the press office"
+        done = f"already {last.get_outcome_display().lower()} by {by}"
+    else:
+        return None
+    return (
+        f"This was {done}; nothing was recorded."
+        f" It is now {transition.get_state_display().lower()}."
+    )
+
+
 def _decide(transition, stage, outcome, actor, comment="") -> TransitionDecision:
     return TransitionDecision.objects.create(
         transition=transition,
@@ -323,6 +355,9 @@ def transition_decide(
     """The owner's supervisor approves (it goes to the press office) or rejects; the press office
     may also refuse one waiting for it (it completes it with the completion services)."""
     transition = lock(AccountTransition, transition_id)
+    lost = _race_lost(actor, transition)
+    if lost:
+        raise WorkflowError(lost)
     stage, name = _decision_step(transition, approve)
     _check_version(transition, expected_version)
     if not approve and not comment.strip():
@@ -389,6 +424,9 @@ def _press_office_step(actor, transition_id, kind, expected_version):
     transition = lock(AccountTransition, transition_id)
     if transition.kind != kind:
         raise WorkflowError(f"This is a {transition.get_kind_display().lower()}.")
+    lost = _race_lost(actor, transition)
+    if lost:
+        raise WorkflowError(lost)
     if transition.state != State.AWAITING_PRESS_OFFICE:
         raise WorkflowError(
             f"This is {transition.get_state_display().lower()}; it is not waiting for the press"

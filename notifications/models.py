@@ -27,6 +27,11 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+    # Back-off: the sweep leaves a row that failed alone until then.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Parked: the e-mail could not be sent (its content is unsendable, or every try failed).
+    # The sweep no longer picks it; an administrator sees it with `last_error` and may retry it.
+    failed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

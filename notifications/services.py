@@ -1,7 +1,10 @@
 """Telling people things. `notify` writes the portal message and the e-mail outbox row inside
 the caller's transaction; delivery is queued only after commit."""
 
+import datetime
 import logging
+import re
+import unicodedata
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -9,10 +12,38 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.errors import WorkflowError
 from core.queue import enqueue_on_commit
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
+
+# A notification's e-mail is tried at most this many times, then parked as failed for an
+# administrator (`failed_at`); one whose content cannot be sent at all is parked at once.
+MAX_ATTEMPTS = 10
+# Between sweeps a row that failed waits 1, 2, 4 ... minutes, at most an hour.
+MAX_BACKOFF = datetime.timedelta(hours=1)
+# Room for the portal's "[name] " prefix within the 200 characters of `subject`.
+SUBJECT_LENGTH = 150
+_SPACES = re.compile(r"\s+")
+
+
+def header_safe(text: str, limit: int = SUBJECT_LENGTH) -> str:
+    """`text` fit for a mail header: line breaks and other control or separator characters
+    (CR, LF, tab, NUL, U+2028 ...) become spaces, runs of spaces one, and it is cut to `limit`
+    characters with an ellipsis. A name imported with a carriage return in it would otherwise
+    make the subject, and so the send, invalid."""
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch for ch in text
+    )
+    cleaned = _SPACES.sub(" ", cleaned).strip()
+    if len(cleaned) > limit:
+        cleaned = cleaned[: limit - 1].rstrip() + "…"
+    return cleaned
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return min(datetime.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 def template_for(kind: str) -> str:
@@ -21,9 +52,19 @@ def template_for(kind: str) -> str:
     return f"notifications/{kind}.txt"
 
 
+# The blank line between the subject and the body. The subject is what comes before it, not
+# the first line of the text: a name with a line break in it stays whole in the subject, where
+# `header_safe` makes it one line.
+_SUBJECT_END = re.compile(r"\n[ \t\r]*\n")
+
+
 def _render(template: str, context: dict) -> tuple[str, str]:
-    first, _, body = render_to_string(template, context).strip().partition("\n")
-    return first.strip(), body.strip()
+    text = render_to_string(template, context).strip()
+    parts = _SUBJECT_END.split(text, maxsplit=1)
+    if len(parts) == 1:
+        parts = text.split("\n", 1)
+    first, body = parts[0], parts[1] if len(parts) > 1 else ""
+    return header_safe(first), body.strip()
 
 
 def notify(
@@ -73,15 +114,20 @@ def notify(
 
 
 def notification_deliver(*, notification_id: int) -> bool:
-    """Send one notification's e-mail exactly once. Returns True when this call sent it."""
+    """Send one notification's e-mail exactly once. Returns True when this call sent it.
+
+    A failure counts a try and leaves the row for the sweep after a back-off; the last of
+    `MAX_ATTEMPTS` tries, or a content error (`BadHeaderError` and any other `ValueError`: no
+    number of tries sends it), parks it as failed, with the reason, for an administrator."""
     with transaction.atomic():
         row = (
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, emailed_at__isnull=True)
+            .filter(pk=notification_id, emailed_at__isnull=True, failed_at__isnull=True)
             .first()
         )
         if row is None:
             return False
+        attempts = row.email_attempts + 1
         try:
             EmailMessage(
                 subject=f"[{settings.PORTAL_NAME}] {row.subject}",
@@ -90,15 +136,52 @@ def notification_deliver(*, notification_id: int) -> bool:
                 to=[row.email],
             ).send()
         except Exception as exc:
+            now = timezone.now()
+            park = isinstance(exc, ValueError) or attempts >= MAX_ATTEMPTS
             Notification.objects.filter(pk=row.pk).update(
-                email_attempts=row.email_attempts + 1, last_error=type(exc).__name__[:300]
+                email_attempts=attempts,
+                last_error=f"{type(exc).__name__}: {exc}"[:300],
+                failed_at=now if park else None,
+                next_attempt_at=None if park else now + _backoff(attempts),
             )
-            logger.warning("Could not e-mail notification %s: %s", row.pk, type(exc).__name__)
+            logger.warning(
+                "Could not e-mail notification %s (try %s%s): %s",
+                row.pk,
+                attempts,
+                ", parked as failed" if park else "",
+                type(exc).__name__,
+            )
             return False
         Notification.objects.filter(pk=row.pk).update(
-            emailed_at=timezone.now(), email_attempts=row.email_attempts + 1, last_error=""
+            emailed_at=timezone.now(), email_attempts=attempts, last_error="", next_attempt_at=None
         )
         return True
+
+
+def notification_requeue(*, notification: Notification) -> dict:
+    """Put a parked notification (`notification`, locked by the caller) back in the outbox with
+    a fresh count of tries, its subject made header-safe again, and queue its delivery after
+    commit. Returns the changes, for the caller's audit record. The caller checks who may."""
+    if notification.emailed_at is not None or notification.failed_at is None:
+        raise WorkflowError("This e-mail is not parked as failed; there is nothing to retry.")
+    changes = {
+        "failed_at": [notification.failed_at.isoformat(), None],
+        "email_attempts": [notification.email_attempts, 0],
+        "last_error": [notification.last_error, ""],
+    }
+    subject = header_safe(notification.subject)
+    if subject != notification.subject:
+        changes["subject"] = [notification.subject, subject]
+    notification.subject = subject
+    notification.failed_at = None
+    notification.next_attempt_at = None
+    notification.email_attempts = 0
+    notification.last_error = ""
+    notification.save(
+        update_fields=["subject", "failed_at", "next_attempt_at", "email_attempts", "last_error"]
+    )
+    enqueue_on_commit("notifications.tasks.deliver", [notification.pk])
+    return changes
 
 
 def notification_mark_read(*, actor, notification: Notification) -> None:

@@ -1,9 +1,9 @@
 from celery import shared_task
+from django.db.models import Q
+from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.services import notification_deliver
-
-MAX_ATTEMPTS = 10
+from notifications.services import MAX_ATTEMPTS, notification_deliver
 
 
 @shared_task(name="notifications.tasks.deliver")
@@ -13,9 +13,15 @@ def deliver(ids: list[int]) -> int:
 
 @shared_task(name="notifications.tasks.deliver_pending")
 def deliver_pending(batch: int = 500) -> int:
-    """Sweep the outbox: anything not yet e-mailed (broker was down, mail server failed)."""
+    """Sweep the outbox: anything not yet e-mailed (broker was down, mail server failed), and
+    not parked as failed nor waiting out its back-off."""
     ids = list(
-        Notification.objects.filter(emailed_at__isnull=True, email_attempts__lt=MAX_ATTEMPTS)
+        Notification.objects.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
+            emailed_at__isnull=True,
+            failed_at__isnull=True,
+            email_attempts__lt=MAX_ATTEMPTS,
+        )
         .order_by("created_at")
         .values_list("pk", flat=True)[:batch]
     )

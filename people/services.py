@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from audit.services import audit_record, diff, snapshot
 from core import csv_read
-from core.errors import DomainError
+from core.errors import DomainError, WorkflowError
 from core.workflow import fire, lock
-from notifications.services import notify
+from notifications.models import Notification
+from notifications.services import notification_requeue, notify
 from people.models import Delegation, Leave, Officer, RoleGrantDecision, RoleGrantRequest
 from people.predicates import officer_of
 from people.roles import ROLES_NEEDING_APPROVAL, Role, ensure_role_groups
@@ -545,3 +546,26 @@ def sessions_end(*, actor, user, session_keys=None, request=None, reason: str = 
         reason=reason,
     )
     return ended
+
+
+@transaction.atomic
+def failed_mail_retry(*, actor, notification_id: int) -> Notification:
+    """Put an e-mail parked as failed back in the outbox (an administrator, once the reason is
+    dealt with: a mail server back, an address or a name corrected). Audited with the reason it
+    had failed."""
+    if not actor.has_perm("people.retry_failed_mail"):
+        raise PermissionDenied("Only an administrator retries a failed e-mail.")
+    try:
+        notification = lock(Notification, notification_id)
+    except Notification.DoesNotExist:
+        raise WorkflowError("There is no such e-mail.") from None
+    reason = notification.last_error
+    changes = notification_requeue(notification=notification)
+    audit_record(
+        actor=actor,
+        action="notification.retried",
+        obj=notification,
+        changes=changes,
+        reason=f"Failed with {reason}" if reason else "",
+    )
+    return notification

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import views, views_sessions
+from people import views, views_failed_mail, views_sessions
 
 app_name = "people"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     # Sign-in sessions and second factors.
     path("sessions/", views_sessions.my_sessions, name="sessions"),
     path("<int:user_id>/sign-in/", views_sessions.person_sign_in, name="person_sign_in"),
+    # E-mails the outbox parked as failed, for administrators.
+    path("failed-mail/", views_failed_mail.failed_mail, name="failed_mail"),
+    path(
+        "failed-mail/<int:pk>/retry/", views_failed_mail.failed_mail_retry, name="failed_mail_retry"
+    ),
 ]

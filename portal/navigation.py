@@ -32,6 +32,7 @@ NAV = [
     NavItem("Handovers", "handovers:queues", permission="accounts.list_socialaccounts"),
     NavItem("Movers and leavers", "handovers:leavers", permission="people.change_officer_status"),
     NavItem("Roles", "people:roles", permission="people.manage_roles"),
+    NavItem("Failed e-mails", "people:failed_mail", permission="people.retry_failed_mail"),
     NavItem("Credentials", "custody:needed", permission="custody.list_credentials_needed"),
     NavItem("Leave", "reminders:leave", permission="people.use_leave_page"),
     NavItem("Incidents", "incidents:list", permission="incidents.list_incidents"),
