@@ -3,11 +3,10 @@ from allauth.socialaccount import views as social_views
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from health_check.views import HealthCheckView
 
 from people.views_auth import set_up_authenticator, sign_in
 from portal import views
-from portal.health import Broker
+from portal.health import Broker, PortalHealthView
 
 admin.site.site_header = "Social media accounts: administration"
 admin.site.site_title = "Portal administration"
@@ -61,7 +60,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "health/",
-        HealthCheckView.as_view(
+        PortalHealthView.as_view(
             checks=["health_check.checks.Database", "health_check.checks.Cache", Broker]
         ),
         name="health",

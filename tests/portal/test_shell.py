@@ -110,3 +110,31 @@ def test_health_endpoint_checks_database_cache_and_broker(client):
     body = response.json()
     text = str(body)
     assert "Database" in text and "Cache" in text and "Broker" in text
+
+
+def test_health_page_for_a_browser_or_uptime_checker(client):
+    # What a browser sends: a page, not a server error (it used to be TemplateDoesNotExist).
+    response = client.get("/health/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "System status" in html and "Every check answered." in html
+    assert "Broker" in html
+
+
+def test_health_answers_503_naming_the_broker_when_it_is_down(client, monkeypatch):
+    from health_check.exceptions import ServiceUnavailable
+
+    from portal.health import Broker
+
+    def unreachable(self):
+        raise ServiceUnavailable("Broker unreachable (OperationalError)")
+
+    monkeypatch.setattr(Broker, "run", unreachable)
+    response = client.get("/health/?format=json")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["Broker()"].endswith("Broker unreachable (OperationalError)")
+    assert body["Database(alias='default')"] == "OK"
+    page = client.get("/health/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 503
+    assert "Broker unreachable" in page.content.decode()
