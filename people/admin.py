@@ -78,28 +78,27 @@ class OfficerAdmin(AuditedModelAdmin):
         return ("status", "status_changed_on") if obj else ()
 
 
-@admin.register(Delegation)
-class DelegationAdmin(AuditedModelAdmin):
-    list_display = ("supervisor", "acting", "starts_on", "ends_on", "revoked_at")
-    autocomplete_fields = ("supervisor", "acting")
+class CreatedByAdmin(AuditedModelAdmin):
+    """An audited admin for records that name who created them: the signed-in administrator."""
+
     readonly_fields = ("created_by",)
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(CreatedByAdmin):
+    list_display = ("supervisor", "acting", "starts_on", "ends_on", "revoked_at")
+    autocomplete_fields = ("supervisor", "acting")
 
 
 @admin.register(Leave)
-class LeaveAdmin(AuditedModelAdmin):
+class LeaveAdmin(CreatedByAdmin):
     list_display = ("officer", "starts_on", "ends_on", "reason")
     autocomplete_fields = ("officer",)
-    readonly_fields = ("created_by",)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(RoleGrantRequest)

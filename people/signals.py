@@ -50,34 +50,24 @@ def on_code_refused(sender, request, user, authenticator, reauthentication=False
     )
 
 
-def on_authenticator_added(sender, request, user, authenticator, **kwargs):
-    sign_in_event_record(
-        action="second_factor.added",
-        user=user,
-        actor=_acting(request, user),
-        request=request,
-        changes={"type": authenticator.type},
-    )
+def _authenticator_event(action: str):
+    """A receiver recording `action` for a second factor added, renewed or removed."""
+
+    def receiver(sender, request, user, authenticator, **kwargs):
+        sign_in_event_record(
+            action=action,
+            user=user,
+            actor=_acting(request, user),
+            request=request,
+            changes={"type": authenticator.type},
+        )
+
+    return receiver
 
 
-def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
-    sign_in_event_record(
-        action="second_factor.renewed",
-        user=user,
-        actor=_acting(request, user),
-        request=request,
-        changes={"type": authenticator.type},
-    )
-
-
-def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
-    sign_in_event_record(
-        action="second_factor.removed",
-        user=user,
-        actor=_acting(request, user),
-        request=request,
-        changes={"type": authenticator.type},
-    )
+on_authenticator_added = _authenticator_event("second_factor.added")
+on_authenticator_reset = _authenticator_event("second_factor.renewed")
+on_authenticator_removed = _authenticator_event("second_factor.removed")
 
 
 def connect():
