@@ -32,3 +32,14 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError(f"{_plural(self)} are never deleted.")
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last ran, by name. `scheduler` is written by the heartbeat task that
+    beat sends every HEARTBEAT_SECONDS and a worker runs: a recent one proves both are alive."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.last_at:%Y-%m-%d %H:%M:%S}"

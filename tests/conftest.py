@@ -15,6 +15,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _closed_broker_breaker():
+    """The broker circuit breaker (core.queue) is per process: a test that trips it must not
+    leave the next test's publishes skipped."""
+    from core.queue import breaker
+
+    breaker.close()
+    yield
+    breaker.close()
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_for_test_logins(request, monkeypatch):
     """The portal asks the press office and administrators for a second factor before any page
     (people/middleware.py). Tests that sign a person in with `client.login` or `force_login`

@@ -24,11 +24,8 @@ def worker_database_url() -> str | None:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@contextlib.contextmanager
-def celery_worker(redis_url, tmp_path, *, pool="solo", concurrency=1, database_url=None, env=None):
-    """Yields (client app, queue, worker process). Output is kept for failure messages."""
-    queue = f"test-{uuid.uuid4().hex[:10]}"
-    worker_env = {
+def _process_env(redis_url, tmp_path, queue, database_url, env):
+    process_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.local",
         "DEBUG": "false",
@@ -38,9 +35,25 @@ def celery_worker(redis_url, tmp_path, *, pool="solo", concurrency=1, database_u
         "PORTAL_VAR_DIR": str(tmp_path),
         **(env or {}),
     }
-    worker_env.pop("DATABASE_URL", None)
+    process_env.pop("DATABASE_URL", None)
     if database_url:
-        worker_env["DATABASE_URL"] = database_url
+        process_env["DATABASE_URL"] = database_url
+    return process_env
+
+
+def _stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextlib.contextmanager
+def celery_worker(redis_url, tmp_path, *, pool="solo", concurrency=1, database_url=None, env=None):
+    """Yields (client app, queue, worker process). Output is kept for failure messages."""
+    queue = f"test-{uuid.uuid4().hex[:10]}"
     log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 - closed below
     worker = subprocess.Popen(
         [
@@ -60,7 +73,7 @@ def celery_worker(redis_url, tmp_path, *, pool="solo", concurrency=1, database_u
             "--loglevel=INFO",
         ],
         cwd=ROOT,
-        env=worker_env,
+        env=_process_env(redis_url, tmp_path, queue, database_url, env),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -71,12 +84,7 @@ def celery_worker(redis_url, tmp_path, *, pool="solo", concurrency=1, database_u
     try:
         yield client, queue, worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        _stop(worker)
         client.close()
         if previous is None:
             os.environ.pop("CELERY_BROKER_URL", None)
@@ -85,8 +93,39 @@ def celery_worker(redis_url, tmp_path, *, pool="solo", concurrency=1, database_u
         log.close()
 
 
+@contextlib.contextmanager
+def celery_beat(redis_url, tmp_path, queue, *, database_url=None, env=None):
+    """A beat scheduler process sending the portal's schedule to `queue`. Yields the process;
+    its output is in beat.log."""
+    log = open(tmp_path / "beat.log", "w+")  # noqa: SIM115 - closed below
+    beat = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={tmp_path / 'beat-schedule'}",
+        ],
+        cwd=ROOT,
+        env=_process_env(redis_url, tmp_path, queue, database_url, env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield beat
+    finally:
+        _stop(beat)
+        log.close()
+
+
 def worker_output(tmp_path) -> str:
-    return (tmp_path / "worker.log").read_text()
+    beat = tmp_path / "beat.log"
+    return (tmp_path / "worker.log").read_text() + (
+        f"\n--- beat ---\n{beat.read_text()}" if beat.exists() else ""
+    )
 
 
 @contextlib.contextmanager
@@ -150,3 +189,70 @@ def portal_broker(url):
         app.conf.broker_url = saved[1]
         app.conf.task_always_eager = saved[2]
         app.conf.broker_transport_options = saved[3]
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, on a free port, that the test may stop and start again
+    (same port) without touching the shared Redis."""
+
+    def __init__(self, tmp_path):
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.dir = tmp_path
+        self.process = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis(port=self.port, socket_connect_timeout=0.5).ping()
+                return self
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@contextlib.contextmanager
+def private_redis(tmp_path):
+    import shutil
+
+    if not shutil.which("redis-server"):
+        import pytest
+
+        pytest.skip("redis-server is not installed")
+    server = PrivateRedis(tmp_path).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -286,10 +286,12 @@ PRESS_OFFICE_EMAIL = env_str("PRESS_OFFICE_EMAIL", "press-office@localhost")
 # can never freeze a web request.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
-# Bounded waits on a networked broker: a hung Redis costs a request about two seconds at most.
+# Bounded waits on a networked broker: a hung Redis costs a request at most 1.5 s, once per
+# process, before the circuit breaker in core.queue stops publishing for a while. The socket
+# timeout stays above the worker's 1 s BRPOP poll.
 REDIS_BROKER_TRANSPORT_OPTIONS = {
-    "socket_timeout": 2,
-    "socket_connect_timeout": 2,
+    "socket_timeout": 1.5,
+    "socket_connect_timeout": 1,
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
@@ -310,9 +312,14 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+# The worker and beat reconnect for as long as the broker is away (None: no limit), waiting
+# 2, 4, 6 ... at most 30 s between tries (kombu's back-off), and carry on by themselves when it
+# is back. Web requests never use this: they publish under the transport options and retry
+# policy above and below, and the circuit breaker in core.queue.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
+    "max_retries": 0,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.2,
@@ -320,6 +327,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# The result store (Redis in production) is only read by tests and operators' tools: portal
+# code never asks for a result (core.queue publishes with ignore_result). Bounded like the broker
+# instead of Celery's default of 20 reconnection tries a second apart.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+}
+# After a failed publish, this process skips the broker for this many seconds (core.queue).
+BROKER_BREAKER_RESET_SECONDS = env_int("BROKER_BREAKER_RESET_SECONDS", 30)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
@@ -331,7 +346,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Every periodic task is declared here and nowhere else.
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "core.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
     "deliver-pending-mail": {"task": "notifications.tasks.deliver_pending", "schedule": 300.0},
     "deliver-pending-reminders": {"task": "reminders.deliver_pending", "schedule": 600.0},
     "dormancy-scan-daily": {
