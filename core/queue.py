@@ -48,7 +48,7 @@ class _LogStateChanges(pybreaker.CircuitBreakerListener):
                 "Broker circuit open: publishing paused for %ss; outbox rows wait for the sweep",
                 cb.reset_timeout,
             )
-        elif new_state.name == pybreaker.STATE_CLOSED and old_state is not None:
+        elif new_state.name == pybreaker.STATE_CLOSED and old_state.name != new_state.name:
             logger.info("Broker circuit closed: publishing again")
 
 

@@ -162,33 +162,40 @@ def hanging_broker():
 
 @contextlib.contextmanager
 def portal_broker(url):
-    """Point the portal's own Celery app at `url`, with tasks really sent (not eager)."""
+    """Point the portal's own Celery app at `url`, with tasks really sent (not eager), and its
+    result store there too, as production has both on one Redis."""
+    import threading
+
     from django.conf import settings
 
     from portal.celery import app
 
-    saved = (
-        os.environ.get("CELERY_BROKER_URL"),
-        app.conf.broker_url,
-        app.conf.task_always_eager,
-        app.conf.broker_transport_options,
-    )
+    names = ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    saved = {name: app.conf[name] for name in names}
+
+    def forget_connections():
+        app.close()
+        app._backend_cache = None
+        app._local = threading.local()
+
     os.environ["CELERY_BROKER_URL"] = url
-    app.conf.broker_url = url
-    app.conf.task_always_eager = False
-    app.conf.broker_transport_options = settings.REDIS_BROKER_TRANSPORT_OPTIONS
-    app.close()
+    app.conf.update(
+        broker_url=url,
+        result_backend=url,
+        task_always_eager=False,
+        broker_transport_options=settings.REDIS_BROKER_TRANSPORT_OPTIONS,
+    )
+    forget_connections()
     try:
         yield app
     finally:
-        app.close()
-        if saved[0] is None:
+        forget_connections()
+        if saved_env is None:
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
-            os.environ["CELERY_BROKER_URL"] = saved[0]
-        app.conf.broker_url = saved[1]
-        app.conf.task_always_eager = saved[2]
-        app.conf.broker_transport_options = saved[3]
+            os.environ["CELERY_BROKER_URL"] = saved_env
+        app.conf.update(saved)
 
 
 class PrivateRedis:
