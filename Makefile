@@ -12,7 +12,7 @@ help:
 	@echo "make run     set up, migrate, seed the demo force, serve web + Celery worker/beat"
 	@echo "make test    set up, then run the test suite (PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint    ruff, the import-layer contracts (lint-imports), makemigrations --check"
-	@echo "make bench   dormancy scan and import benchmarks (needs DATABASE_URL on PostgreSQL)"
+	@echo "make bench   dormancy scan, import and broker-outage benchmarks (DATABASE_URL on PostgreSQL)"
 
 $(VENV)/.installed: pyproject.toml
 	@PYBIN=$$(scripts/find-python.sh) || exit 1; \
@@ -57,6 +57,7 @@ bench: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) bench_dormancy
 	$(MANAGE) bench_register_import
+	$(MANAGE) bench_broker_outage
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

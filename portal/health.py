@@ -18,9 +18,14 @@ class Broker(HealthCheck):
     timeout = datetime.timedelta(seconds=3)
 
     def run(self):
+        # One try, bounded like a publish (1 s to connect, 1.5 s to answer): the page answers
+        # within two seconds whether the broker is down or hangs.
         try:
             with app.connection_for_write() as connection:
-                connection.ensure_connection(max_retries=1, timeout=2)
+                connection.ensure_connection(max_retries=0, timeout=1.5)
+                client = getattr(connection.default_channel, "client", None)
+                if client is not None:  # Redis: a hung server accepts the connection, not PING
+                    client.ping()
         except Exception as exc:
             raise ServiceUnavailable(f"Broker unreachable ({type(exc).__name__})") from exc
 

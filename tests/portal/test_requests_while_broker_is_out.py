@@ -129,3 +129,13 @@ def _case_form(case):
         "hours_per_week": "3",
         "hashtag_alternative": "Continuing neighbourhood engagement, not a single event.",
     }
+
+
+@pytest.mark.parametrize("trouble", ["down", "hung"])
+def test_health_answers_503_naming_the_broker(trouble, client, tmp_path):
+    with _broker(trouble, tmp_path) as url, portal_broker(url):
+        response = client.get("/health/?format=json", HTTP_ACCEPT="application/json")
+    assert response.status_code == 503
+    checks = response.json()
+    assert checks.pop("Broker()").startswith("Unavailable: Broker unreachable")
+    assert set(checks.values()) == {"OK"}  # the database and the cache are not blamed

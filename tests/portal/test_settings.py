@@ -128,7 +128,8 @@ def test_environment_switches_to_postgres_and_redis_with_short_timeouts(tmp_path
         SETUP + "from django.conf import settings as s;"
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL,"
         " s.CELERY_BROKER_TRANSPORT_OPTIONS['socket_connect_timeout'],"
-        " s.CELERY_BROKER_CONNECTION_TIMEOUT)",
+        " s.CELERY_BROKER_TRANSPORT_OPTIONS['socket_timeout'],"
+        " s.CELERY_BROKER_CONNECTION_TIMEOUT, s.CELERY_BROKER_CONNECTION_MAX_RETRIES)",
         PORTAL_VAR_DIR=str(tmp_path),
         DATABASE_URL="postgres://u@127.0.0.1:5432/db",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
@@ -136,8 +137,10 @@ def test_environment_switches_to_postgres_and_redis_with_short_timeouts(tmp_path
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "redis://127.0.0.1:6379/0",
+        "1",
+        "1.5",
         "2",
-        "2",
+        "None",  # the worker and beat reconnect for as long as the broker is away
     ], result.stderr
 
 
