@@ -1,6 +1,12 @@
 """Middleware the portal adds to Django's own."""
 
+import logging
+
+import redis.exceptions
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
 
 
 def _declared_public(response) -> bool:
@@ -29,4 +35,27 @@ class PrivatePagesMiddleware:
             if "max-age" in response.get("Cache-Control", ""):
                 patch_cache_control(response, max_age=0)
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class SharedStoreUnavailableMiddleware:
+    """The shared cache (Redis, CACHE_URL) is down or hangs: the pages that need it (signing in
+    counts wrong passwords there) answer 503 with a page that says so and asks the person to try
+    again, instead of a server error. They fail closed: no sign-in goes uncounted. Pages that do
+    not use the cache are not affected, and the broker has its own bounds (core/queue.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(
+            exception, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError
+        ):
+            return None
+        logger.error("Shared cache unreachable on %s: %s", request.path, type(exception).__name__)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "60"
         return response

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.PrivatePagesMiddleware",  # Cache-Control: private, no-store
+    "portal.middleware.SharedStoreUnavailableMiddleware",  # cache down: 503, not 500
     "django.contrib.messages.middleware.MessageMiddleware",
     "people.middleware.SecondFactorRequiredMiddleware",
     "people.middleware.SessionActivityMiddleware",
