@@ -24,9 +24,7 @@ def cache_down(settings):
 @pytest.mark.real_second_factor
 def test_signing_in_with_the_cache_down_is_refused_with_a_503_page(client, officer, cache_down):
     client.raise_request_exception = False
-    response = client.post(
-        reverse("login"), {"login": officer.user.username, "password": PASSWORD}
-    )
+    response = client.post(reverse("login"), {"login": officer.user.username, "password": PASSWORD})
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     assert b"unavailable for a moment" in response.content
