@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from people.views_auth import set_up_authenticator, sign_in
 from portal import views
-from portal.health import Broker, PortalHealthView
+from portal.health import Broker, PortalHealthView, Scheduler, Worker
 
 admin.site.site_header = "Social media accounts: administration"
 admin.site.site_title = "Portal administration"
@@ -39,6 +39,8 @@ sign_in_urls = [
     path("", include("people.sso.urls")),
 ]
 
+WEB_CHECKS = ["health_check.checks.Database", "health_check.checks.Cache"]
+
 urlpatterns = [
     path("", views.home, name="home"),
     # One front door: every sign-in is allauth's flow, on the portal's own page.
@@ -58,11 +60,13 @@ urlpatterns = [
     path("handovers/", include("handovers.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    # The whole service, for operators and uptime checkers: red if mail or reminders would stall.
     path(
         "health/",
-        PortalHealthView.as_view(
-            checks=["health_check.checks.Database", "health_check.checks.Cache", Broker]
-        ),
+        PortalHealthView.as_view(checks=[*WEB_CHECKS, Broker, Worker, Scheduler]),
         name="health",
     ),
+    # This web process and what it needs to serve pages, for a load balancer or a container's
+    # health check: a stopped worker must not take every web server out of service.
+    path("health/web/", PortalHealthView.as_view(checks=WEB_CHECKS), name="health_web"),
 ]

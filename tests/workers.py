@@ -41,7 +41,7 @@ def _process_env(redis_url, tmp_path, queue, database_url, env):
     return process_env
 
 
-def _stop(process):
+def stop_process(process):
     process.terminate()
     try:
         process.wait(timeout=20)
@@ -84,7 +84,7 @@ def celery_worker(redis_url, tmp_path, *, pool="solo", concurrency=1, database_u
     try:
         yield client, queue, worker
     finally:
-        _stop(worker)
+        stop_process(worker)
         client.close()
         if previous is None:
             os.environ.pop("CELERY_BROKER_URL", None)
@@ -117,7 +117,7 @@ def celery_beat(redis_url, tmp_path, queue, *, database_url=None, env=None):
     try:
         yield beat
     finally:
-        _stop(beat)
+        stop_process(beat)
         log.close()
 
 

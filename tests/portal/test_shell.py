@@ -1,7 +1,10 @@
 """The shell a person sees: sign in, home by role, navigation, admin, health."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from people.roles import Role
 from tests.factories import PASSWORD, OfficerFactory, SocialAccountFactory, UserFactory
@@ -104,15 +107,57 @@ def test_pages_send_a_content_security_policy(client):
     assert "frame-ancestors 'none'" in csp
 
 
-def test_health_endpoint_checks_database_cache_and_broker(client):
+@pytest.fixture
+def worker_and_beat_alive(monkeypatch, transactional_db):
+    """A worker answers the ping (the broker's answer, stood in for here; tests/portal/
+    test_health_with_a_real_worker.py asks a real one) and beat's heartbeat is recent. The checks
+    run in threads of their own, so the heartbeat is committed (transactional_db)."""
+    from core.models import Heartbeat
+    from portal.celery import app
+
+    monkeypatch.setattr(app.control, "ping", lambda timeout: [{"celery@test": {"ok": "pong"}}])
+    Heartbeat.objects.create(name="scheduler", last_at=timezone.now())
+
+
+def test_health_endpoint_checks_database_cache_broker_worker_and_scheduler(
+    client, worker_and_beat_alive
+):
     response = client.get("/health/?format=json")
     assert response.status_code == 200, response.content
-    body = response.json()
-    text = str(body)
-    assert "Database" in text and "Cache" in text and "Broker" in text
+    assert set(response.json()) == {
+        "Database(alias='default')",
+        "Cache(alias='default')",
+        "Broker()",
+        "Worker()",
+        "Scheduler()",
+    }
 
 
-def test_health_page_for_a_browser_or_uptime_checker(client):
+def test_health_of_the_web_process_alone_leaves_out_the_workers(client):
+    response = client.get("/health/web/?format=json")
+    assert response.status_code == 200, response.content
+    assert set(response.json()) == {"Database(alias='default')", "Cache(alias='default')"}
+
+
+@pytest.mark.parametrize(
+    "age, expected", [(None, "No scheduler heartbeat yet"), (181, "181 s ago")]
+)
+def test_a_missing_or_old_heartbeat_turns_the_health_page_red(
+    client, worker_and_beat_alive, age, expected, settings
+):
+    from core.models import Heartbeat
+
+    settings.HEARTBEAT_SECONDS = 60
+    if age is None:
+        Heartbeat.objects.all().delete()
+    else:
+        Heartbeat.objects.update(last_at=timezone.now() - datetime.timedelta(seconds=age))
+    response = client.get("/health/?format=json")
+    assert response.status_code == 503
+    assert expected in response.json()["Scheduler()"]
+
+
+def test_health_page_for_a_browser_or_uptime_checker(client, worker_and_beat_alive):
     # What a browser sends: a page, not a server error (it used to be TemplateDoesNotExist).
     response = client.get("/health/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
@@ -121,7 +166,9 @@ def test_health_page_for_a_browser_or_uptime_checker(client):
     assert "Broker" in html
 
 
-def test_health_answers_503_naming_the_broker_when_it_is_down(client, monkeypatch):
+def test_health_answers_503_naming_the_broker_when_it_is_down(
+    client, monkeypatch, worker_and_beat_alive
+):
     from health_check.exceptions import ServiceUnavailable
 
     from portal.health import Broker
