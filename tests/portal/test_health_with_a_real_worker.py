@@ -17,16 +17,19 @@ def _health(client):
 
 def test_a_stopped_worker_turns_the_health_page_red(client, tmp_path):
     Heartbeat.objects.create(name="scheduler", last_at=timezone.now())
-    with private_redis(tmp_path) as redis_server, portal_broker(redis_server.url):
-        with celery_worker(redis_server.url, tmp_path) as (_client, _queue, worker):
-            deadline = timezone.now() + timezone.timedelta(seconds=60)
+    with (
+        private_redis(tmp_path) as redis_server,
+        portal_broker(redis_server.url),
+        celery_worker(redis_server.url, tmp_path) as (_client, _queue, worker),
+    ):
+        deadline = timezone.now() + timezone.timedelta(seconds=60)
+        status, body = _health(client)
+        while status != 200 and timezone.now() < deadline:  # the worker is starting
             status, body = _health(client)
-            while status != 200 and timezone.now() < deadline:  # the worker is starting
-                status, body = _health(client)
-            assert status == 200, body
-            assert body["Worker()"] == "OK"
-            stop_process(worker)
-            status, body = _health(client)
+        assert status == 200, body
+        assert body["Worker()"] == "OK"
+        stop_process(worker)
+        status, body = _health(client)
     assert status == 503
     assert body["Worker()"].startswith("Unavailable: No worker answered")
     assert body["Broker()"] == "OK"
