@@ -416,10 +416,10 @@ def setup_checklist_update(
 def setup_confirm(*, actor, case_id: int) -> SocialAccount:
     """The press office confirms the checklist: the account becomes active, the case registered."""
     case = lock(BusinessCase, case_id)
-    checklist = SetupChecklist.objects.select_for_update().get(case=case)
     if not actor.has_perm("approvals.confirm_setup", case):
         raise PermissionDenied("Only the press office confirms a set-up.")
-    if checklist.completed_at is None or not checklist.all_done:
+    checklist = SetupChecklist.objects.select_for_update().filter(case=case).first()
+    if checklist is None or checklist.completed_at is None or not checklist.all_done:
         raise WorkflowError("The officer has not completed the set-up checklist yet.")
     if not Credential.objects.filter(account_id=case.account_id).exists():
         raise WorkflowError(

@@ -372,3 +372,23 @@ def test_a_set_up_the_account_no_longer_allows_is_a_message_not_an_error_page(
     assert "compromised; that step is not open" in response.content.decode()
     signed_off.refresh_from_db()
     assert signed_off.state == BusinessCase.State.SIGNED_OFF
+
+
+def test_confirming_a_set_up_that_has_no_checklist_yet_is_a_message_or_a_403(
+    login, client, submitted, officer, press_officer
+):
+    """Issue 12: an officer posting "confirm set-up" on their own case with no checklist (it is
+    made at sign-off) got a 500 (SetupChecklist.DoesNotExist). The officer may not confirm at
+    all: 403. The press office is told what is missing. Nothing changes either way."""
+    from approvals.models import SetupChecklist
+
+    assert not SetupChecklist.objects.filter(case=submitted).exists()
+    url = reverse("approvals:setup_confirm", args=[submitted.pk])
+    assert login(officer).post(url).status_code == 403
+    client.logout()
+    response = login(press_officer).post(url, follow=True)
+    assert response.status_code == 200
+    assert "has not completed the set-up checklist yet" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.state == BusinessCase.State.SUBMITTED
+    assert not SetupChecklist.objects.filter(case=submitted).exists()
