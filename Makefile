@@ -11,7 +11,7 @@ PORT ?= 8000
 help:
 	@echo "make run     set up, migrate, seed the demo force, serve web + Celery worker/beat"
 	@echo "make test    set up, then run the test suite (PostgreSQL when DATABASE_URL is set)"
-	@echo "make lint    ruff, the import-layer contracts (lint-imports), makemigrations --check"
+	@echo "make lint    ruff, the import-layer contracts (lint-imports), bandit, makemigrations --check"
 	@echo "make bench   dormancy scan, import and broker-outage benchmarks (DATABASE_URL on PostgreSQL)"
 
 $(VENV)/.installed: pyproject.toml
@@ -50,6 +50,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/bandit --quiet --recursive . --exclude ./.venv,./node_modules,./var,./static --severity-level medium
 	$(MANAGE) makemigrations --check --dry-run
 
 bench: setup

@@ -48,6 +48,9 @@ def _chunk() -> int:
 
 # --------------------------------------------------------------------------- the ledger
 
+COLUMNS = "kind, subject_type, subject_id, period_start, account_id, run_id, created_at"
+RETURNING = "RETURNING id, kind, subject_id"
+
 
 def _record(rows: list[tuple], run_id: uuid.UUID) -> list[tuple[int, str, int]]:
     """Insert the reminders that do not exist yet and return those this insert made, as
@@ -76,12 +79,9 @@ def _record(rows: list[tuple], run_id: uuid.UUID) -> list[tuple[int, str, int]]:
                     now,
                 ]
             values = ",".join(["(%s,%s,%s,%s,%s,%s,%s)"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} (kind, subject_type, subject_id, period_start, "  # noqa: S608
-                f"account_id, run_id, created_at) VALUES {values} "
-                "ON CONFLICT DO NOTHING RETURNING id, kind, subject_id",
-                params,
-            )
+            # The table is the model's own db_table and every value a %s parameter.
+            insert = f"INSERT INTO {table} ({COLUMNS}) VALUES {values}"  # noqa: S608  # nosec B608
+            cursor.execute(f"{insert} ON CONFLICT DO NOTHING {RETURNING}", params)
             created += cursor.fetchall()
     _deliver_after_commit([pk for pk, _, _ in created])
     return created
