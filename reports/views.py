@@ -13,6 +13,7 @@ from reports import selectors
 from reports.charts import bar_chart
 
 VIEW = "reports.view_reports"
+PAGE_SIZE = 50
 
 
 def _wants_csv(request) -> bool:
@@ -93,7 +94,7 @@ def dormancy(request):
             "rows": rows,
             "levels": selectors.LEVELS,
             "chart": chart,
-            "page": Paginator(accounts, 50).get_page(request.GET.get("page")),
+            "page": Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page")),
             "querystring_base": _querystring_base(request),
             "settings_warn": settings.DORMANT_WARN_AFTER,
             "settings_dormant": settings.DORMANT_AFTER,
@@ -133,8 +134,8 @@ def orphans(request):
 
 @permission_required(VIEW, raise_exception=True)
 def waiting(request):
-    rows = selectors.cases_waiting(request.user)
     if _wants_csv(request):
+        rows = selectors.cases_waiting(request.user)
         return csv_response(
             f"cases-waiting-{_stamp()}.csv",
             [
@@ -163,16 +164,17 @@ def waiting(request):
                 for r in rows
             ),
         )
-    by_whom = {}
-    for row in rows:
-        by_whom[row["waiting_for"]] = by_whom.get(row["waiting_for"], 0) + 1
-    chart = bar_chart([(who, [("bar", "Waiting", n)]) for who, n in sorted(by_whom.items())])
+    by_whom = selectors.cases_waiting_by_whom(request.user)
+    chart = bar_chart([(who, [("bar", "Waiting", n)]) for who, n in by_whom])
     return render(
         request,
         "reports/waiting.html",
         {
-            "rows": rows,
-            "by_whom": sorted(by_whom.items()),
+            "page": selectors.cases_waiting_page(
+                request.user, request.GET.get("page"), count=sum(n for _who, n in by_whom)
+            ),
+            "querystring_base": _querystring_base(request),
+            "by_whom": by_whom,
             "chart": chart,
             "csv_url": _csv_url(request),
         },
@@ -181,8 +183,8 @@ def waiting(request):
 
 @permission_required(VIEW, raise_exception=True)
 def credentials(request):
-    accounts = selectors.credentials_needed(request.user)
     if _wants_csv(request):
+        accounts = selectors.credentials_needed(request.user)
         return csv_response(
             f"credentials-needed-{_stamp()}.csv",
             ["Handle", "Platform", "Owner", "Unit", "Why", "Lodged", "Needed since"],
@@ -199,10 +201,18 @@ def credentials(request):
                 for a in accounts
             ),
         )
+    page = Paginator(selectors.credentials_needed_accounts(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.with_credential_reason(page.object_list)
     return render(
         request,
         "reports/credentials.html",
-        {"accounts": accounts, "csv_url": _csv_url(request)},
+        {
+            "page": page,
+            "querystring_base": _querystring_base(request),
+            "csv_url": _csv_url(request),
+        },
     )
 
 

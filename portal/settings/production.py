@@ -26,6 +26,11 @@ if not env_str("CACHE_URL", "").startswith(("redis://", "rediss://")):
         "Set CACHE_URL to the shared Redis cache (redis://...): sign-in throttling needs one."
     )
 
+# Persistent database connections: each gunicorn worker keeps its connection between requests
+# (opening one costs more than most pages' queries), checked before reuse after an error.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
