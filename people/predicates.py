@@ -80,8 +80,15 @@ def supervises(user, officer) -> bool:
 
 @rules.predicate
 def has_team(user):
-    """Line-manages someone, or acts for a supervisor today by delegation."""
-    return Officer.objects.supervised_by(officer_of(user)).exists()
+    """Line-manages someone, or acts for a supervisor today by delegation. Asked by the menu and
+    the page both: the answer is kept on this user object (one request's), like its roles."""
+    if user is None or not user.is_authenticated:
+        return False
+    answer = getattr(user, "_portal_has_team", None)
+    if answer is None:
+        answer = Officer.objects.supervised_by(officer_of(user)).exists()
+        user._portal_has_team = answer
+    return answer
 
 
 @rules.predicate
