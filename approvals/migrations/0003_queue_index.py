@@ -4,16 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_register_search_trigram'),
-        ('approvals', '0002_people_app'),
-        ('people', '0003_officer_name_trigram'),
+        ("accounts", "0008_register_search_trigram"),
+        ("approvals", "0002_people_app"),
+        ("people", "0003_officer_name_trigram"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='businesscase',
-            index=models.Index(fields=['state', 'state_changed_at'], name='business_case_state_since'),
+            model_name="businesscase",
+            index=models.Index(
+                fields=["state", "state_changed_at"], name="business_case_state_since"
+            ),
         ),
     ]
