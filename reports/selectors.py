@@ -86,16 +86,25 @@ def dormancy_accounts(user, *, unit_id=None, level: str = "", now=None) -> Query
     return qs.order_by("last_post_at", "handle", "pk")
 
 
-def orphans(user, *, today=None) -> list[SocialAccount]:
-    """Live accounts whose owner has moved or left, with `days_since_change` (days since the
-    owner's status changed), longest first."""
-    today = today or timezone.localdate()
+def orphans_accounts(user) -> QuerySet:
+    """Live accounts whose owner has moved or left, longest first."""
     visible = report_accounts(user).values("pk")
-    accounts = list(
+    return (
         orphaned_accounts()
         .filter(pk__in=visible)
         .order_by("owner__status_changed_on", "handle", "pk")
     )
+
+
+def orphans(user, *, today=None) -> list[SocialAccount]:
+    """`orphans_accounts`, each with `days_since_change` (days since the owner's status
+    changed)."""
+    return with_days_since_change(orphans_accounts(user), today=today)
+
+
+def with_days_since_change(accounts, *, today=None) -> list[SocialAccount]:
+    today = today or timezone.localdate()
+    accounts = list(accounts)
     for account in accounts:
         changed = account.owner.status_changed_on
         account.days_since_change = (today - changed).days if changed else None
@@ -249,29 +258,47 @@ def credentials_needed(user) -> list[SocialAccount]:
     return with_credential_reason(credentials_needed_accounts(user))
 
 
-def recertifications_overdue(user, *, today=None) -> list:
-    """Re-certifications past their due date and not yet confirmed by the supervisor, with
-    `days_overdue` and who has yet to act, most overdue first."""
-    today = today or timezone.localdate()
-    recerts = list(
+def recertifications_overdue_qs(user) -> QuerySet:
+    """Re-certifications past their due date and not yet confirmed by the supervisor, most
+    overdue first."""
+    return (
         overdue_recertifications()
         .filter(account__in=report_accounts(user).values("pk"))
         .order_by("due_on", "account__handle", "pk")
     )
+
+
+def recertifications_overdue(user, *, today=None) -> list:
+    """`recertifications_overdue_qs`, each with `days_overdue` and who has yet to act."""
+    return with_days_overdue(recertifications_overdue_qs(user), today=today)
+
+
+def with_days_overdue(recerts, *, today=None) -> list:
+    today = today or timezone.localdate()
+    recerts = list(recerts)
     for recert in recerts:
         recert.days_overdue = (today - recert.due_on).days
         recert.waiting_for = "Supervisor" if recert.owner_confirmed_at else "Owner"
     return recerts
 
 
-def incidents_open(user, *, now=None) -> list[Incident]:
-    """Open incidents, oldest first, with `age_days`."""
-    now = now or timezone.now()
-    incidents = list(
+def incidents_open_qs(user) -> QuerySet:
+    """Open incidents, oldest first."""
+    return (
         open_incidents(user)
         .filter(account__in=report_accounts(user).values("pk"))
         .order_by("reported_at", "pk")
     )
+
+
+def incidents_open(user, *, now=None) -> list[Incident]:
+    """`incidents_open_qs`, each with `age_days`."""
+    return with_age_days(incidents_open_qs(user), now=now)
+
+
+def with_age_days(incidents, *, now=None) -> list[Incident]:
+    now = now or timezone.now()
+    incidents = list(incidents)
     for incident in incidents:
         incident.age_days = (
             timezone.localdate(now) - timezone.localdate(incident.reported_at)

@@ -42,6 +42,10 @@ def _date(value) -> str:
     return value.isoformat(timespec="minutes") if hasattr(value, "hour") else value.isoformat()
 
 
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
 def _stamp() -> str:
     return timezone.localdate().isoformat()
 
@@ -109,8 +113,8 @@ def dormancy(request):
 
 @permission_required(VIEW, raise_exception=True)
 def orphans(request):
-    accounts = selectors.orphans(request.user)
     if _wants_csv(request):
+        accounts = selectors.orphans(request.user)
         return csv_response(
             f"orphaned-accounts-{_stamp()}.csv",
             ["Handle", "Platform", "Account status", "Owner", "Owner status", "Since", "Days"],
@@ -127,8 +131,16 @@ def orphans(request):
                 for a in accounts
             ),
         )
+    page = _page(request, selectors.orphans_accounts(request.user))
+    page.object_list = selectors.with_days_since_change(page.object_list)
     return render(
-        request, "reports/orphans.html", {"accounts": accounts, "csv_url": _csv_url(request)}
+        request,
+        "reports/orphans.html",
+        {
+            "page": page,
+            "querystring_base": _querystring_base(request),
+            "csv_url": _csv_url(request),
+        },
     )
 
 
@@ -201,9 +213,7 @@ def credentials(request):
                 for a in accounts
             ),
         )
-    page = Paginator(selectors.credentials_needed_accounts(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = _page(request, selectors.credentials_needed_accounts(request.user))
     page.object_list = selectors.with_credential_reason(page.object_list)
     return render(
         request,
@@ -218,8 +228,8 @@ def credentials(request):
 
 @permission_required(VIEW, raise_exception=True)
 def recertifications(request):
-    recerts = selectors.recertifications_overdue(request.user)
     if _wants_csv(request):
+        recerts = selectors.recertifications_overdue(request.user)
         return csv_response(
             f"overdue-recertifications-{_stamp()}.csv",
             ["Handle", "Platform", "Owner", "Unit", "Due", "Days overdue", "Waiting for"],
@@ -236,10 +246,16 @@ def recertifications(request):
                 for r in recerts
             ),
         )
+    page = _page(request, selectors.recertifications_overdue_qs(request.user))
+    page.object_list = selectors.with_days_overdue(page.object_list)
     return render(
         request,
         "reports/recertifications.html",
-        {"recerts": recerts, "csv_url": _csv_url(request)},
+        {
+            "page": page,
+            "querystring_base": _querystring_base(request),
+            "csv_url": _csv_url(request),
+        },
     )
 
 
@@ -288,7 +304,8 @@ def incidents(request):
                 for i in incidents
             ),
         )
-    incidents = selectors.incidents_open(request.user)
+    page = _page(request, selectors.incidents_open_qs(request.user))
+    page.object_list = selectors.with_age_days(page.object_list)
     months = selectors.incident_times(request.user)
     chart = bar_chart(
         [
@@ -300,7 +317,8 @@ def incidents(request):
         request,
         "reports/incidents.html",
         {
-            "incidents": incidents,
+            "page": page,
+            "querystring_base": _querystring_base(request),
             "months": months,
             "chart": chart,
             "open_csv_url": "?format=csv&table=open",
