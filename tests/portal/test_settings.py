@@ -186,11 +186,11 @@ def test_local_passwords_cannot_be_switched_off_without_single_sign_on(tmp_path)
     assert "LOCAL_PASSWORDS_ENABLED=false needs single sign-on" in result.stderr
 
 
-def test_production_keeps_database_connections_between_requests(tmp_path):
+def test_production_keeps_database_connections_and_caches_sessions(tmp_path):
     code = (
         "import django, os; django.setup(); from django.conf import settings;"
         " d = settings.DATABASES['default'];"
-        " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+        " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], settings.SESSION_ENGINE)"
     )
     env = {
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
@@ -202,6 +202,7 @@ def test_production_keeps_database_connections_between_requests(tmp_path):
     }
     result = _run(code, **env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["600", "True"]
+    cached = "django.contrib.sessions.backends.cached_db"  # tests/people/test_sessions_cached.py
+    assert result.stdout.split() == ["600", "True", cached]
     result = _run(code, **env, DATABASE_CONN_MAX_AGE="0")
-    assert result.stdout.split() == ["0", "True"]
+    assert result.stdout.split() == ["0", "True", cached]
