@@ -1,7 +1,8 @@
-"""On PostgreSQL, trigram indexes (pg_trgm) on officers' names serve the register's search by
-owner name (`accounts.selectors.filter_register`) without reading every officer. Django's
-`icontains` is `UPPER(column) LIKE UPPER('%...%')` on PostgreSQL, hence `UPPER(column)`. Nothing
-is done on SQLite (the development default)."""
+"""On PostgreSQL, trigram indexes (pg_trgm) on officers' names, and an index on the upper-cased
+staff number, serve the register's search by owner (`accounts.selectors.filter_register`)
+without reading every officer. Django's `icontains` is `UPPER(column) LIKE UPPER('%...%')` and
+`iexact` is `UPPER(column) = UPPER(...)` on PostgreSQL, hence `UPPER(column)`. Nothing is done on
+SQLite (the development default)."""
 
 from django.db import migrations
 
@@ -20,12 +21,16 @@ def forwards(apps, schema_editor):
             f"CREATE INDEX IF NOT EXISTS {name} ON accounts_officer "
             f"USING gin ((UPPER({column}::text)) gin_trgm_ops)"
         )
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS officer_staff_number_upper ON accounts_officer "
+        "((UPPER(staff_number::text)))"
+    )
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for name in INDEXES:
+    for name in [*INDEXES, "officer_staff_number_upper"]:
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
