@@ -12,7 +12,8 @@ help:
 	@echo "make run     set up, migrate, seed the demo force, serve web + Celery worker/beat"
 	@echo "make test    set up, then run the test suite (PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint    ruff, the import-layer contracts (lint-imports), bandit, makemigrations --check"
-	@echo "make bench   dormancy scan, import and broker-outage benchmarks (DATABASE_URL on PostgreSQL)"
+	@echo "make bench   page, dormancy, import and broker-outage benchmarks (DATABASE_URL on"
+	@echo "             PostgreSQL, CACHE_URL on Redis, wrk; seeds force-scale data: own database)"
 
 $(VENV)/.installed: pyproject.toml
 	@PYBIN=$$(scripts/find-python.sh) || exit 1; \
@@ -55,7 +56,10 @@ lint: $(VENV)/.installed
 
 bench: setup
 	@[ -n "$$DATABASE_URL" ] || { echo "make bench needs DATABASE_URL=postgres://... (PostgreSQL)" >&2; exit 1; }
+	@[ -n "$$CACHE_URL" ] || { echo "make bench needs CACHE_URL=redis://... (production settings)" >&2; exit 1; }
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (apt-get install wrk)" >&2; exit 1; }
 	$(MANAGE) migrate --noinput
+	PYTHONUNBUFFERED=1 $(MANAGE) bench_pages $(BENCH_ARGS)
 	$(MANAGE) bench_dormancy
 	$(MANAGE) bench_register_import
 	$(MANAGE) bench_broker_outage

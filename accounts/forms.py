@@ -58,21 +58,8 @@ class RegisterFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_id = "register-filters"
-        self.helper.layout = Layout(
-            Field.text("q", field_width=20),
-            Field.select("unit"),
-            Field.select("status"),
-            Field.select("platform"),
-            Field.select("kind"),
-            Field.select("dormancy"),
-            Field.select("sort"),
-            Submit("apply", "Apply filters", css_class="govuk-button--secondary"),
-        )
+    # Rendered by core/templatetags/portal_fields.py (plain GOV.UK markup), not crispy: this form
+    # tops the register, the busiest list.
 
     def filters(self) -> dict:
         """The valid filters (an invalid one is dropped rather than shown as an error)."""

@@ -200,6 +200,10 @@ class BusinessCase(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["-state_changed_at", "-pk"]
+        indexes = [
+            # The queues: cases in one state, oldest first.
+            models.Index(fields=["state", "state_changed_at"], name="business_case_state_since"),
+        ]
         constraints = [
             # Two open cases never propose the same handle (the register is checked in services).
             models.UniqueConstraint(

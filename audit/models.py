@@ -60,7 +60,13 @@ class AuditEvent(AppendOnlyModel):
         }
 
     def compute_hash(self) -> str:
+        return self.hash_of(self.content_for_hash())
+
+    @staticmethod
+    def hash_of(content: dict) -> str:
+        """SHA-256 over `content_for_hash()`'s dict, for writers that build it without a model
+        instance (audit.services.AuditAppender)."""
         # Round-trip through JSON so the hash is over exactly what the database keeps.
-        content = json.loads(json.dumps(self.content_for_hash(), cls=DjangoJSONEncoder))
+        content = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
         return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,5 +1,7 @@
 from django.apps import apps
-from django.db import models
+from django.core.paginator import Page, Paginator
+from django.db import connection, models
+from django.db.models import Max
 
 from audit.models import AuditEvent
 
@@ -50,3 +52,43 @@ def verify_chain(batch_size: int = 2000) -> tuple[int, AuditEvent | None, str]:
         expected_sequence += 1
         checked += 1
     return checked, None, ""
+
+
+# The trail's object types without reading every event: a loose index scan over the
+# (object_type, object_id, sequence) index, one index probe per type (PostgreSQL and SQLite).
+OBJECT_TYPES_SQL = """
+WITH RECURSIVE types(object_type) AS (
+    SELECT min(object_type) FROM audit_auditevent
+    UNION ALL
+    SELECT (SELECT min(e.object_type) FROM audit_auditevent e WHERE e.object_type > t.object_type)
+    FROM types t WHERE t.object_type IS NOT NULL
+)
+SELECT object_type FROM types WHERE object_type IS NOT NULL
+"""
+
+
+def trail_object_types() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(OBJECT_TYPES_SQL)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def trail_page(number, *, object_type: str = "", action: str = "", per_page: int = 50) -> Page:
+    """A page of the trail, newest first. Unfiltered, the trail is numbered without gaps (the
+    chain's `sequence`, checked by `verify_chain`), so its size is the last number and page n
+    starts at a known number: every page is an index range, the thousandth as cheap as the
+    first, with no COUNT over the whole trail."""
+    events = AuditEvent.objects.select_related("actor").order_by("-sequence")
+    if object_type:
+        events = events.filter(object_type__in=labels_meaning(object_type))
+    if action:
+        events = events.filter(action__icontains=action)
+    paginator = Paginator(events, per_page)
+    if object_type or action:
+        return paginator.get_page(number)
+    last = AuditEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
+    paginator.count = last
+    page = paginator.get_page(number)
+    top = last - (page.number - 1) * per_page
+    page.object_list = list(events.filter(sequence__lte=top)[:per_page])
+    return page

@@ -2,6 +2,7 @@
 where it asks about an object, that object; each is tested in tests/people/test_predicates.py."""
 
 import rules
+from django.db.models import Exists
 from django.utils import timezone
 
 from people.models import Delegation, Officer
@@ -80,8 +81,34 @@ def supervises(user, officer) -> bool:
 
 @rules.predicate
 def has_team(user):
-    """Line-manages someone, or acts for a supervisor today by delegation."""
-    return Officer.objects.supervised_by(officer_of(user)).exists()
+    """Line-manages someone, or acts for a supervisor today by delegation. Asked by the menu and
+    the page both: the answer is kept on this user object (one request's), like its roles."""
+    if user is None or not user.is_authenticated:
+        return False
+    answer = getattr(user, "_portal_has_team", None)
+    if answer is None:
+        answer = _has_team(officer_of(user))
+        user._portal_has_team = answer
+    return answer
+
+
+def _has_team(me) -> bool:
+    """`Officer.objects.supervised_by(me).exists()`, asked as two EXISTS so that each is
+    answered from its own index (the OR of the two reads every officer of the force)."""
+    if me is None:
+        return False
+    team = Officer.objects.exclude(pk=me.pk)
+    acting_for = Delegation.objects.in_force(timezone.localdate()).filter(acting=me)
+    row = (
+        Officer.objects.filter(pk=me.pk)
+        .annotate(
+            direct=Exists(team.filter(supervisor_id=me.pk)),
+            delegated=Exists(team.filter(supervisor_id__in=acting_for.values("supervisor_id"))),
+        )
+        .values_list("direct", "delegated")
+        .first()
+    )
+    return bool(row and any(row))
 
 
 @rules.predicate

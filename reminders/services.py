@@ -7,8 +7,11 @@ decision, a re-certification year, a week of orphanhood); the unique constraint 
 run, a retried task or a dead worker harmless. Delivery happens after commit, in batches, and
 `reminder_deliver` sends each reminder's notifications exactly once."""
 
+import csv
 import dataclasses
 import datetime
+import io
+import itertools
 import time
 import uuid
 from collections.abc import Callable
@@ -25,7 +28,7 @@ from django.utils import timezone
 from accounts.models import SocialAccount
 from accounts.selectors import orphaned_accounts
 from approvals.models import BusinessCase, Stage
-from audit.services import audit_record, audit_record_many
+from audit.services import AuditAppender, audit_record
 from core.errors import DomainError
 from core.queue import enqueue_on_commit
 from core.workdays import working_days_before
@@ -56,12 +59,50 @@ def _record(rows: list[tuple], run_id: uuid.UUID) -> list[tuple[int, str, int]]:
     """Insert the reminders that do not exist yet and return those this insert made, as
     (id, kind, subject_id). Rows are (kind, subject_type, subject_id, period_start, account_id).
 
-    Plain multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite 3.35+):
-    the unique constraint decides what is new, in the database, in one statement per 5,000
-    rows, with no model instance per row. Delivery is queued after commit."""
-    ops = connection.ops
+    The unique constraint decides what is new, in the database, with no model instance per row:
+    on PostgreSQL the rows are copied (COPY) into a temporary table and moved with one
+    INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING; elsewhere (SQLite 3.35+) a multi-row
+    INSERT ... ON CONFLICT DO NOTHING RETURNING per 2,000 rows. Delivery is queued after
+    commit."""
+    if not rows:
+        return []
     run = Reminder._meta.get_field("run_id").get_db_prep_save(run_id, connection)
-    now = ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
+    created = (_record_copy if connection.vendor == "postgresql" else _record_values)(
+        rows, run, now
+    )
+    _deliver_after_commit([pk for pk, _, _ in created])
+    return created
+
+
+def _record_copy(rows, run, now) -> list[tuple[int, str, int]]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NOTNULL, lineterminator="\n")
+    for kind, subject_type, subject_id, period_start, account_id in rows:
+        writer.writerow(
+            [str(kind), str(subject_type), subject_id, period_start.isoformat(), account_id]
+        )
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS reminder_incoming (kind text, subject_type text, "
+            "subject_id bigint, period_start timestamptz, account_id bigint) ON COMMIT DROP"
+        )
+        cursor.execute("TRUNCATE reminder_incoming")
+        cursor.copy_expert("COPY reminder_incoming FROM STDIN WITH (FORMAT csv)", buffer)
+        cursor.execute(
+            f"INSERT INTO {Reminder._meta.db_table} (kind, subject_type, subject_id, "  # noqa: S608
+            "period_start, account_id, run_id, created_at) "
+            "SELECT kind, subject_type, subject_id, period_start, account_id, %s, %s "
+            "FROM reminder_incoming ON CONFLICT DO NOTHING RETURNING id, kind, subject_id",
+            [run, now],
+        )
+        return cursor.fetchall()
+
+
+def _record_values(rows, run, now) -> list[tuple[int, str, int]]:
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(now)
     table = Reminder._meta.db_table
     created = []
     with connection.cursor() as cursor:
@@ -83,7 +124,6 @@ def _record(rows: list[tuple], run_id: uuid.UUID) -> list[tuple[int, str, int]]:
             insert = f"INSERT INTO {table} ({COLUMNS}) VALUES {values}"  # noqa: S608  # nosec B608
             cursor.execute(f"{insert} ON CONFLICT DO NOTHING {RETURNING}", params)
             created += cursor.fetchall()
-    _deliver_after_commit([pk for pk, _, _ in created])
     return created
 
 
@@ -136,29 +176,32 @@ def _on_leave(today: datetime.date, officer_field: str):
     )
 
 
+SCAN_BATCH = 5000  # accounts per step of the dormancy scan: its memory is one step's
+
+
 def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
     """The daily scan. A spell starts at the last post (or the account's creation if it never
-    posted); each rung fires once per spell; an owner on leave is left alone until back."""
+    posted); each rung fires once per spell; an owner on leave is left alone until back.
+
+    One transaction, streamed SCAN_BATCH accounts at a time: each step's reminders are
+    inserted (the unique constraint deciding what is new) and the accounts it flags are audited
+    onto the chain, so memory stays flat whatever the size of the force."""
     now = now or timezone.now()
     rungs = ladder()
     run_id = uuid.uuid4()
+    counts = _counts([r.kind for r in rungs], [])
     with transaction.atomic():
-        rows, flagged = _dormancy_rows(_dormancy_candidates(now, rungs), rungs, now)
-        created = _record(rows, run_id)
-        entries = [
-            (account, {"dormancy": [None, level], "last_post_at": [None, reference]})
-            for account, level, reference in (
-                flagged[(kind, pk)] for _, kind, pk in created if (kind, pk) in flagged
-            )
-        ]
-        audit_record_many(
-            actor=None,
-            action="account.dormancy_flagged",
-            entries=entries,
-            reason="Daily dormancy scan",
-            batch_size=_chunk(),
+        audit = AuditAppender(
+            actor=None, action="account.dormancy_flagged", reason="Daily dormancy scan"
         )
-    return RunResult(run_id, _counts([r.kind for r in rungs], created), flagged=len(entries))
+        candidates = _dormancy_candidates(now, rungs).iterator(chunk_size=SCAN_BATCH)
+        while batch := list(itertools.islice(candidates, SCAN_BATCH)):
+            rows, flagged = _dormancy_rows(batch, rungs, now)
+            created = _record(rows, run_id)
+            for _, kind, _ in created:
+                counts[kind] += 1
+            audit.append(flagged[(kind, pk)] for _, kind, pk in created if (kind, pk) in flagged)
+    return RunResult(run_id, counts, flagged=audit.written)
 
 
 def _dormancy_candidates(now: datetime.datetime, rungs: list[Rung]):
@@ -190,20 +233,25 @@ def _dormancy_candidates(now: datetime.datetime, rungs: list[Rung]):
     )
 
 
+PLATFORMS = dict(SocialAccount.Platform.choices)
+
+
 def _dormancy_rows(candidates, rungs: list[Rung], now: datetime.datetime):
     """The ledger rows for every rung due, and for the rungs that flag an account (dormant,
-    stale) the account, its new level and the spell's start, keyed by (kind, pk)."""
+    stale) its audit entry (object type, id, description, changes), keyed by (kind, pk)."""
     rows, flagged = [], {}
-    for pk, reference, handle, platform, *has in candidates.iterator(chunk_size=5000):
+    label = SocialAccount._meta.label_lower
+    for pk, reference, handle, platform, *has in candidates:
         for rung, already in zip(rungs, has, strict=True):
             if already or now - reference < datetime.timedelta(days=rung.days):
                 continue
             rows.append((rung.kind, Subject.ACCOUNT, pk, reference, pk))
             if rung.kind != Kind.DORMANCY_WARN:
                 flagged[(rung.kind, pk)] = (
-                    SocialAccount(pk=pk, handle=handle, platform=platform),
-                    rung.level,
-                    reference,
+                    label,
+                    pk,
+                    f"@{handle} ({PLATFORMS.get(platform, platform)})",  # str(SocialAccount)
+                    {"dormancy": [None, rung.level], "last_post_at": [None, reference]},
                 )
     return rows, flagged
 

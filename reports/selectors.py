@@ -2,12 +2,14 @@
 data (the whole force for the press office and auditors, their team for a supervisor) and is
 built set-based: a constant number of queries whatever the size of the force."""
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Dormancy, SocialAccount
 from accounts.selectors import orphaned_accounts, social_accounts_visible_to
+from approvals.models import DECISION_STAGES, Stage
 from approvals.selectors import cases_visible_to
 from core.workdays import working_days_between
 from custody.selectors import accounts_needing_credentials
@@ -31,6 +33,15 @@ def report_accounts(user) -> QuerySet:
     if sees_everything(user):
         return qs
     return qs.filter(owner_id__in=supervised_officer_ids(user))
+
+
+def covered(qs: QuerySet, user, account_field: str = "pk") -> QuerySet:
+    """`qs` limited to the accounts this person's reports cover (`report_accounts`). The press
+    office, auditors and administrators see every account: no filter at all, rather than a
+    join of every account with itself."""
+    if sees_everything(user):
+        return qs
+    return qs.filter(**{f"{account_field}__in": report_accounts(user).values("pk")})
 
 
 def _level_q(level: str, bounds: dict) -> Q:
@@ -84,45 +95,47 @@ def dormancy_accounts(user, *, unit_id=None, level: str = "", now=None) -> Query
     return qs.order_by("last_post_at", "handle", "pk")
 
 
+def orphans_accounts(user) -> QuerySet:
+    """Live accounts whose owner has moved or left, longest first."""
+    return covered(orphaned_accounts(), user).order_by("owner__status_changed_on", "handle", "pk")
+
+
 def orphans(user, *, today=None) -> list[SocialAccount]:
-    """Live accounts whose owner has moved or left, with `days_since_change` (days since the
-    owner's status changed), longest first."""
+    """`orphans_accounts`, each with `days_since_change` (days since the owner's status
+    changed)."""
+    return with_days_since_change(orphans_accounts(user), today=today)
+
+
+def with_days_since_change(accounts, *, today=None) -> list[SocialAccount]:
     today = today or timezone.localdate()
-    visible = report_accounts(user).values("pk")
-    accounts = list(
-        orphaned_accounts()
-        .filter(pk__in=visible)
-        .order_by("owner__status_changed_on", "handle", "pk")
-    )
+    accounts = list(accounts)
     for account in accounts:
         changed = account.owner.status_changed_on
         account.days_since_change = (today - changed).days if changed else None
     return accounts
 
 
-def cases_waiting(user, *, now=None) -> list[dict]:
-    """Business cases waiting for a supervisor or the press office, and handovers, repurposings
-    and closures waiting for a successor, supervisor or the press office, oldest first, with
-    their age in days and working days. Two queries."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+WAITING_FOR_TRANSITION = {
+    TransitionState.AWAITING_SUCCESSOR: "Successor",
+    TransitionState.AWAITING_SUPERVISOR: "Supervisor",
+    TransitionState.AWAITING_PRESS_OFFICE: "Press office",
+}
+
+
+def _waiting(user) -> tuple[QuerySet, QuerySet]:
+    """The business cases, and the handovers, repurposings and closures, waiting for someone
+    that this person's reports cover."""
     cases = cases_visible_to(user).waiting().select_related("checklist")
-    transitions = transitions_visible_to(user).filter(
-        state__in=[
-            TransitionState.AWAITING_SUCCESSOR,
-            TransitionState.AWAITING_SUPERVISOR,
-            TransitionState.AWAITING_PRESS_OFFICE,
-        ]
-    )
+    transitions = transitions_visible_to(user).filter(state__in=list(WAITING_FOR_TRANSITION))
     if not sees_everything(user):
         team = supervised_officer_ids(user)
         cases = cases.filter(applicant_id__in=team)
         transitions = transitions.filter(owner_id__in=team)
-    waiting_for = {
-        TransitionState.AWAITING_SUCCESSOR: "Successor",
-        TransitionState.AWAITING_SUPERVISOR: "Supervisor",
-        TransitionState.AWAITING_PRESS_OFFICE: "Press office",
-    }
+    return cases, transitions
+
+
+def _waiting_rows(cases, transitions, now) -> list[dict]:
+    today = timezone.localdate(now)
     rows = []
     for case in cases:
         rows.append(
@@ -145,7 +158,7 @@ def cases_waiting(user, *, now=None) -> list[dict]:
                 "person": transition.owner.full_name,
                 "unit": transition.account.unit.name,
                 "state": transition.get_state_display(),
-                "waiting_for": waiting_for[transition.state],
+                "waiting_for": WAITING_FOR_TRANSITION[transition.state],
                 "since": transition.state_changed_at,
                 "url": reverse("handovers:detail", args=[transition.pk]),
             }
@@ -158,14 +171,84 @@ def cases_waiting(user, *, now=None) -> list[dict]:
     return rows
 
 
-def credentials_needed(user) -> list[SocialAccount]:
-    """Live accounts with no lodged login details, or details lodged before the last handover or
-    incident, each with `credential_reason`. Never the secret: only when it was lodged."""
-    accounts = list(
-        accounts_needing_credentials()
-        .filter(pk__in=report_accounts(user).values("pk"))
-        .defer("credential__nonce", "credential__ciphertext", "credential__key_id")
+def cases_waiting(user, *, now=None) -> list[dict]:
+    """Business cases waiting for a supervisor or the press office, and handovers, repurposings
+    and closures waiting for a successor, supervisor or the press office, oldest first, with
+    their age in days and working days. Two queries."""
+    cases, transitions = _waiting(user)
+    return _waiting_rows(cases, transitions, now or timezone.now())
+
+
+def cases_waiting_by_whom(user) -> list[tuple[str, int]]:
+    """How many of `cases_waiting` wait for each person or team, by name. Two queries."""
+    cases, transitions = _waiting(user)
+    by_whom: dict[str, int] = {}
+    case_counts = (
+        cases.order_by()
+        .values("state")
+        .annotate(
+            n=Count("pk"), set_up=Count("pk", filter=Q(checklist__completed_at__isnull=False))
+        )
     )
+    for row in case_counts:
+        stage = DECISION_STAGES.get(row["state"])
+        who, n = (stage.label, row["n"]) if stage else (Stage.PRESS_OFFICE.label, row["set_up"])
+        by_whom[who] = by_whom.get(who, 0) + n
+    for row in transitions.order_by().values("state").annotate(n=Count("pk")):
+        who = WAITING_FOR_TRANSITION[row["state"]]
+        by_whom[who] = by_whom.get(who, 0) + row["n"]
+    return sorted((who, n) for who, n in by_whom.items() if n)
+
+
+def cases_waiting_page(user, number, *, count: int, per_page=50, now=None):
+    """One page of `cases_waiting`, oldest first, of `count` in all (the sum of
+    `cases_waiting_by_whom`): the page's keys from one query over both kinds (a UNION ordered in
+    the database), then the page's cases and transitions. Three queries, whatever the number
+    waiting."""
+    cases, transitions = _waiting(user)
+    keys = (
+        cases.order_by()
+        .annotate(kind_key=Value("case"), since=F("state_changed_at"), subject=F("handle"))
+        .values_list("kind_key", "pk", "since", "subject")
+        .union(
+            transitions.order_by()
+            .annotate(
+                kind_key=Value("transition"),
+                since=F("state_changed_at"),
+                subject=F("account__handle"),
+            )
+            .values_list("kind_key", "pk", "since", "subject"),
+            all=True,
+        )
+        .order_by("since", "subject")
+    )
+    paginator = Paginator(keys, per_page)
+    paginator.count = count  # known already: no COUNT over the union
+    page = paginator.get_page(number)
+    wanted = list(page.object_list)
+    case_ids = [pk for kind, pk, *_ in wanted if kind == "case"]
+    transition_ids = [pk for kind, pk, *_ in wanted if kind == "transition"]
+    page.object_list = _waiting_rows(
+        cases.filter(pk__in=case_ids) if case_ids else [],
+        transitions.filter(pk__in=transition_ids) if transition_ids else [],
+        now or timezone.now(),
+    )
+    return page
+
+
+def credentials_needed_accounts(user) -> QuerySet:
+    """Live accounts with no lodged login details, or details lodged before the last handover or
+    incident, that this person's reports cover. Never the secret (not even loaded)."""
+    return (
+        covered(accounts_needing_credentials(), user)
+        .defer("credential__nonce", "credential__ciphertext", "credential__key_id")
+        .order_by("unit__name", "handle", "pk")
+    )
+
+
+def with_credential_reason(accounts) -> list[SocialAccount]:
+    """Each account with `credential_lodged_at` and `credential_reason`: only when it was lodged."""
+    accounts = list(accounts)
     for account in accounts:
         credential = getattr(account, "credential", None)
         account.credential_lodged_at = credential.lodged_at if credential else None
@@ -173,29 +256,46 @@ def credentials_needed(user) -> list[SocialAccount]:
     return accounts
 
 
-def recertifications_overdue(user, *, today=None) -> list:
-    """Re-certifications past their due date and not yet confirmed by the supervisor, with
-    `days_overdue` and who has yet to act, most overdue first."""
-    today = today or timezone.localdate()
-    recerts = list(
-        overdue_recertifications()
-        .filter(account__in=report_accounts(user).values("pk"))
-        .order_by("due_on", "account__handle", "pk")
+def credentials_needed(user) -> list[SocialAccount]:
+    """Every account of `credentials_needed_accounts`, each with `credential_reason`."""
+    return with_credential_reason(credentials_needed_accounts(user))
+
+
+def recertifications_overdue_qs(user) -> QuerySet:
+    """Re-certifications past their due date and not yet confirmed by the supervisor, most
+    overdue first."""
+    return covered(overdue_recertifications(), user, "account").order_by(
+        "due_on", "account__handle", "pk"
     )
+
+
+def recertifications_overdue(user, *, today=None) -> list:
+    """`recertifications_overdue_qs`, each with `days_overdue` and who has yet to act."""
+    return with_days_overdue(recertifications_overdue_qs(user), today=today)
+
+
+def with_days_overdue(recerts, *, today=None) -> list:
+    today = today or timezone.localdate()
+    recerts = list(recerts)
     for recert in recerts:
         recert.days_overdue = (today - recert.due_on).days
         recert.waiting_for = "Supervisor" if recert.owner_confirmed_at else "Owner"
     return recerts
 
 
+def incidents_open_qs(user) -> QuerySet:
+    """Open incidents, oldest first."""
+    return covered(open_incidents(user), user, "account").order_by("reported_at", "pk")
+
+
 def incidents_open(user, *, now=None) -> list[Incident]:
-    """Open incidents, oldest first, with `age_days`."""
+    """`incidents_open_qs`, each with `age_days`."""
+    return with_age_days(incidents_open_qs(user), now=now)
+
+
+def with_age_days(incidents, *, now=None) -> list[Incident]:
     now = now or timezone.now()
-    incidents = list(
-        open_incidents(user)
-        .filter(account__in=report_accounts(user).values("pk"))
-        .order_by("reported_at", "pk")
-    )
+    incidents = list(incidents)
     for incident in incidents:
         incident.age_days = (
             timezone.localdate(now) - timezone.localdate(incident.reported_at)
@@ -205,5 +305,5 @@ def incidents_open(user, *, now=None) -> list[Incident]:
 
 def incident_times(user) -> list[dict]:
     """Per month reported: incidents and median/mean hours to contain and to resolve."""
-    visible = incidents_visible_to(user).filter(account__in=report_accounts(user).values("pk"))
+    visible = covered(incidents_visible_to(user), user, "account")
     return times_by_month(Incident.objects.filter(pk__in=visible.values("pk")))

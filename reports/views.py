@@ -13,6 +13,7 @@ from reports import selectors
 from reports.charts import bar_chart
 
 VIEW = "reports.view_reports"
+PAGE_SIZE = 50
 
 
 def _wants_csv(request) -> bool:
@@ -39,6 +40,10 @@ def _date(value) -> str:
     if hasattr(value, "tzinfo"):
         value = timezone.localtime(value)
     return value.isoformat(timespec="minutes") if hasattr(value, "hour") else value.isoformat()
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _stamp() -> str:
@@ -93,7 +98,7 @@ def dormancy(request):
             "rows": rows,
             "levels": selectors.LEVELS,
             "chart": chart,
-            "page": Paginator(accounts, 50).get_page(request.GET.get("page")),
+            "page": Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page")),
             "querystring_base": _querystring_base(request),
             "settings_warn": settings.DORMANT_WARN_AFTER,
             "settings_dormant": settings.DORMANT_AFTER,
@@ -108,8 +113,8 @@ def dormancy(request):
 
 @permission_required(VIEW, raise_exception=True)
 def orphans(request):
-    accounts = selectors.orphans(request.user)
     if _wants_csv(request):
+        accounts = selectors.orphans(request.user)
         return csv_response(
             f"orphaned-accounts-{_stamp()}.csv",
             ["Handle", "Platform", "Account status", "Owner", "Owner status", "Since", "Days"],
@@ -126,15 +131,23 @@ def orphans(request):
                 for a in accounts
             ),
         )
+    page = _page(request, selectors.orphans_accounts(request.user))
+    page.object_list = selectors.with_days_since_change(page.object_list)
     return render(
-        request, "reports/orphans.html", {"accounts": accounts, "csv_url": _csv_url(request)}
+        request,
+        "reports/orphans.html",
+        {
+            "page": page,
+            "querystring_base": _querystring_base(request),
+            "csv_url": _csv_url(request),
+        },
     )
 
 
 @permission_required(VIEW, raise_exception=True)
 def waiting(request):
-    rows = selectors.cases_waiting(request.user)
     if _wants_csv(request):
+        rows = selectors.cases_waiting(request.user)
         return csv_response(
             f"cases-waiting-{_stamp()}.csv",
             [
@@ -163,16 +176,17 @@ def waiting(request):
                 for r in rows
             ),
         )
-    by_whom = {}
-    for row in rows:
-        by_whom[row["waiting_for"]] = by_whom.get(row["waiting_for"], 0) + 1
-    chart = bar_chart([(who, [("bar", "Waiting", n)]) for who, n in sorted(by_whom.items())])
+    by_whom = selectors.cases_waiting_by_whom(request.user)
+    chart = bar_chart([(who, [("bar", "Waiting", n)]) for who, n in by_whom])
     return render(
         request,
         "reports/waiting.html",
         {
-            "rows": rows,
-            "by_whom": sorted(by_whom.items()),
+            "page": selectors.cases_waiting_page(
+                request.user, request.GET.get("page"), count=sum(n for _who, n in by_whom)
+            ),
+            "querystring_base": _querystring_base(request),
+            "by_whom": by_whom,
             "chart": chart,
             "csv_url": _csv_url(request),
         },
@@ -181,8 +195,8 @@ def waiting(request):
 
 @permission_required(VIEW, raise_exception=True)
 def credentials(request):
-    accounts = selectors.credentials_needed(request.user)
     if _wants_csv(request):
+        accounts = selectors.credentials_needed(request.user)
         return csv_response(
             f"credentials-needed-{_stamp()}.csv",
             ["Handle", "Platform", "Owner", "Unit", "Why", "Lodged", "Needed since"],
@@ -199,17 +213,23 @@ def credentials(request):
                 for a in accounts
             ),
         )
+    page = _page(request, selectors.credentials_needed_accounts(request.user))
+    page.object_list = selectors.with_credential_reason(page.object_list)
     return render(
         request,
         "reports/credentials.html",
-        {"accounts": accounts, "csv_url": _csv_url(request)},
+        {
+            "page": page,
+            "querystring_base": _querystring_base(request),
+            "csv_url": _csv_url(request),
+        },
     )
 
 
 @permission_required(VIEW, raise_exception=True)
 def recertifications(request):
-    recerts = selectors.recertifications_overdue(request.user)
     if _wants_csv(request):
+        recerts = selectors.recertifications_overdue(request.user)
         return csv_response(
             f"overdue-recertifications-{_stamp()}.csv",
             ["Handle", "Platform", "Owner", "Unit", "Due", "Days overdue", "Waiting for"],
@@ -226,10 +246,16 @@ def recertifications(request):
                 for r in recerts
             ),
         )
+    page = _page(request, selectors.recertifications_overdue_qs(request.user))
+    page.object_list = selectors.with_days_overdue(page.object_list)
     return render(
         request,
         "reports/recertifications.html",
-        {"recerts": recerts, "csv_url": _csv_url(request)},
+        {
+            "page": page,
+            "querystring_base": _querystring_base(request),
+            "csv_url": _csv_url(request),
+        },
     )
 
 
@@ -278,7 +304,8 @@ def incidents(request):
                 for i in incidents
             ),
         )
-    incidents = selectors.incidents_open(request.user)
+    page = _page(request, selectors.incidents_open_qs(request.user))
+    page.object_list = selectors.with_age_days(page.object_list)
     months = selectors.incident_times(request.user)
     chart = bar_chart(
         [
@@ -290,7 +317,8 @@ def incidents(request):
         request,
         "reports/incidents.html",
         {
-            "incidents": incidents,
+            "page": page,
+            "querystring_base": _querystring_base(request),
             "months": months,
             "chart": chart,
             "open_csv_url": "?format=csv&table=open",

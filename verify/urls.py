@@ -6,5 +6,6 @@ app_name = "verify"
 
 urlpatterns = [
     path("", views.verify_page, name="page"),
+    path("accounts/", views.accounts_page, name="accounts"),
     path("accounts.json", views.accounts_json, name="accounts_json"),
 ]

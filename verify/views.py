@@ -1,5 +1,6 @@
 """Public pages: no sign-in, nothing that is not already public."""
 
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,6 +11,7 @@ from accounts.models import SocialAccount
 from verify.selectors import lookup, public_accounts
 
 PLATFORMS = dict(SocialAccount.Platform.choices)
+PAGE_SIZE = 50
 
 
 def _public(row: dict) -> dict:
@@ -25,6 +27,8 @@ def _public(row: dict) -> dict:
 @require_GET
 @cache_control(public=True, max_age=300)
 def verify_page(request):
+    """One handle, looked up with one indexed query; the list of every account is a page of its
+    own (`accounts`)."""
     query = request.GET.get("handle", "").strip()[:60]
     platform = request.GET.get("platform", "")
     if platform not in PLATFORMS:
@@ -38,9 +42,16 @@ def verify_page(request):
             "platform": platform,
             "platforms": SocialAccount.Platform.choices,
             "matches": matches,
-            "accounts": [_public(r) for r in public_accounts()],
         },
     )
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def accounts_page(request):
+    page = Paginator(public_accounts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [_public(r) for r in page.object_list]
+    return render(request, "verify/accounts.html", {"page": page})
 
 
 @require_GET

@@ -26,6 +26,15 @@ if not env_str("CACHE_URL", "").startswith(("redis://", "rediss://")):
         "Set CACHE_URL to the shared Redis cache (redis://...): sign-in throttling needs one."
     )
 
+# Persistent database connections: each gunicorn worker keeps its connection between requests
+# (opening one costs more than most pages' queries), checked before reuse after an error.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
+# Sessions stay in the database alone (not cached_db): the shared Redis is then needed only to
+# sign in, and people already signed in work on while it is down or hangs (issue 14). A cached
+# session would save one indexed query a page and cost a cache timeout on every page instead.
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^health/"]

@@ -146,3 +146,30 @@ def test_bulk_append_chains_like_single_appends(officer, django_assert_max_num_q
     assert AuditEvent.objects.count() == 31
     assert verify_chain() == (31, None, "")
     assert history_for(accounts[5]).get().changes == {"dormancy": [None, "dormant"]}
+
+
+def test_trail_pages_by_sequence_newest_first_and_filters(officer, client):
+    import re
+
+    from django.urls import reverse
+
+    from audit.selectors import trail_object_types
+    from people.roles import Role
+    from tests.factories import OfficerFactory
+
+    events = _chain(officer, n=120)
+    auditor = OfficerFactory(roles=[Role.AUDITOR])
+    client.force_login(auditor.user)
+    numbers = []
+    for page in (1, 2, 3):
+        html = client.get(reverse("audit:trail"), {"page": page}).content.decode()
+        numbers += [int(n) for n in re.findall(r'app-numeric">(\d+)</td>', html)]
+    last = AuditEvent.objects.order_by("-sequence").first().sequence
+    assert numbers == list(range(last, last - len(numbers), -1))
+    assert len(numbers) == last and numbers[-1] == 1
+    html = client.get(reverse("audit:trail"), {"action": "step.119"}).content.decode()
+    assert re.findall(r'app-numeric">(\d+)</td>', html) == [str(events[119].sequence)]
+    assert "accounts.socialaccount" in trail_object_types()
+    assert trail_object_types() == sorted(
+        set(AuditEvent.objects.values_list("object_type", flat=True))
+    )

@@ -187,3 +187,25 @@ def test_local_passwords_cannot_be_switched_off_without_single_sign_on(tmp_path)
     result = _run(SETUP, PORTAL_VAR_DIR=str(tmp_path), LOCAL_PASSWORDS_ENABLED="false")
     assert result.returncode != 0
     assert "LOCAL_PASSWORDS_ENABLED=false needs single sign-on" in result.stderr
+
+
+def test_production_keeps_database_connections_and_sessions_in_the_database(tmp_path):
+    code = (
+        "import django, os; django.setup(); from django.conf import settings;"
+        " d = settings.DATABASES['default'];"
+        " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], settings.SESSION_ENGINE)"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "portal.example",
+        "PORTAL_VAR_DIR": str(tmp_path),
+        "CREDENTIAL_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "CACHE_URL": "redis://127.0.0.1:6379/2",
+    }
+    result = _run(code, **env)
+    assert result.returncode == 0, result.stderr
+    db = "django.contrib.sessions.backends.db"  # a Redis outage must not reach signed-in pages
+    assert result.stdout.split() == ["600", "True", db]
+    result = _run(code, **env, DATABASE_CONN_MAX_AGE="0")
+    assert result.stdout.split() == ["0", "True", db]

@@ -139,3 +139,33 @@ def test_scan_runs_a_constant_number_of_queries(
         result = dormancy_scan()
     assert result.total > accounts  # several rungs each, all written in those few queries
     assert Notification.objects.count() == 0  # delivery waits for the commit
+
+
+def test_scan_in_small_steps_writes_what_one_step_writes_and_keeps_the_chain(
+    officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from audit.selectors import verify_chain
+    from reminders import services
+
+    for i in range(40):
+        SocialAccountFactory(
+            owner=officer, handle=f"Quiet{i}WMP", last_post_at=START - datetime.timedelta(days=i)
+        )
+    monkeypatch.setattr(services, "SCAN_BATCH", 7)
+    with django_capture_on_commit_callbacks(execute=False), time_machine.travel(day(30)):
+        result = dormancy_scan()
+    flagged = AuditEvent.objects.filter(action="account.dormancy_flagged")
+    assert result.flagged == flagged.count() > 7
+    assert result.total == Reminder.objects.count()
+    # Every account quiet for 28 days or more is flagged once, described as str(account) is.
+    quiet = SocialAccount.objects.filter(last_post_at__lte=day(30) - datetime.timedelta(days=28))
+    assert {e.object_id for e in flagged if "dormant" in str(e.changes)} == {
+        str(a.pk) for a in quiet
+    }
+    some = quiet.first()
+    event = flagged.filter(object_id=str(some.pk)).first()
+    assert event.object_repr == str(some)
+    assert event.changes["last_post_at"][1] == some.last_post_at.isoformat()
+    checked, broken, why = verify_chain()
+    assert broken is None, why
+    assert checked == AuditEvent.objects.count()

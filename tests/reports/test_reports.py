@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -409,3 +410,40 @@ def test_an_acting_supervisor_sees_the_team_they_act_for(login, force, superviso
     rows = _csv(client.get(reverse("reports:orphans"), {"format": "csv"}))
     assert _column(rows, "Handle") == ["MoverWMP"]
     assert b'href="/reports/"' in client.get("/").content
+
+
+# Pagination: every list report shows a page at a time ----------------------------------------
+
+
+def test_waiting_report_pages_follow_the_full_list_oldest_first(login, force, press_officer):
+    _grow(force, 30)
+    everything = [r["url"] for r in selectors.cases_waiting(press_officer.user)]
+    assert len(everything) > 50
+    client = login(press_officer)
+    first = client.get(reverse("reports:waiting")).content.decode()
+    second = client.get(reverse("reports:waiting"), {"page": 2}).content.decode()
+    shown = [
+        link
+        for html in (first, second)
+        for link in re.findall(r'<a class="govuk-link" href="(/(?:cases|handovers)/\d+/)">', html)
+    ]
+    assert shown == everything
+    assert f"Page 1 of {-(-len(everything) // 50)}" in first
+    by_whom = dict(selectors.cases_waiting_by_whom(press_officer.user))
+    assert sum(by_whom.values()) == len(everything)
+    rows = selectors.cases_waiting(press_officer.user)
+    for who in by_whom:
+        assert by_whom[who] == sum(1 for r in rows if r["waiting_for"] == who)
+
+
+def test_credentials_report_pages_follow_the_full_list(login, force, press_officer):
+    _grow(force, 30)
+    everything = [a.pk for a in selectors.credentials_needed(press_officer.user)]
+    assert len(everything) > 50
+    client = login(press_officer)
+    shown = []
+    for number in (1, 2):
+        html = client.get(reverse("reports:credentials"), {"page": number}).content.decode()
+        assert f"{len(everything)} accounts needing login details" in html
+        shown += [int(pk) for pk in re.findall(r'href="/register/(\d+)/"', html)]
+    assert shown == everything

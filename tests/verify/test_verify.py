@@ -87,3 +87,38 @@ def test_lookup_on_another_platform_is_not_a_match(client, accounts):
 def test_lookup_escapes_what_it_echoes(client, accounts):
     html = client.get(reverse("verify:page"), {"handle": "<script>x</script>"}).content.decode()
     assert "<script>x</script>" not in html
+
+
+def test_page_looks_up_one_handle_with_one_query(client, accounts, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get(reverse("verify:page"), {"handle": "StechfordWMP"})
+    html = response.content.decode()
+    assert "Yes: @StechfordWMP is an official" in html
+    assert "HandingWMP" not in html  # the register is on its own page now
+    assert reverse("verify:accounts") in html
+
+
+def test_accounts_page_lists_live_accounts_a_page_at_a_time(client, accounts, officer):
+    SocialAccountFactory.create_batch(55, owner=officer)
+    response = client.get(reverse("verify:accounts"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"]
+    assert html.count('<tr class="govuk-table__row">') == 1 + 50
+    assert "Page 1 of 2" in html
+    second = client.get(reverse("verify:accounts"), {"page": 2}).content.decode()
+    assert second.count('<tr class="govuk-table__row">') == 1 + 7
+    both = html + second
+    assert "@HandingWMP" in both and "@StechfordWMP" in both
+    assert "ClosedWMP" not in both and "PendingWMP" not in both and "HackedWMP" not in both
+    assert officer.surname not in both and officer.staff_number not in both
+
+
+def test_accounts_page_runs_a_constant_number_of_queries(
+    client, accounts, officer, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # the count, the page
+        client.get(reverse("verify:accounts"))
+    SocialAccountFactory.create_batch(60, owner=officer)
+    with django_assert_num_queries(2):
+        client.get(reverse("verify:accounts"))

@@ -1,0 +1,1 @@
+"""The page benchmark's additions to the served portal (only under portal.settings.bench)."""
