@@ -427,14 +427,14 @@ class Server:
             "LOG_LEVEL": "WARNING",
         }
         manage = [sys.executable, "manage.py"]
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [*manage, "collectstatic", "--noinput", "-v0"],
             env=env,
             check=True,
             cwd=settings.BASE_DIR,
         )
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [
                 str(gunicorn),
                 "portal.wsgi:application",
@@ -451,7 +451,7 @@ class Server:
         )
         for _ in range(100):
             try:
-                urllib.request.urlopen(self.base + "/bench/floor/", timeout=1)  # noqa: S310
+                urllib.request.urlopen(self.base + "/bench/floor/", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
@@ -471,11 +471,11 @@ class Server:
     def probe(self, path, cookie, times=7) -> Probe:
         timings, last = [], None
         for _ in range(times + 1):  # the first warms the worker up
-            request = urllib.request.Request(  # noqa: S310
+            request = urllib.request.Request(
                 self.base + path, headers={"Cookie": cookie, "X-Bench-Probe": "1"}
             )
             try:
-                with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=120) as response:
                     body = response.read()
                     last = Probe(
                         response.status,
@@ -492,7 +492,7 @@ class Server:
     def drain(self):
         """Wait for the requests wrk left queued when it stopped: the next run starts clean."""
         for _ in range(3):
-            urllib.request.urlopen(self.base + "/bench/floor/", timeout=120).read()  # noqa: S310
+            urllib.request.urlopen(self.base + "/bench/floor/", timeout=120).read()
 
     def load(self, path, cookie, seconds) -> Load:
         command = [
@@ -507,7 +507,7 @@ class Server:
         ]
         if cookie:
             command += ["-H", f"Cookie: {cookie}"]
-        output = subprocess.run(  # noqa: S603
+        output = subprocess.run(
             [*command, self.base + path], capture_output=True, text=True, check=True
         ).stdout
         self.drain()
