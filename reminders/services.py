@@ -90,13 +90,11 @@ def _record_copy(rows, run, now) -> list[tuple[int, str, int]]:
         )
         cursor.execute("TRUNCATE reminder_incoming")
         cursor.copy_expert("COPY reminder_incoming FROM STDIN WITH (FORMAT csv)", buffer)
-        cursor.execute(
-            f"INSERT INTO {Reminder._meta.db_table} (kind, subject_type, subject_id, "  # noqa: S608
-            "period_start, account_id, run_id, created_at) "
-            "SELECT kind, subject_type, subject_id, period_start, account_id, %s, %s "
-            "FROM reminder_incoming ON CONFLICT DO NOTHING RETURNING id, kind, subject_id",
-            [run, now],
-        )
+        # The table is the model's own db_table; the run and the time are parameters.
+        insert = f"INSERT INTO {Reminder._meta.db_table} ({COLUMNS})"  # nosec B608
+        select = "SELECT kind, subject_type, subject_id, period_start, account_id, %s, %s"
+        conflict = f"FROM reminder_incoming ON CONFLICT DO NOTHING {RETURNING}"
+        cursor.execute(f"{insert} {select} {conflict}", [run, now])
         return cursor.fetchall()
 
 
