@@ -5,11 +5,13 @@ import datetime
 import decimal
 import re
 import uuid
+from collections.abc import Iterable
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from audit.models import GENESIS_HASH, AuditEvent
+from audit.models import GENESIS_HASH, AuditEvent, content_hash
+from core import bulk
 
 REDACTED = "[redacted]"
 # Field names that can hold a secret. Their values never reach the trail, whatever a caller passes.
@@ -124,34 +126,57 @@ def audit_record_many(
     reason: str = "",
     batch_size: int = 1000,
 ) -> int:
-    """One event per (object, changes) pair, chained in order and inserted in bulk, for imports
-    that write thousands of rows at once. Same trail, same hashes as `audit_record`."""
-    if not entries:
-        return 0
+    """One event per (object, changes) pair, chained in order and inserted in bulk, for services
+    that write many rows at once. Same trail, same hashes as `audit_record`."""
+    return audit_record_rows(
+        actor=actor,
+        action=action,
+        entries=[(obj._meta.label_lower, obj.pk, str(obj), changes) for obj, changes in entries],
+        reason=reason,
+        batch_size=batch_size,
+    )
+
+
+@transaction.atomic
+def audit_record_rows(
+    *,
+    actor,
+    action: str,
+    entries: Iterable[tuple[str, object, str, dict]],
+    reason: str = "",
+    batch_size: int = 1000,
+) -> int:
+    """One event per (object type "app.model", object id, how the object reads, changes), for
+    imports that write thousands of rows without building their objects. The events are chained
+    on from the trail's last one under the chain's lock (held until the caller's transaction
+    ends, so nothing else is appended in between) and written in one bulk insert (`core.bulk`;
+    `batch_size` rows per INSERT where that is not COPY). Same trail, same hashes as
+    `audit_record`."""
     _lock_chain()
     last = _last_event()
     sequence = last.sequence if last else 0
     prev_hash = last.hash if last else GENESIS_HASH
-    now = timezone.now()
+    created_at = timezone.now()
+    stamp = created_at.isoformat()
     label = _actor_label(actor)
-    actor = actor if actor is not None and actor.pk else None
-    events = []
-    for obj, changes in entries:
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    rows = []
+    for object_type, object_id, object_repr, changes in entries:
         sequence += 1
-        event = AuditEvent(
-            sequence=sequence,
-            created_at=now,
-            actor=actor,
-            actor_label=label,
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            changes=_scrub(changes),
-            reason=reason,
-            prev_hash=prev_hash,
-        )
-        event.hash = prev_hash = event.compute_hash()
-        events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
-    return len(events)
+        row = {
+            "sequence": sequence,
+            "actor_id": actor_id,
+            "actor_label": label,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "object_repr": str(object_repr)[:300],
+            "changes": _scrub(changes),
+            "reason": reason,
+            "prev_hash": prev_hash,
+        }
+        row["hash"] = prev_hash = content_hash({**row, "created_at": stamp}, plain=True)
+        row["created_at"] = created_at
+        rows.append(row)
+    bulk.insert(AuditEvent, rows, batch_size=batch_size)
+    return len(rows)
