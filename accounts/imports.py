@@ -206,12 +206,14 @@ class _RegisterRows:
                 for o in Officer.objects.annotate(staff_lower=Lower("staff_number"))
                 .filter(staff_lower__in=wanted)
                 .select_related("unit")
+                .order_by()
             )
         handles = {r.get("handle", "").lstrip("@").lower() for _, r in raw} - {""}
         return {
             (platform, handle.lower())
             for platform, handle in SocialAccount.objects.annotate(handle_lower=Lower("handle"))
             .filter(handle_lower__in=handles)
+            .order_by()
             .values_list("platform", "handle")
         }
 
@@ -315,6 +317,7 @@ class _ActivityRows:
             (platform, handle.lower()): pk
             for pk, platform, handle in SocialAccount.objects.annotate(handle_lower=Lower("handle"))
             .filter(handle_lower__in=handles)
+            .order_by()
             .values_list("pk", "platform", "handle")
         }
 

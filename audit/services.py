@@ -3,6 +3,7 @@ audit row exists exactly when the change it describes was committed."""
 
 import datetime
 import decimal
+import functools
 import re
 import uuid
 from collections.abc import Iterable
@@ -21,8 +22,13 @@ SECRET_FIELD = re.compile(
 _CHAIN_LOCK = 7_250_001  # PostgreSQL advisory lock id serialising appends to the hash chain
 
 
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value):
     """A JSON-friendly, stable rendering of a field value."""
+    if type(value) in PLAIN_TYPES:
+        return value
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):
@@ -61,9 +67,14 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+@functools.lru_cache(maxsize=1024)
+def _secret(key: str) -> bool:
+    return bool(SECRET_FIELD.search(key))
+
+
 def _scrub(changes: dict) -> dict:
     return {
-        key: (REDACTED if SECRET_FIELD.search(str(key)) else _plain(value))
+        key: (REDACTED if _secret(str(key)) else _plain(value))
         for key, value in (changes or {}).items()
     }
 

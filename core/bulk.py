@@ -16,10 +16,12 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
+PLAIN = frozenset({str, int, float, bool, type(None)})  # True is "True": PostgreSQL reads it
+
 
 def _text(value):
     """A value as COPY's CSV format reads it (None stays None: an unquoted empty field, NULL)."""
-    if value is None or isinstance(value, str | int | float):  # True is "True": PostgreSQL reads it
+    if type(value) in PLAIN:
         return value
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
