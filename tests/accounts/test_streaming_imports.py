@@ -212,6 +212,17 @@ def test_activity_import_with_a_late_bad_row_writes_nothing(press_officer, offic
     assert not SocialAccount.objects.filter(last_post_at__isnull=False).exists()
 
 
+def test_a_file_longer_than_the_most_is_refused_before_any_row_is_read(
+    press_officer, officer, monkeypatch, inserts
+):
+    monkeypatch.setattr(services.imports, "MAX_ROWS", 1000)
+    job = _import(press_officer.user, _register_file(officer, 1001))
+    assert job.status == ImportJob.Status.REJECTED
+    assert job.errors == [{"line": None, "message": "The file has 1001 rows; the most is 1000."}]
+    assert inserts == []
+    assert not SocialAccount.objects.filter(handle__startswith="Stream").exists()
+
+
 # Bulk inserts -------------------------------------------------------------------------------
 
 

@@ -116,6 +116,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{'':>7} register CSV export of {r['export_rows']:,} accounts (press office): "
                 f"first byte {r['export_first_byte_s']:.2f}s, "
+                f"first rows {r['export_first_rows_s']:.2f}s, "
                 f"whole file {r['export_total_s']:.2f}s "
                 f"({r['export_bytes'] / 1e6:.1f} MB, {r['export_chunks']:,} chunks)"
             )
@@ -195,14 +196,18 @@ class Command(BaseCommand):
         chunks = iter(response.streaming_content if response.streaming else [response.content])
         size = len(next(chunks, b""))
         first = time.perf_counter() - started
+        first_rows = None
         count = 1
         for chunk in chunks:
             size += len(chunk)
             count += 1
+            if first_rows is None:
+                first_rows = time.perf_counter() - started
         total = time.perf_counter() - started
         return {
             "export_rows": SocialAccount.objects.count(),
             "export_first_byte_s": first,
+            "export_first_rows_s": first_rows if first_rows is not None else first,
             "export_total_s": total,
             "export_bytes": size,
             "export_chunks": count,
