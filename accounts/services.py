@@ -539,12 +539,13 @@ def _write_register_rows(job: ImportJob, rows: list[dict]) -> int:
     """One batch of checked rows: the accounts, their first activity observation and one audit
     event each (what `snapshot` would say of the new account), in three bulk inserts."""
     now = timezone.now()
-    names: dict[object, str] = {}  # owners and units, named once per batch
+    names: dict[tuple[type, int], str] = {}  # owners and units, named once per batch
 
     def name(obj) -> str:
-        if obj not in names:
-            names[obj] = str(obj)
-        return names[obj]
+        key = (type(obj), obj.pk)
+        if key not in names:
+            names[key] = str(obj)
+        return names[key]
 
     accounts = [
         {

@@ -29,6 +29,8 @@ def _plain(value):
     """A JSON-friendly, stable rendering of a field value."""
     if type(value) in PLAIN_TYPES:
         return value
+    if type(value) is list:  # most often [before, after]
+        return [v if type(v) in PLAIN_TYPES else _plain(v) for v in value]
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):

@@ -26,7 +26,10 @@ def _text(value):
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, dict | list):
-        return json.dumps(value, cls=DjangoJSONEncoder)
+        try:
+            return json.dumps(value)  # JSON's own types (the common case): the C encoder
+        except TypeError:
+            return json.dumps(value, cls=DjangoJSONEncoder)
     return str(value)
 
 
