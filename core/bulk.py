@@ -70,7 +70,8 @@ def insert(
     buffer.seek(0)
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
-    with connection.cursor() as cursor:
+    # The driver's own cursor: its errors are turned into Django's (IntegrityError and the rest).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         raw = cursor.cursor
         if hasattr(raw, "copy_expert"):  # psycopg2
             raw.copy_expert(sql, buffer)

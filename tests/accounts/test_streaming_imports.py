@@ -7,7 +7,7 @@ import datetime
 import io
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -244,6 +244,41 @@ def test_bulk_insert_keeps_nulls_empty_text_json_and_gives_ids(press_officer):
     saved = ActivityObservation.objects.get(pk=ids[0])
     assert rows[0]["id"] == saved.pk
     assert saved.observed_at == now and saved.last_post_at is None and saved.followers == 7
+
+
+def test_bulk_insert_raises_django_integrity_error(officer):
+    taken = SocialAccountFactory(owner=officer, handle="TakenWMP")
+    row = {
+        "platform": "x",
+        "handle": "takenwmp",
+        "display_name": "Again",
+        "kind": "individual",
+        "owner_id": officer.pk,
+        "unit_id": taken.unit_id,
+        "status": "active",
+        "created_at": timezone.now(),
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert(SocialAccount, [row], with_ids=True)
+
+
+def test_a_clash_while_writing_fails_the_import_with_its_reason(
+    press_officer, officer, monkeypatch
+):
+    """Someone registers a handle of the file after its batch was checked, before it is written."""
+    batches, write = services.IMPORTS[ImportJob.Kind.REGISTER]
+
+    def then_someone_registers(job, rows):
+        SocialAccountFactory(owner=officer, handle=rows[-1]["handle"].lower())
+        return write(job, rows)
+
+    monkeypatch.setitem(
+        services.IMPORTS, ImportJob.Kind.REGISTER, (batches, then_someone_registers)
+    )
+    job = _import(press_officer.user, _register_file(officer, 20))
+    assert job.status == ImportJob.Status.FAILED
+    assert "clashed with this file" in job.errors[0]["message"]
+    assert not SocialAccount.objects.filter(handle__startswith="Stream").exists()
 
 
 # Exports ------------------------------------------------------------------------------------
