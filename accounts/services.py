@@ -388,6 +388,7 @@ class _Progress:
     def __init__(self, job_id: int, claim: datetime.datetime):
         self.job_id, self.claim = job_id, claim
         self.db = None
+        self.started = False
         if connection.vendor == "postgresql":
             self.db = connections.create_connection(DEFAULT_DB_ALIAS)
             self.sql = self.SQL.format(table=self.db.ops.quote_name(ImportJob._meta.db_table))
@@ -397,7 +398,9 @@ class _Progress:
             return
         try:
             with self.db.cursor() as cursor:
-                cursor.execute("SET lock_timeout = '1s'")
+                if not self.started:  # never wait long on a lock for a progress figure
+                    cursor.execute("SET lock_timeout = '1s'")
+                    self.started = True
                 cursor.execute(
                     self.sql,
                     [
