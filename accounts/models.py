@@ -153,10 +153,12 @@ class Dormancy(models.TextChoices):
         }
 
     @classmethod
-    def of(cls, last_post_at, now=None) -> "Dormancy":
+    def of(cls, last_post_at, now=None, *, bounds: dict | None = None) -> "Dormancy":
+        """The level of an account last seen posting at `last_post_at` (`bounds`: the result of
+        `bounds(now)`, worked out once for a long list)."""
         if last_post_at is None:
             return cls.UNKNOWN
-        for level, (after, before) in cls.bounds(now).items():
+        for level, (after, before) in (bounds or cls.bounds(now)).items():
             if (after is None or last_post_at >= after) and (
                 before is None or last_post_at < before
             ):

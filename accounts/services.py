@@ -6,7 +6,14 @@ import datetime
 import logging
 from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
@@ -15,7 +22,8 @@ from django.utils import timezone
 from accounts import imports
 from accounts.handles import validate_handle
 from accounts.models import ActivityObservation, ImportJob, SocialAccount
-from audit.services import audit_record, audit_record_many, diff, snapshot
+from audit.services import audit_record, audit_record_rows, diff, snapshot
+from core import bulk
 from core.errors import DomainError, WorkflowError
 from core.queue import send_now
 from core.workflow import fire, lock
@@ -366,11 +374,51 @@ def _enqueue_import(job_id: int) -> None:
         import_job_run(job_id=job_id)  # a job already taken by a worker is not run twice
 
 
-def _set_progress(job_id: int, claim, processed: int, total: int) -> None:
-    # Outside any transaction, so the status page sees it while the file is still being read.
-    ImportJob.objects.filter(pk=job_id, started_at=claim).update(
-        processed_rows=processed, total_rows=total
+class _Progress:
+    """Rows read so far, written through a database connection of the import's own, in
+    autocommit: the status page sees them while the import's one transaction is still open.
+    Best effort: a progress write that fails or waits is skipped, never the import. (SQLite
+    allows one writer at a time, so there progress is only written when the job finishes.)"""
+
+    SQL = (
+        "UPDATE {table} SET processed_rows = %s, total_rows = %s, encoding = %s, delimiter = %s "
+        "WHERE id = %s AND started_at = %s"
     )
+
+    def __init__(self, job_id: int, claim: datetime.datetime):
+        self.job_id, self.claim = job_id, claim
+        self.db = None
+        self.started = False
+        if connection.vendor == "postgresql":
+            self.db = connections.create_connection(DEFAULT_DB_ALIAS)
+            self.sql = self.SQL.format(table=self.db.ops.quote_name(ImportJob._meta.db_table))
+
+    def __call__(self, checked: imports.Checked) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db.cursor() as cursor:
+                if not self.started:  # never wait long on a lock for a progress figure
+                    cursor.execute("SET lock_timeout = '1s'")
+                    self.started = True
+                cursor.execute(
+                    self.sql,
+                    [
+                        checked.read,
+                        checked.total,
+                        checked.encoding,
+                        checked.delimiter,
+                        self.job_id,
+                        self.claim,
+                    ],
+                )
+        except DatabaseError:
+            logger.warning("Progress of import %s not recorded", self.job_id, exc_info=True)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
 
 
 def _claim(job_id: int) -> tuple[ImportJob | None, datetime.datetime | None]:
@@ -389,53 +437,46 @@ def _claim(job_id: int) -> tuple[ImportJob | None, datetime.datetime | None]:
         return job, job.started_at
 
 
+class _Undo(Exception):
+    """Leave the import's transaction without keeping anything it wrote."""
+
+    def __init__(self, job: ImportJob | None = None):
+        self.job = job
+
+
 def import_job_run(*, job_id: int) -> ImportJob:
-    """Check every row; if any is bad, record each and write nothing; otherwise write them all
-    in one transaction. Safe to run twice: a job another run holds, or that has finished, is
-    left alone; a job whose worker died is taken over (nothing it did was committed)."""
+    """Read the file as a stream, checking each batch of rows and writing it while no row so far
+    was bad, all in one transaction: if any row is bad, every bad row is recorded and nothing is
+    kept; otherwise every row is. Safe to run twice: a job another run holds, or that has
+    finished, is left alone; a job whose worker died is taken over (nothing it did was
+    committed)."""
     job, claim = _claim(job_id)
     if claim is None:
         return job
-
-    def progress(done, total):
-        _set_progress(job.pk, claim, done, total)
-
-    check = (
-        imports.check_register_file
-        if job.kind == ImportJob.Kind.REGISTER
-        else imports.check_activity_file
-    )
+    batches, write = IMPORTS[job.kind]
+    checked = imports.Checked()
+    progress = _Progress(job.pk, claim)
     try:
-        checked = check(bytes(job.data) or job.content, progress)
-    except Exception:
-        logger.exception("Import %s could not be checked", job.pk)
-        return _finish(
-            job, claim, ImportJob.Status.FAILED, [{"line": None, "message": "Unexpected error."}]
-        )
-    ImportJob.objects.filter(pk=job.pk, started_at=claim).update(
-        encoding=checked.encoding, delimiter=checked.delimiter
-    )
-    if checked.errors or not checked.rows:
+        with transaction.atomic():
+            written = 0
+            for batch in batches(bytes(job.data) or job.content, checked):
+                if not checked.errors:
+                    written += write(job, batch)
+                progress(checked)
+            progress.close()  # before the job's row is locked: it would wait on that lock
+            if checked.errors or not checked.good:
+                raise _Undo
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.started_at != claim or locked.finished:
+                raise _Undo(locked)  # another run took the job over; it writes, not us
+            return _finish(job, claim, ImportJob.Status.SUCCEEDED, [], checked, written=written)
+    except _Undo as undo:
+        if undo.job is not None:
+            return undo.job
         errors = [e.as_dict() for e in checked.errors] or [
             {"line": None, "message": "The file has no rows to import."}
         ]
-        _set_progress(job.pk, claim, checked.total, checked.total)
-        return _finish(job, claim, ImportJob.Status.REJECTED, errors, total=checked.total)
-    ImportJob.objects.filter(pk=job.pk, started_at=claim).update(
-        status=ImportJob.Status.WRITING, processed_rows=checked.total, total_rows=checked.total
-    )
-    try:
-        with transaction.atomic():
-            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if locked.started_at != claim or locked.finished:
-                return locked  # another run took the job over; it writes, not us
-            if job.kind == ImportJob.Kind.REGISTER:
-                written = _write_register_rows(job, checked.rows)
-            else:
-                written = _write_activity_rows(job, checked.rows)
-            job = _finish(
-                job, claim, ImportJob.Status.SUCCEEDED, [], total=checked.total, written=written
-            )
+        return _finish(job, claim, ImportJob.Status.REJECTED, errors, checked)
     except IntegrityError:
         logger.warning("Import %s clashed with a change made while it ran", job.pk)
         return _finish(
@@ -450,12 +491,22 @@ def import_job_run(*, job_id: int) -> ImportJob:
                     "imported; upload the file again.",
                 }
             ],
-            total=checked.total,
+            checked,
         )
-    return job
+    except Exception:
+        logger.exception("Import %s failed", job.pk)
+        return _finish(
+            job,
+            claim,
+            ImportJob.Status.FAILED,
+            [{"line": None, "message": "Unexpected error."}],
+            checked,
+        )
+    finally:
+        progress.close()
 
 
-def _finish(job, claim, status, errors, *, total=None, written=0) -> ImportJob:
+def _finish(job, claim, status, errors, checked: imports.Checked, *, written=0) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.started_at != claim or job.finished:
@@ -464,9 +515,8 @@ def _finish(job, claim, status, errors, *, total=None, written=0) -> ImportJob:
         job.status = status
         job.errors = errors
         job.written_rows = written
-        if total is not None:
-            job.total_rows = total
-            job.processed_rows = total
+        job.total_rows = job.processed_rows = checked.total
+        job.encoding, job.delimiter = checked.encoding, checked.delimiter
         job.finished_at = timezone.now()
         job.save()
         audit_record(
@@ -489,67 +539,115 @@ def _finish(job, claim, status, errors, *, total=None, written=0) -> ImportJob:
 
 
 def _write_register_rows(job: ImportJob, rows: list[dict]) -> int:
+    """One batch of checked rows: the accounts, their first activity observation and one audit
+    event each (what `snapshot` would say of the new account), in three bulk inserts."""
+    now = timezone.now()
+    names: dict[tuple[type, int], str] = {}  # owners and units, named once per batch
+
+    def name(obj) -> str:
+        key = (type(obj), obj.pk)
+        if key not in names:
+            names[key] = str(obj)
+        return names[key]
+
     accounts = [
-        SocialAccount(
-            platform=r["platform"],
-            handle=r["handle"],
-            display_name=r["display_name"],
-            kind=r["kind"],
-            owner=r["owner"],
-            unit=r["unit"],
-            status=r["status"],
-            activated_on=r["activated_on"],
-            last_post_at=r["last_post_at"],
-        )
+        {
+            "platform": r["platform"],
+            "handle": r["handle"],
+            "display_name": r["display_name"],
+            "kind": r["kind"],
+            "owner_id": r["owner"].pk,
+            "unit_id": r["unit"].pk,
+            "status": r["status"],
+            "created_at": now,
+            "activated_on": r["activated_on"],
+            "closed_on": None,
+            "last_post_at": r["last_post_at"],
+            "followers": None,
+            "credentials_required_since": None,
+        }
         for r in rows
     ]
-    SocialAccount.objects.bulk_create(accounts, batch_size=1000)
-    if any(
-        a.pk is None for a in accounts
-    ):  # pragma: no cover  (every supported backend returns ids)
-        raise RuntimeError("The database did not return the new accounts' ids.")
-    now = timezone.now()
-    observations = [
-        ActivityObservation(
-            account=a,
-            source=ActivityObservation.Source.IMPORT,
-            observed_at=now,
-            last_post_at=a.last_post_at,
-            recorded_by=job.created_by,
-            import_job=job,
-        )
-        for a in accounts
-        if a.last_post_at is not None
-    ]
-    ActivityObservation.objects.bulk_create(observations, batch_size=2000)
-    audit_record_many(
+    bulk.insert(SocialAccount, accounts, with_ids=True)
+    bulk.insert(
+        ActivityObservation,
+        [
+            {
+                "account_id": a["id"],
+                "source": ActivityObservation.Source.IMPORT.value,
+                "observed_at": now,
+                "last_post_at": a["last_post_at"],
+                "followers": None,
+                "recorded_by_id": job.created_by_id,
+                "import_job_id": job.pk,
+            }
+            for a in accounts
+            if a["last_post_at"] is not None
+        ],
+    )
+    platforms = dict(SocialAccount.Platform.choices)
+    audit_record_rows(
         actor=job.created_by,
         action="socialaccount.imported",
-        entries=[
-            (a, {k: [None, v] for k, v in snapshot(a).items() if v not in (None, "")})
-            for a in accounts
-        ],
+        entries=(
+            (
+                SocialAccount._meta.label_lower,
+                a["id"],
+                f"@{a['handle']} ({platforms[a['platform']]})",
+                _imported_changes(a, owner=name(r["owner"]), unit=name(r["unit"])),
+            )
+            for a, r in zip(accounts, rows, strict=True)
+        ),
         reason=f"{job.reason} (import {job.pk}, {job.filename})",
     )
     return len(accounts)
 
 
+def _imported_changes(account: dict, *, owner: str, unit: str) -> dict:
+    """{field: [None, value]} for each field of a new account that has a value: what
+    `{k: [None, v] for k, v in snapshot(account).items() if v}` says, without the object."""
+    values = {
+        "id": account["id"],
+        "platform": account["platform"],
+        "handle": account["handle"],
+        "display_name": account["display_name"],
+        "kind": account["kind"],
+        "owner": owner,
+        "unit": unit,
+        "status": account["status"],
+        "created_at": account["created_at"].isoformat(),
+        "activated_on": account["activated_on"] and account["activated_on"].isoformat(),
+        "last_post_at": account["last_post_at"] and account["last_post_at"].isoformat(),
+    }
+    return {k: [None, v] for k, v in values.items() if v not in (None, "")}
+
+
 def _write_activity_rows(job: ImportJob, rows: list[dict]) -> int:
+    """One batch of observations, and each account's latest activity moved on (set-based)."""
     now = timezone.now()
-    return activity_record_many(
-        observations=[
-            ActivityObservation(
-                account_id=r["account_id"],
-                source=ActivityObservation.Source.IMPORT,
-                observed_at=now,
-                last_post_at=r["last_post_at"],
-                followers=r["followers"],
-                recorded_by=job.created_by,
-                import_job=job,
-            )
+    bulk.insert(
+        ActivityObservation,
+        [
+            {
+                "account_id": r["account_id"],
+                "source": ActivityObservation.Source.IMPORT.value,
+                "observed_at": now,
+                "last_post_at": r["last_post_at"],
+                "followers": r["followers"],
+                "recorded_by_id": job.created_by_id,
+                "import_job_id": job.pk,
+            }
             for r in rows
-        ]
+        ],
     )
+    refresh_latest_activity(r["account_id"] for r in rows)
+    return len(rows)
+
+
+IMPORTS = {  # kind: (the file's checked rows batch by batch, how a batch is written)
+    ImportJob.Kind.REGISTER: (imports.register_batches, _write_register_rows),
+    ImportJob.Kind.ACTIVITY: (imports.activity_batches, _write_activity_rows),
+}
 
 
 def activity_poll(*, account: SocialAccount, adapter) -> ActivityObservation:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.forms import CheckInForm, ImportForm, RegisterFilterForm, SocialAccountRegisterForm
-from accounts.models import Dormancy, ImportJob
+from accounts.models import Dormancy, ImportJob, SocialAccount
 from accounts.selectors import (
     filter_register,
     import_jobs_visible_to,
@@ -90,23 +90,30 @@ def register_list(request):
 @permission_required("accounts.export_socialaccounts", raise_exception=True)
 def register_export(request):
     _form, _filters, accounts = _filtered(request)
-    now = timezone.now()
+    bounds = Dormancy.bounds(timezone.now())
+    platforms, kinds, statuses = (
+        dict(SocialAccount._meta.get_field(name).flatchoices)
+        for name in ("platform", "kind", "status")
+    )
     rows = (
         (
-            a.get_platform_display(),
+            platforms.get(a.platform, a.platform),
             a.handle,
             a.display_name,
-            a.get_kind_display(),
+            kinds.get(a.kind, a.kind),
             a.owner.full_name,
             a.owner.staff_number,
             a.unit.name,
-            a.get_status_display(),
+            statuses.get(a.status, a.status),
             timezone.localtime(a.last_post_at).strftime("%Y-%m-%d %H:%M") if a.last_post_at else "",
-            Dormancy.of(a.last_post_at, now).label,
+            Dormancy.of(a.last_post_at, bounds=bounds).label,
             a.activated_on.isoformat() if a.activated_on else "",
             a.closed_on.isoformat() if a.closed_on else "",
         )
-        for a in accounts.iterator(chunk_size=2000)
+        # Streamed from a server-side cursor; the owner's user is not needed here.
+        for a in accounts.select_related(None)
+        .select_related("owner", "unit")
+        .iterator(chunk_size=2000)
     )
     return csv_response(
         f"account-register-{timezone.localdate():%Y-%m-%d}.csv",

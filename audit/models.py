@@ -60,13 +60,21 @@ class AuditEvent(AppendOnlyModel):
         }
 
     def compute_hash(self) -> str:
-        return self.hash_of(self.content_for_hash())
+        return content_hash(self.content_for_hash())
 
-    @staticmethod
-    def hash_of(content: dict) -> str:
-        """SHA-256 over `content_for_hash()`'s dict, for writers that build it without a model
-        instance (audit.services.AuditAppender)."""
-        # Round-trip through JSON so the hash is over exactly what the database keeps.
-        content = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
-        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+
+def content_hash(content: dict, *, plain: bool = False) -> str:
+    """SHA-256 over an event's content in canonical JSON. The content is round-tripped through
+    JSON so the hash is over exactly what the database keeps; `plain` says it is already only
+    JSON's own types with string keys (as the audit services make it), which skips the trip."""
+    if plain:
+        try:
+            canonical = json.dumps(
+                content, sort_keys=True, separators=(",", ":"), ensure_ascii=True
+            )
+            return hashlib.sha256(canonical.encode()).hexdigest()
+        except TypeError:  # a value JSON has no type for after all: the long way
+            pass
+    content = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,19 +1,18 @@
 """Writing the audit trail. Services call `audit_record` inside their own transaction, so an
 audit row exists exactly when the change it describes was committed."""
 
-import csv
 import datetime
 import decimal
-import io
-import json
+import functools
 import re
 import uuid
+from collections.abc import Iterable
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from audit.models import GENESIS_HASH, AuditEvent
+from audit.models import GENESIS_HASH, AuditEvent, content_hash
+from core import bulk
 
 REDACTED = "[redacted]"
 # Field names that can hold a secret. Their values never reach the trail, whatever a caller passes.
@@ -23,8 +22,15 @@ SECRET_FIELD = re.compile(
 _CHAIN_LOCK = 7_250_001  # PostgreSQL advisory lock id serialising appends to the hash chain
 
 
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value):
     """A JSON-friendly, stable rendering of a field value."""
+    if type(value) in PLAIN_TYPES:
+        return value
+    if type(value) is list:  # most often [before, after]
+        return [v if type(v) in PLAIN_TYPES else _plain(v) for v in value]
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):
@@ -63,9 +69,14 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+@functools.lru_cache(maxsize=1024)
+def _secret(key: str) -> bool:
+    return bool(SECRET_FIELD.search(key))
+
+
 def _scrub(changes: dict) -> dict:
     return {
-        key: (REDACTED if SECRET_FIELD.search(str(key)) else _plain(value))
+        key: (REDACTED if _secret(str(key)) else _plain(value))
         for key, value in (changes or {}).items()
     }
 
@@ -128,130 +139,57 @@ def audit_record_many(
     reason: str = "",
     batch_size: int = 1000,
 ) -> int:
-    """One event per (object, changes) pair, chained in order and inserted in bulk, for imports
-    that write thousands of rows at once. Same trail, same hashes as `audit_record`."""
-    if not entries:
-        return 0
+    """One event per (object, changes) pair, chained in order and inserted in bulk, for services
+    that write many rows at once. Same trail, same hashes as `audit_record`."""
+    return audit_record_rows(
+        actor=actor,
+        action=action,
+        entries=[(obj._meta.label_lower, obj.pk, str(obj), changes) for obj, changes in entries],
+        reason=reason,
+        batch_size=batch_size,
+    )
+
+
+@transaction.atomic
+def audit_record_rows(
+    *,
+    actor,
+    action: str,
+    entries: Iterable[tuple[str, object, str, dict]],
+    reason: str = "",
+    batch_size: int = 1000,
+) -> int:
+    """One event per (object type "app.model", object id, how the object reads, changes), for
+    imports that write thousands of rows without building their objects. The events are chained
+    on from the trail's last one under the chain's lock (held until the caller's transaction
+    ends, so nothing else is appended in between) and written in one bulk insert (`core.bulk`;
+    `batch_size` rows per INSERT where that is not COPY). Same trail, same hashes as
+    `audit_record`."""
     _lock_chain()
     last = _last_event()
     sequence = last.sequence if last else 0
     prev_hash = last.hash if last else GENESIS_HASH
-    now = timezone.now()
+    created_at = timezone.now()
+    stamp = created_at.isoformat()
     label = _actor_label(actor)
-    actor = actor if actor is not None and actor.pk else None
-    events = []
-    for obj, changes in entries:
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    rows = []
+    for object_type, object_id, object_repr, changes in entries:
         sequence += 1
-        event = AuditEvent(
-            sequence=sequence,
-            created_at=now,
-            actor=actor,
-            actor_label=label,
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            changes=_scrub(changes),
-            reason=reason,
-            prev_hash=prev_hash,
-        )
-        event.hash = prev_hash = event.compute_hash()
-        events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
-    return len(events)
-
-
-EVENT_COLUMNS = (
-    "sequence",
-    "created_at",
-    "actor_id",
-    "actor_label",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "changes",
-    "reason",
-    "prev_hash",
-    "hash",
-)
-
-
-class AuditAppender:
-    """Appends events to the chain batch by batch inside the caller's transaction, for a job
-    that writes tens of thousands (the daily dormancy scan) without holding them all: each
-    `append` hashes its batch onto the chain and writes it (COPY on PostgreSQL), and keeps only
-    the chain's last number and hash. The chain is locked from the first batch to the end of
-    the transaction. Same trail, same hashes as `audit_record`.
-
-    Entries are (object_type, object_id, object_repr, changes): a job that never loaded the
-    objects need not build model instances to describe them."""
-
-    def __init__(self, *, actor, action: str, reason: str = ""):
-        self.action, self.reason = action, reason
-        self.label = _actor_label(actor)
-        self.actor_id = actor.pk if actor is not None and actor.pk else None
-        self.now = timezone.now()
-        self.sequence = self.prev_hash = None
-        self.written = 0
-
-    def _start(self):
-        _lock_chain()
-        last = _last_event()
-        self.sequence = last.sequence if last else 0
-        self.prev_hash = last.hash if last else GENESIS_HASH
-
-    def append(self, entries) -> int:
-        """entries: (object_type, object_id, object_repr, changes) tuples, in chain order."""
-        rows = []
-        for object_type, object_id, object_repr, changes in entries:
-            if self.sequence is None:
-                self._start()
-            self.sequence += 1
-            content = {
-                "sequence": self.sequence,
-                "created_at": self.now.isoformat(),
-                "actor_id": self.actor_id,
-                "actor_label": self.label,
-                "action": self.action,
-                "object_type": object_type,
-                "object_id": str(object_id),
-                "object_repr": str(object_repr)[:300],
-                "changes": _scrub(changes),
-                "reason": self.reason,
-                "prev_hash": self.prev_hash,
-            }
-            content["hash"] = self.prev_hash = AuditEvent.hash_of(content)
-            rows.append(content)
-        _insert_events(rows)
-        self.written += len(rows)
-        return len(rows)
-
-
-def _insert_events(rows: list[dict]) -> None:
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        AuditEvent.objects.bulk_create(
-            AuditEvent(**{**row, "created_at": datetime.datetime.fromisoformat(row["created_at"])})
-            for row in rows
-        )
-        return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_NOTNULL, lineterminator="\n")
-    for row in rows:
-        writer.writerow(
-            [
-                json.dumps(row["changes"], cls=DjangoJSONEncoder)
-                if column == "changes"
-                else row[column]
-                for column in EVENT_COLUMNS
-            ]
-        )
-    buffer.seek(0)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {AuditEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)}) "
-            "FROM STDIN WITH (FORMAT csv)",
-            buffer,
-        )
+        row = {
+            "sequence": sequence,
+            "actor_id": actor_id,
+            "actor_label": label,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "object_repr": str(object_repr)[:300],
+            "changes": _scrub(changes),
+            "reason": reason,
+            "prev_hash": prev_hash,
+        }
+        row["hash"] = prev_hash = content_hash({**row, "created_at": stamp}, plain=True)
+        row["created_at"] = created_at
+        rows.append(row)
+    bulk.insert(AuditEvent, rows, batch_size=batch_size)
+    return len(rows)

@@ -62,6 +62,11 @@ class Table:
             "one kind throughout."
         )
 
+    def count(self) -> int:
+        """How many non-blank rows follow the header, read without keeping them (a file is
+        checked against the most an import takes before any row is looked at)."""
+        return max(0, sum(1 for _ in _records(self.text, self.delimiter)) - 1)
+
     def rows(self) -> Iterator[Row]:
         """Each non-blank row after the header with its first physical line."""
         lines = _records(self.text, self.delimiter)

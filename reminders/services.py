@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import SocialAccount
 from accounts.selectors import orphaned_accounts
 from approvals.models import BusinessCase, Stage
-from audit.services import AuditAppender, audit_record
+from audit.services import audit_record, audit_record_rows
 from core.errors import DomainError
 from core.queue import enqueue_on_commit
 from core.workdays import working_days_before
@@ -188,18 +188,22 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
     rungs = ladder()
     run_id = uuid.uuid4()
     counts = _counts([r.kind for r in rungs], [])
+    audited = 0
     with transaction.atomic():
-        audit = AuditAppender(
-            actor=None, action="account.dormancy_flagged", reason="Daily dormancy scan"
-        )
         candidates = _dormancy_candidates(now, rungs).iterator(chunk_size=SCAN_BATCH)
         while batch := list(itertools.islice(candidates, SCAN_BATCH)):
             rows, flagged = _dormancy_rows(batch, rungs, now)
             created = _record(rows, run_id)
             for _, kind, _ in created:
                 counts[kind] += 1
-            audit.append(flagged[(kind, pk)] for _, kind, pk in created if (kind, pk) in flagged)
-    return RunResult(run_id, counts, flagged=audit.written)
+            if entries := [flagged[(k, pk)] for _, k, pk in created if (k, pk) in flagged]:
+                audited += audit_record_rows(
+                    actor=None,
+                    action="account.dormancy_flagged",
+                    entries=entries,
+                    reason="Daily dormancy scan",
+                )
+    return RunResult(run_id, counts, flagged=audited)
 
 
 def _dormancy_candidates(now: datetime.datetime, rungs: list[Rung]):

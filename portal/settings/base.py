@@ -403,6 +403,8 @@ RECERT_NOTICE_DAYS = env_int("RECERT_NOTICE_DAYS", 30)
 WORKING_DAYS_COUNTRY = env_str("WORKING_DAYS_COUNTRY", "GB")
 WORKING_DAYS_SUBDIVISION = env_str("WORKING_DAYS_SUBDIVISION", "ENG")
 FORCE_CLOSURE_DAYS = env_list("FORCE_CLOSURE_DAYS")
+# CSV imports are read and written this many rows at a time, all inside one transaction.
+IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 2000)
 
 LOGGING = {
     "version": 1,

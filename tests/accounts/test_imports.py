@@ -193,23 +193,6 @@ def test_status_page_shows_progress_and_refreshes_while_running(login, press_off
     assert "Checked 2000 of 8000 rows (25%)" in html
 
 
-def test_progress_is_recorded_while_rows_are_checked(press_officer, officer, monkeypatch):
-    seen = []
-    import accounts.services as services
-
-    original = services._set_progress
-
-    def spy(job_id, claim, processed, total):
-        seen.append((processed, total))
-        original(job_id, claim, processed, total)
-
-    monkeypatch.setattr(services, "_set_progress", spy)
-    rows = [f"x,Prog{n:04d}WMP,P,individual,{officer.staff_number},,," for n in range(1200)]
-    job = _start(press_officer.user, HEADER + "\n".join(rows) + "\n")
-    assert job.status == ImportJob.Status.SUCCEEDED
-    assert seen == [(500, 1200), (1000, 1200)]
-
-
 def test_officer_cannot_reach_import_pages(login, officer, press_officer):
     job = ImportJobFactory(created_by=press_officer.user)
     client = login(officer)
@@ -278,21 +261,22 @@ def test_a_job_whose_worker_died_is_taken_over(press_officer, officer):
 
 
 def test_a_run_that_lost_its_claim_writes_nothing(press_officer, officer, monkeypatch):
-    """Two deliveries of one task: the first run's claim is taken over before it writes."""
+    """Two deliveries of one task: the first run's claim is taken over before it commits."""
     import accounts.services as services
 
     job = ImportJobFactory(
         created_by=press_officer.user,
         content=HEADER + f"x,RaceWMP,Race,individual,{officer.staff_number},,,\n",
     )
-    original = services.imports.check_register_file
+    batches, write = services.IMPORTS[ImportJob.Kind.REGISTER]
 
-    def check_then_lose_the_claim(content, progress=None):
-        checked = original(content, progress)
+    def read_then_lose_the_claim(content, checked):
+        yield from batches(content, checked)
         ImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() + timedelta(1))
-        return checked
 
-    monkeypatch.setattr(services.imports, "check_register_file", check_then_lose_the_claim)
+    monkeypatch.setitem(
+        services.IMPORTS, ImportJob.Kind.REGISTER, (read_then_lose_the_claim, write)
+    )
     result = import_job_run(job_id=job.pk)
     assert result.status == ImportJob.Status.VALIDATING  # the other run's to finish
     assert not SocialAccount.objects.filter(handle="RaceWMP").exists()

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _csv(response):
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
 # Who sees what ------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def _csv(response) -> list[list[str]]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith("attachment;")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
 def _column(rows, name) -> list[str]:
@@ -200,7 +200,7 @@ def test_no_report_or_export_shows_a_secret(login, force, press_officer, name):
         client.get(reverse(f"reports:{name}"), {"format": "csv"}),
         client.get(reverse(f"reports:{name}"), {"format": "csv", "table": "months"}),
     ):
-        body = response.content.decode()
+        body = response.getvalue().decode()
         assert SECRET not in body and LOGIN not in body
         assert "ciphertext" not in body.lower()
         assert 'style="' not in body  # the CSP allows no inline style attribute
