@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from approvals.models import BusinessCase
 from notifications.models import Notification
+from tests.approvals.test_walkthrough import CASE_FORM
 from tests.factories import BusinessCaseFactory, OfficerFactory, PolicyVersionFactory
 from tests.workers import hanging_broker, portal_broker, private_redis
 
@@ -114,21 +115,7 @@ def test_thirty_people_at_once_with_the_broker_out(
 
 
 def _case_form(case):
-    return {
-        "platform": case.platform,
-        "kind": case.kind,
-        "handle": case.handle,
-        "display_name": case.display_name,
-        "policing_purpose": "Raise trust and confidence in Stechford.",
-        "audience": "Residents of Stechford and Yardley North.",
-        "attracting_audience": "Follow residents' groups; hand out cards at ward meetings.",
-        "benefits_force": "Direct line to the community; intelligence on local priorities.",
-        "benefits_public": "Hear what their team does about the issues they raised.",
-        "expected_outcomes": "More reports of anti-social behaviour through 101.",
-        "communications_plan": "Three posts a week; PC Khan covers leave.",
-        "hours_per_week": "3",
-        "hashtag_alternative": "Continuing neighbourhood engagement, not a single event.",
-    }
+    return {**CASE_FORM, "platform": case.platform, "kind": case.kind, "handle": case.handle}
 
 
 @pytest.mark.parametrize("trouble", ["down", "hung"])
