@@ -31,6 +31,7 @@ OPEN_URL_NAMES = frozenset(
         "logout",
         "account_logout",
         "health",
+        "health_web",
     }
 )
 

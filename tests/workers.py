@@ -175,7 +175,10 @@ def portal_broker(url):
     saved = {name: app.conf[name] for name in names}
 
     def forget_connections():
+        # Everything that holds a connection to the broker or the result store it had before:
+        # the connection pool, the producer pool publishes and pings go through, the backend.
         app.close()
+        app.amqp._producer_pool = None
         app._backend_cache = None
         app._local = threading.local()
 

@@ -56,7 +56,7 @@ def test_press_office_and_administrators_without_a_second_factor_reach_no_page(
         assert response["Location"] == reverse("mfa_activate_totp"), url
     # ...but they may still sign out, and the health check and static files answer.
     assert client.get(reverse("logout")).status_code == 200
-    assert client.get("/health/?format=json").status_code == 200
+    assert client.get("/health/web/?format=json").status_code == 200
     assert client.get("/static/portal.js").status_code == 200
 
 
