@@ -51,3 +51,15 @@ def world(django_db_setup, django_db_blocker):
         w.principals = Principals(w.users)
         yield w
         transaction.set_rollback(True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures: how many cells of the matrix and of the IDOR sweep ran in this session."""
+    from tests.authz import matrix
+
+    if matrix.CHECKED["cells"] or matrix.CHECKED["idor"]:
+        terminalreporter.write_line(
+            f"authorization matrix: {matrix.CHECKED['routes']} URL patterns ×"
+            f" {len(matrix.PRINCIPALS)} principals × 2 methods: {matrix.CHECKED['cells']} cells"
+            f" checked; IDOR sweep: {matrix.CHECKED['idor']} cells checked"
+        )

@@ -16,6 +16,7 @@ world's object whose id fills the route's integer arguments (the officer's team'
 fills them with the other team's); `writes=` the audit actions an allowed POST of `data` records.
 Third-party patterns (Django admin, allauth) are covered by declared prefix rules, below."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN, NOT_ALLOWED = "OK", "403", "404", "LOGIN", "405"
@@ -30,6 +31,8 @@ PRINCIPALS = (
     "admin",
     "acting",
 )
+# Cells checked in this session (printed at the end of the run by tests/authz/conftest.py).
+CHECKED = {"routes": 0, "cells": 0, "idor": 0}
 SIGNED_IN = frozenset(PRINCIPALS) - {"anonymous"}
 SEES_EVERYTHING = frozenset({"press", "auditor", "admin"})
 # Who sees the officer's team's objects: the owner, the supervisor and the acting supervisor, and
@@ -62,7 +65,7 @@ class Rule:
     post: dict
     obj: str | None = None  # the world object whose id fills the route
     writes: frozenset = frozenset()  # audit actions an allowed POST (with `data`) records
-    data: dict = field(default_factory=dict)
+    data: dict | Callable = field(default_factory=dict)  # POSTed; a callable gets the team
     idor: bool = True  # an object of the officer's team (swept with the other team's)
     unaudited: bool = False  # an allowed POST may change rows without an audit event
 
@@ -91,6 +94,18 @@ def team_page(allowed, obj, **kw) -> Rule:
 
 def team_action(allowed, obj, **kw) -> Rule:
     return action(allowed, visible=TEAM, obj=obj, **kw)
+
+
+def _check_in(team) -> dict:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return {
+        "last_post_on_0": today.day,
+        "last_post_on_1": today.month,
+        "last_post_on_2": today.year,
+        "followers": "1250",
+    }
 
 
 # Named policies.
@@ -150,7 +165,16 @@ RULES: dict[str, Rule] = {
     "cases/<int:pk>/withdraw/": team_action(
         {"officer"}, "case_submitted", writes=frozenset({"business_case.withdrawn"})
     ),
-    "cases/<int:pk>/decide/": team_action({"supervisor", "acting"}, "case_submitted"),
+    "cases/<int:pk>/decide/": team_action(
+        {"supervisor", "acting"},
+        "case_submitted",
+        data=lambda team: {
+            "outcome": "approved",
+            "comment": "A clear policing purpose.",
+            "version": team.objects["case_submitted"].version,
+        },
+        writes=frozenset({"business_case.supervisor_approved"}),
+    ),
     "cases/<int:pk>/setup/": team_action({"officer"}, "case_setup"),
     "cases/<int:pk>/setup/confirm/": team_action({"press"}, "case_confirm", writes=frozenset()),
     "cases/policy/": Rule(
@@ -167,7 +191,12 @@ RULES: dict[str, Rule] = {
     "register/export.csv": OFFICER_OR_SEES_EVERYTHING,
     "register/new/": PRESS_ONLY,
     "register/<int:pk>/": team_page(TEAM, "account"),
-    "register/<int:pk>/check-in/": team_action({"officer", "press"}, "account"),
+    "register/<int:pk>/check-in/": team_action(
+        {"officer", "press"},
+        "account",
+        data=_check_in,
+        writes=frozenset({"socialaccount.checked_in"}),
+    ),
     "register/imports/": PRESS_ONLY,
     "register/imports/<int:pk>/": page(
         SEES_EVERYTHING, visible=set(), obj="import_job", idor=False
@@ -196,7 +225,12 @@ RULES: dict[str, Rule] = {
     "incidents/my-reports/": SIGNED_IN_PAGE,
     "incidents/<int:pk>/": team_page(TEAM, "incident"),
     "incidents/<int:pk>/step/": team_action(INCIDENT_WORKERS, "incident"),
-    "incidents/<int:pk>/note/": team_action(INCIDENT_WORKERS, "incident"),
+    "incidents/<int:pk>/note/": team_action(
+        INCIDENT_WORKERS,
+        "incident",
+        data={"text": "Checked the connected applications."},
+        writes=frozenset({"incident.note_added"}),
+    ),
     "incidents/<int:pk>/lessons/": team_action({"press"}, "incident"),
     "incidents/<int:pk>/contain/": team_action({"press"}, "incident"),
     "incidents/<int:pk>/resolve/": team_action({"press"}, "incident"),
@@ -208,7 +242,16 @@ RULES: dict[str, Rule] = {
     "handovers/<int:pk>/": team_page(TEAM, "handover_successor"),
     # Only the named successor answers (not one of the principals): everyone here is refused.
     "handovers/<int:pk>/respond/": team_action(set(), "handover_successor"),
-    "handovers/<int:pk>/decide/": team_action({"supervisor", "acting"}, "handover_supervisor"),
+    "handovers/<int:pk>/decide/": team_action(
+        {"supervisor", "acting"},
+        "handover_supervisor",
+        data=lambda team: {
+            "outcome": "approved",
+            "comment": "",
+            "version": team.objects["handover_supervisor"].version,
+        },
+        writes=frozenset({"handover.supervisor_approved"}),
+    ),
     "handovers/<int:pk>/complete/": team_action({"press"}, "handover_press"),
     "handovers/<int:pk>/withdraw/": team_action(
         {"officer"},

@@ -214,7 +214,7 @@ def _cell_params():
             yield pytest.param(route, principal, id=f"{route or '/'}|{principal}")
 
 
-CHECKED = {"cells": 0}
+CHECKED = matrix.CHECKED
 # AUTHZ_OBSERVE=1 prints what each cell does instead of checking it (to write a new line).
 OBSERVE = os.environ.get("AUTHZ_OBSERVE") == "1"
 
@@ -230,6 +230,7 @@ def test_cell(world, route, principal):
         data = rule.data(world.a) if callable(rule.data) else rule.data
         got, body, actions, changed = request(world, principal, method, url, data)
         CHECKED["cells"] += 1
+        CHECKED["routes"] = len(ROUTES)
         where = f"{method.upper()} {url} as {principal}"
         if OBSERVE:
             print(f"OBSERVED {route} {principal} {method} {got} {actions}")
@@ -280,6 +281,7 @@ def test_idor(world, route, principal, team_name):
     for method in ("get", "post"):
         data = rule.data(team) if callable(rule.data) else rule.data
         got, body, actions, changed = request(world, principal, method, url, data)
+        CHECKED["idor"] += 1
         where = f"{method.upper()} {url} ({team.marker}'s) as {principal}"
         if got not in (FORBIDDEN, NOT_FOUND, NOT_ALLOWED):
             problems.append(f"{where}: {got}, expected 403 or 404")

@@ -146,6 +146,8 @@ def _team(marker: str, policy, press_user) -> Team:
     o["recertification"] = Recertification.objects.create(
         account=o["account"], due_on=timezone.localdate()
     )
+    for obj in o.values():  # as the services left them (versions, states)
+        obj.refresh_from_db()
     o["notification"] = Notification.objects.create(
         recipient=owner.user,
         email=owner.user.email,
