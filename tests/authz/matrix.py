@@ -68,6 +68,7 @@ class Rule:
     data: dict | Callable = field(default_factory=dict)  # POSTed; a callable gets the team
     idor: bool = True  # an object of the officer's team (swept with the other team's)
     unaudited: bool = False  # an allowed POST may change rows without an audit event
+    force_wide: bool = False  # shows every team's accounts to anyone (the public check)
 
 
 def page(allowed, *, anon=LOGIN, visible=SIGNED_IN, **kw) -> Rule:
@@ -209,8 +210,8 @@ RULES: dict[str, Rule] = {
     "credentials/<int:pk>/change/": team_page({"press"}, "account"),
     "credentials/<int:pk>/reveal/": team_page({"press"}, "account"),
     # The public check.
-    "verify/": PUBLIC_READ,
-    "verify/accounts.json": PUBLIC_READ,
+    "verify/": read_only(SIGNED_IN | {"anonymous"}, anon=OK, force_wide=True),
+    "verify/accounts.json": read_only(SIGNED_IN | {"anonymous"}, anon=OK, force_wide=True),
     # Incidents.
     "incidents/": OFFICER_OR_SEES_EVERYTHING,
     "incidents/report/": OFFICER_ROLE,

@@ -240,6 +240,9 @@ def test_cell(world, route, principal):
             continue
         if expected == NOT_FOUND and world.a.marker in body:
             problems.append(f"{where}: hidden (404) yet shows {world.a.marker}")
+        foreign = getattr(world, FOREIGN_TEAM.get(principal, ""), None)
+        if foreign is not None and not rule.force_wide and foreign.marker in body:
+            problems.append(f"{where}: shows {foreign.marker} (another team's)")
         if method != "post":
             continue
         refused = expected in (FORBIDDEN, NOT_FOUND, NOT_ALLOWED) or principal == "anonymous"
@@ -253,6 +256,9 @@ def test_cell(world, route, principal):
 
 
 # --- IDOR sweep --------------------------------------------------------------------------------
+
+# Whose text a principal never sees on any page (lists included): the other team's.
+FOREIGN_TEAM = {"officer": "b", "supervisor": "b", "acting": "b", "other_supervisor": "a"}
 
 # Principals of team A and the objects they must never reach: team B's; and team B's supervisor
 # (other_supervisor) against team A's.

@@ -5,7 +5,10 @@ a role request, a parked e-mail). Built once per test module through the service
 object is in a state the product itself would reach.
 
 Every object of a team carries that team's marker (ALPHAMARK, BRAVOMARK) in its visible text:
-the IDOR sweep asserts a page refused to someone never shows the other team's marker."""
+no page a principal gets may show the other team's marker (tests/authz/test_matrix.py). The
+team's people and unit are named Alpha and Bravo instead: the force's people and units are in
+pick lists open to every officer (naming a successor or an acting supervisor anywhere in the
+force, filtering the register by unit), which is the product's rule, not a leak."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -56,19 +59,20 @@ class World:
 
 def _team(marker: str, policy, press_user) -> Team:
     tag = marker[:4].title()
+    name = marker[:5].title()  # Alpha, Bravo: people and units (see the module's docstring)
     team = Team(marker=marker)
-    team.unit = UnitFactory(name=f"{marker} Neighbourhood Team", code=marker.lower())
+    team.unit = UnitFactory(name=f"{name} Neighbourhood Team", code=marker.lower())
     team.supervisor = OfficerFactory(
         unit=team.unit,
         rank="sergeant",
-        surname=f"{marker} Sergeant",
+        surname=f"{name} Sergeant",
         roles=[Role.OFFICER, Role.SUPERVISOR],
     )
     team.officer = OfficerFactory(
-        unit=team.unit, supervisor=team.supervisor, first_name="Pat", surname=marker
+        unit=team.unit, supervisor=team.supervisor, first_name="Pat", surname=name
     )
     team.successor = OfficerFactory(
-        unit=team.unit, supervisor=team.supervisor, surname=f"{marker} Successor"
+        unit=team.unit, supervisor=team.supervisor, surname=f"{name} Successor"
     )
     owner, o = team.officer, team.objects
 
