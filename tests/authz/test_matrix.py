@@ -238,8 +238,8 @@ def test_cell(world, route, principal):
         if got != expected:
             problems.append(f"{where}: expected {expected}, got {got}")
             continue
-        if expected == NOT_FOUND and world.a.marker in body:
-            problems.append(f"{where}: hidden (404) yet shows {world.a.marker}")
+        if expected in (FORBIDDEN, NOT_FOUND, NOT_ALLOWED) and world.a.marker in body:
+            problems.append(f"{where}: refused ({expected}) yet shows {world.a.marker}")
         foreign = getattr(world, FOREIGN_TEAM.get(principal, ""), None)
         if foreign is not None and not rule.force_wide and foreign.marker in body:
             problems.append(f"{where}: shows {foreign.marker} (another team's)")

@@ -31,6 +31,7 @@ from tests.factories import (
     CredentialDestructionFactory,
     CredentialFactory,
     DelegationFactory,
+    LeaveFactory,
     OfficerFactory,
     PolicyVersionFactory,
     SocialAccountFactory,
@@ -150,6 +151,17 @@ def _team(marker: str, policy, press_user) -> Team:
     o["recertification"] = Recertification.objects.create(
         account=o["account"], due_on=timezone.localdate()
     )
+    # For the lists: leave recorded, and an orphan (an account whose owner has moved post).
+    LeaveFactory(officer=owner, reason=f"{marker} leave")
+    mover = OfficerFactory(
+        unit=team.unit,
+        supervisor=team.supervisor,
+        surname=f"{name} Mover",
+        status="moved",
+        status_changed_on=timezone.localdate(),
+    )
+    SocialAccountFactory(owner=mover, handle=f"{tag}Orph1WMP", display_name=f"{marker} orphan")
+
     for obj in o.values():  # as the services left them (versions, states)
         obj.refresh_from_db()
     o["notification"] = Notification.objects.create(
