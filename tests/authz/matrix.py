@@ -14,7 +14,9 @@ methods:
 Adding a URL is one line here (the test fails, naming the route, until it is). `obj=` names the
 world's object whose id fills the route's integer arguments (the officer's team's; the IDOR sweep
 fills them with the other team's); `writes=` the audit actions an allowed POST of `data` records.
-Third-party patterns (Django admin, allauth) are covered by declared prefix rules, below."""
+Allauth's pages have a line each; the Django admin is declared by prefix (ADMIN_SITE, below).
+To see what a new page does before writing its line: AUTHZ_OBSERVE=1 pytest -s -k 'its/route'
+tests/authz prints each cell's outcome and audit actions instead of checking them."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
