@@ -214,6 +214,7 @@ RULES: dict[str, Rule] = {
     # The public check.
     "verify/": read_only(SIGNED_IN | {"anonymous"}, anon=OK, force_wide=True),
     "verify/accounts.json": read_only(SIGNED_IN | {"anonymous"}, anon=OK, force_wide=True),
+    "verify/accounts/": read_only(SIGNED_IN | {"anonymous"}, anon=OK, force_wide=True),
     # Incidents.
     "incidents/": OFFICER_OR_SEES_EVERYTHING,
     "incidents/report/": OFFICER_ROLE,
