@@ -7,6 +7,8 @@ HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 PY=.venv/bin/python
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-portal.settings.local}
+# Links in e-mails point at the address the portal is served on unless told otherwise.
+export PORTAL_BASE_URL=${PORTAL_BASE_URL:-http://${HOST}:${PORT}}
 
 .venv/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 \
     --schedule="${PORTAL_VAR_DIR:-var}/celerybeat-schedule" >var/celery.log 2>&1 &
