@@ -26,7 +26,7 @@ from audit.services import audit_record, diff, snapshot
 from core.errors import WorkflowError
 from core.workflow import fire, lock
 from custody.models import Credential
-from notifications.services import notify
+from notifications.services import notification_event, notify
 from people.predicates import officer_of
 from people.selectors import press_office_recipients, supervisors_to_tell
 
@@ -152,6 +152,7 @@ def business_case_submit(
         },
     )
     notify(
+        actor=actor,
         recipients=supervisors_to_tell(case.applicant),
         kind="case.submitted",
         context={"case": case},
@@ -196,7 +197,7 @@ def business_case_decide(
     )
     if after == CaseState.SIGNED_OFF:
         _register_account(actor=actor, case=case)
-    _decision_tell(case=case, decision=decision)
+    _decision_tell(actor=actor, case=case, decision=decision)
     return decision
 
 
@@ -324,19 +325,27 @@ def _decision_record(
     return decision
 
 
-def _decision_tell(*, case: BusinessCase, decision: Decision) -> None:
+def _decision_tell(*, actor, case: BusinessCase, decision: Decision) -> None:
     """The applicant hears every decision; a supervisor's approval also asks the press office
     for its sign-off."""
     link = _case_link(case)
     context = {"case": case, "decision": decision}
-    notify(recipients=[case.applicant.user], kind="case.decided", context=context, link=link)
-    if case.state == CaseState.SUPERVISOR_APPROVED:
+    with notification_event():
         notify(
-            recipients=press_office_recipients(),
-            kind="case.supervisor_approved",
+            actor=actor,
+            recipients=[case.applicant.user],
+            kind="case.decided",
             context=context,
             link=link,
         )
+        if case.state == CaseState.SUPERVISOR_APPROVED:
+            notify(
+                actor=actor,
+                recipients=press_office_recipients(),
+                kind="case.supervisor_approved",
+                context=context,
+                link=link,
+            )
 
 
 def _label(user) -> str:
@@ -404,6 +413,7 @@ def setup_checklist_update(
         )
     if done:
         notify(
+            actor=actor,
             recipients=press_office_recipients(),
             kind="case.setup_completed",
             context={"case": case},
@@ -440,6 +450,7 @@ def setup_confirm(*, actor, case_id: int) -> SocialAccount:
         actor=actor, action="business_case.registered", obj=case, changes={"state": [before, after]}
     )
     notify(
+        actor=actor,
         recipients=[case.applicant.user],
         kind="case.registered",
         context={"case": case, "account": account},
@@ -467,6 +478,7 @@ def policy_publish(
         actor=actor, action="policy.published", obj=policy, changes=diff({}, snapshot(policy))
     )
     notify(
+        actor=actor,
         recipients=[owner.user for owner in account_owners()],
         kind="policy.published",
         context={"policy": policy},
