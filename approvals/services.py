@@ -102,9 +102,10 @@ def business_case_update(*, actor, case_id: int, data: dict) -> BusinessCase:
     return case
 
 
-def _policy_confirmed(policy_id: int, personal_use_read: bool) -> PolicyVersion:
+def _policy_confirmed(applicant, policy_id: int, personal_use_read: bool) -> PolicyVersion:
     """The current policy, once the applicant has confirmed reading it (the version on their
-    page is still the current one) and the personal-use guidance."""
+    page is still the current one) and the personal-use guidance, now or on an earlier
+    submission of this version (a returned case is not ticked through again)."""
     policy = PolicyVersion.current()
     if policy is None:
         raise WorkflowError("No social media policy is published yet; ask an administrator.")
@@ -113,7 +114,12 @@ def _policy_confirmed(policy_id: int, personal_use_read: bool) -> PolicyVersion:
             f"A newer policy ({policy}) has been published since you opened this page; read it"
             " and confirm again."
         )
-    if not personal_use_read:
+    if (
+        not personal_use_read
+        and not PolicyAcknowledgement.objects.filter(
+            officer=applicant, policy=policy, personal_use_read=True
+        ).exists()
+    ):
         raise WorkflowError("Confirm that you have read the personal-use guidance.")
     return policy
 
@@ -125,7 +131,7 @@ def business_case_submit(
     """Send the case to the applicant's supervisor, recording that the applicant read the current
     policy and the personal-use guidance. The handle is checked here (and again at sign-off)."""
     case = lock(BusinessCase, case_id)
-    policy = _policy_confirmed(policy_id, personal_use_read)
+    policy = _policy_confirmed(case.applicant, policy_id, personal_use_read)
     before, after = fire(case, "submit", actor, not_open=_not_open, denied=DENIED)
     if case.applicant.supervisor_id is None:
         raise WorkflowError("You have no line supervisor recorded; ask an administrator.")

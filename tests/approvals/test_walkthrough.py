@@ -25,6 +25,7 @@ CASE_FORM = {
     "expected_outcomes": "More reports of anti-social behaviour through 101.",
     "communications_plan": "Three posts a week; PC Khan covers leave.",
     "hours_per_week": "3",
+    "is_event_or_campaign": "no",
     "hashtag_alternative": "Continuing neighbourhood engagement, not a single event.",
 }
 

@@ -102,6 +102,7 @@ def _write_urls(w) -> list[tuple[str, str, dict]]:
         "expected_outcomes": "e",
         "communications_plan": "c",
         "hours_per_week": "2",
+        "is_event_or_campaign": "no",
         "hashtag_alternative": "h",
     }
     report = {
