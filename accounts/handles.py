@@ -4,7 +4,6 @@ platform's own rules (X/Twitter: at most 15 letters, digits or underscores)."""
 import re
 
 from anyascii import anyascii
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
