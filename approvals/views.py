@@ -157,6 +157,11 @@ def _detail_context(request, case, decision_form=None, checklist_form=None):
         and case.state == CaseState.SIGNED_OFF
         and user.has_perm("approvals.confirm_setup", case),
         "may_edit": user.has_perm("approvals.change_businesscase", case),
+        "may_see_account": case.account_id is not None
+        and user.has_perm("accounts.view_socialaccount", case.account),
+        "may_lodge": case.account_id is not None
+        and case.state == CaseState.SIGNED_OFF
+        and user.has_perm("custody.lodge_credential", case.account),
         "may_submit": case.is_editable and user.has_perm("approvals.submit_businesscase", case),
         "may_withdraw": case.state in {CaseState.DRAFT, CaseState.SUBMITTED, CaseState.RETURNED}
         and user.has_perm("approvals.withdraw_businesscase", case),

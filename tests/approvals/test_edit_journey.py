@@ -133,3 +133,16 @@ def test_hours_read_as_typed(draft, login):
     assert ">3<" in detail.replace(" ", "") and "3.0" not in detail
     edit = client.get(reverse("approvals:edit", args=[draft.pk])).content.decode()
     assert 'value="3"' in edit
+
+
+def test_the_press_office_goes_from_a_case_to_its_account_and_back_after_lodging(
+    signed_off, press_officer, login
+):
+    client = login(press_officer)
+    here = reverse("approvals:detail", args=[signed_off.pk])
+    page = client.get(here).content.decode()
+    assert reverse("accounts:detail", args=[signed_off.account_id]) in page
+    lodge = f"{reverse('custody:lodge', args=[signed_off.account_id])}?next={here}"
+    assert lodge in page
+    response = client.post(lodge, {"login": "x@police.example", "password": "Str0ng-pass-42!"})
+    assert response.url == here
