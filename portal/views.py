@@ -5,12 +5,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from portal.home import home_sections
+from portal.home import home_for, home_links
 
 
 @login_required
 def home(request):
-    return render(request, "portal/home.html", {"sections": home_sections(request.user)})
+    return render(
+        request,
+        "portal/home.html",
+        {"home": home_for(request.user), "links": home_links(request.user)},
+    )
 
 
 @login_not_required
