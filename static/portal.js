@@ -2,3 +2,21 @@
 import { initAll } from "./dist/govuk-frontend.min.js";
 
 initAll();
+
+// Radios that reveal a follow-up question (GOV.UK's conditional reveal pattern), without the
+// aria-expanded that GOV.UK Frontend puts on radios (not allowed by ARIA on role=radio): the
+// revealed block is tied to its radio by aria-controls, and shown only while that radio is on.
+for (const group of document.querySelectorAll('[data-app-module="conditional-radios"]')) {
+  const radios = [...group.querySelectorAll('input[type="radio"]')];
+  const sync = () => {
+    for (const radio of radios) {
+      const id = radio.getAttribute("data-aria-controls");
+      const target = id && document.getElementById(id);
+      if (!target) continue;
+      radio.setAttribute("aria-controls", id);
+      target.classList.toggle("govuk-radios__conditional--hidden", !radio.checked);
+    }
+  };
+  for (const radio of radios) radio.addEventListener("change", sync);
+  sync();
+}

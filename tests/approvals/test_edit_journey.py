@@ -123,7 +123,7 @@ def test_the_hashtag_question_is_asked_only_for_an_event(login, officer):
 
 def test_the_reveal_is_a_govuk_conditional_radio(login, officer):
     page = login(officer).get(reverse("approvals:create")).content.decode()
-    assert 'data-module="govuk-radios"' in page
+    assert 'data-app-module="conditional-radios"' in page
     assert "govuk-radios__conditional" in page
 
 
