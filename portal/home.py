@@ -41,6 +41,9 @@ from people.selectors import role_requests_waiting_for, supervised_officer_ids
 from reminders.selectors import overdue_recertifications, recertifications_waiting_for
 from reports import selectors as report_selectors
 
+# What each kind of account transition is called in a sentence.
+KIND_WORDS = {Kind.HANDOVER: "handover", Kind.CLOSURE: "closure", Kind.REPURPOSE: "repurposing"}
+
 # Rows read from each source. A longer queue shows its oldest LIMIT and links to the queue.
 LIMIT = 10
 
@@ -143,7 +146,7 @@ def home_for(user) -> Home:
             "Every handover waiting for you",
             reverse("handovers:queues"),
             lambda t: Todo(
-                f"Decide on the {t.get_kind_display().lower()} of @{t.account.handle}",
+                f"Decide on the {KIND_WORDS[t.kind]} of @{t.account.handle}",
                 reverse("handovers:detail", args=[t.pk]),
                 t.state_changed_at,
                 f"Asked by {t.owner.full_name}",
@@ -169,7 +172,7 @@ def home_for(user) -> Home:
             "Every handover and closure to complete",
             reverse("handovers:queues"),
             lambda t: Todo(
-                f"Complete the {t.get_kind_display().lower()} of @{t.account.handle}",
+                f"Complete the {KIND_WORDS[t.kind]} of @{t.account.handle}",
                 reverse("handovers:detail", args=[t.pk]),
                 t.state_changed_at,
                 _transition_detail(t),

@@ -20,3 +20,19 @@ for (const group of document.querySelectorAll('[data-app-module="conditional-rad
   for (const radio of radios) radio.addEventListener("change", sync);
   sync();
 }
+
+// A long list of people (the successor: some 200 officers) becomes GOV.UK's accessible
+// autocomplete, searching name, rank, unit and staff number. Without JavaScript, or before
+// the script loads, it stays a plain select.
+if (window.accessibleAutocomplete) {
+  for (const select of document.querySelectorAll("select[data-app-autocomplete]")) {
+    window.accessibleAutocomplete.enhanceSelectElement({
+      selectElement: select,
+      defaultValue: "",
+      showAllValues: false,
+      minLength: 2,
+      dropdownArrow: () => "",
+      tNoResults: () => "No serving officer matches",
+    });
+  }
+}
