@@ -428,6 +428,8 @@ def home_links(user) -> list[tuple[str, str]]:
     links = []
     if user.has_perm("reports.view_reports"):
         links.append(("Reports", reverse("reports:index")))
+    if user.has_perm("custody.list_credentials_needed"):
+        links.append(("Login details needed", reverse("custody:needed")))
     if sees_everything(user):
         links.append(("Audit trail", reverse("audit:trail")))
     if user.has_perm("people.manage_roles"):
