@@ -57,6 +57,10 @@ class Todo:
     tag: str = ""  # called out: "Returned"
     tag_colour: str = ""
 
+    @property
+    def days(self) -> int:
+        return max((timezone.now() - self.since).days, 0)
+
 
 @dataclass
 class Tile:
