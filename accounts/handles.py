@@ -2,8 +2,8 @@
 platform's own rules (X/Twitter: at most 15 letters, digits or underscores)."""
 
 import re
-import unicodedata
 
+from anyascii import anyascii
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
@@ -12,9 +12,10 @@ VALID = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 def _ascii_words(text: str) -> list[str]:
-    """'Siân O'Brien-Smith' → ['Sian', 'OBrien', 'Smith']: accents folded, apostrophes dropped,
-    hyphens and spaces split words."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """'Siân O'Brien-Smith' → ['Sian', 'OBrien', 'Smith']: accents folded, other scripts
+    transliterated (a Cyrillic 'а' typed into 'Jane' is 'a', not dropped: anyascii), apostrophes
+    dropped, hyphens and spaces split words."""
+    folded = anyascii(text)
     folded = re.sub(r"['’`]", "", folded)
     return [w for w in re.split(r"[^A-Za-z0-9]+", folded) if w]
 

@@ -91,6 +91,7 @@ def social_account_register(
             reason=reason,
         )
         notify(
+            actor=actor,
             recipients=[owner.user],
             kind="account_registered",
             context={"account": account},

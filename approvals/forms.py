@@ -4,17 +4,34 @@ the like are never bound from a request."""
 import datetime
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
+from crispy_forms_gds.layout import (
+    ConditionalQuestion,
+    ConditionalRadios,
+    Field,
+    Fieldset,
+    Layout,
+    Size,
+    Submit,
+)
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.handles import conventional_handle, validate_handle
+from accounts.handles import MAX_LENGTH, conventional_handle, validate_handle
 from approvals.models import CASE_FIELDS, BusinessCase, Decision, PolicyVersion, SetupChecklist
 from approvals.selectors import handle_is_taken, handle_suggestions_for
 from people.models import Officer
 from people.roles import Role
+
+
+def hours(value) -> str:
+    """Hours as a person writes them: 3, 2.5 (never 3.0)."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
 
 CASE_HINTS = {
     "platform": "Where the account will be. Most officers' accounts are on X (Twitter).",
@@ -75,7 +92,7 @@ class BusinessCaseForm(forms.ModelForm):
             "expected_outcomes": "Expected outcomes",
             "communications_plan": "Communications plan",
             "hours_per_week": "Hours a week you can give the account",
-            "is_event_or_campaign": "The account is for a single event or campaign",
+            "is_event_or_campaign": "Is the account for a single event or campaign?",
             "hashtag_alternative": "Why would a hashtag on an existing account not do?",
         }
         help_texts = CASE_HINTS
@@ -98,16 +115,29 @@ class BusinessCaseForm(forms.ModelForm):
             }.items()
         }
 
+    is_event_or_campaign = forms.TypedChoiceField(
+        label="Is the account for a single event or campaign?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text=CASE_HINTS["is_event_or_campaign"],
+        error_messages={"required": "Say whether the account is for a single event or campaign"},
+    )
+
     def __init__(self, *args, applicant: Officer, **kwargs):
         super().__init__(*args, **kwargs)
         self.applicant = applicant
         self.handle_suggestions: list[str] = []
-        suffix = settings.FORCE_HANDLE_SUFFIX
-        conventional = conventional_handle(applicant.first_name, applicant.surname)
-        self.fields["handle"].help_text = (
-            f"Without the @. The convention is FirstnameSurname{suffix}: for you, {conventional}."
-            " On X at most 15 letters, numbers or underscores."
-        )
+        self.fields["handle"].help_text = self._handle_hint(applicant)
+        if self.instance.pk:
+            self.initial["is_event_or_campaign"] = (
+                "yes" if self.instance.is_event_or_campaign else "no"
+            )
+            # 3, not 3.0: the hours as the person typed them.
+            self.initial["hours_per_week"] = hours(self.instance.hours_per_week)
+        else:
+            self.initial.setdefault("is_event_or_campaign", "no")
+        self.fields["hashtag_alternative"].required = False
         self.fields["hours_per_week"].min_value = 0
         self.fields["hours_per_week"].widget.attrs["inputmode"] = "decimal"
         self.fields["hours_per_week"].error_messages["invalid"] = (
@@ -137,13 +167,38 @@ class BusinessCaseForm(forms.ModelForm):
                 legend="Your case",
                 legend_size=Size.MEDIUM,
             ),
-            Fieldset(
-                Field.checkbox("is_event_or_campaign"),
-                Field.textarea("hashtag_alternative"),
-                legend="Would a hashtag do instead?",
-                legend_size=Size.MEDIUM,
+            ConditionalRadios(
+                "is_event_or_campaign",
+                ConditionalQuestion("Yes", Field.textarea("hashtag_alternative")),
+                "No",
             ),
         )
+
+    def _handle_hint(self, applicant: Officer) -> str:
+        """The convention, what it gives for this person, and, when that is too long for X or
+        taken, the free short forms, from the start rather than after a failed save."""
+        suffix = settings.FORCE_HANDLE_SUFFIX
+        limit = MAX_LENGTH["x"]
+        conventional = conventional_handle(applicant.first_name, applicant.surname)
+        platform = self.instance.platform if self.instance.pk else "x"
+        free = handle_suggestions_for(applicant, platform, self.instance)
+        hint = f"Without the @. The convention is FirstnameSurname{suffix}"
+        if len(conventional) <= limit and conventional in free:
+            hint += f": for you, {conventional}."
+        elif len(conventional) > limit:
+            hint += (
+                f". For you that would be {conventional}, {len(conventional)} characters: more"
+                f" than X allows."
+            )
+        else:
+            hint += f". {conventional} is taken."
+        others = [h for h in free if h != conventional]
+        if others:
+            hint += f" Free short forms: {', '.join(others)}."
+        return hint + f" On X at most {limit} letters, numbers or underscores."
+
+    def clean_hashtag_alternative(self):
+        return (self.cleaned_data.get("hashtag_alternative") or "").strip()
 
     def clean_hours_per_week(self):
         hours = self.cleaned_data["hours_per_week"]
@@ -159,6 +214,12 @@ class BusinessCaseForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("is_event_or_campaign") and not data.get("hashtag_alternative"):
+            self.add_error(
+                "hashtag_alternative", "Say why a hashtag on an existing account would not do"
+            )
+        elif data.get("is_event_or_campaign") is False:
+            data["hashtag_alternative"] = ""
         handle, platform = data.get("handle"), data.get("platform")
         if not handle or not platform:
             return data
@@ -179,7 +240,7 @@ class BusinessCaseForm(forms.ModelForm):
             suggestions = handle_suggestions_for(self.applicant, platform, self.instance)
         self.handle_suggestions = suggestions
         if suggestions:
-            message = f"{message}. Free handles you could use: {', '.join(suggestions)}"
+            message = f"{message.rstrip('.')}. Free handles you could use: {', '.join(suggestions)}"
         self.add_error("handle", message)
 
 
@@ -198,14 +259,26 @@ class SubmitCaseForm(forms.Form):
         error_messages={"required": "Confirm that you have read the personal-use guidance"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, acknowledged=None, resubmission: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        button = Submit(
+            "submit",
+            "Resubmit the case to your supervisor"
+            if resubmission
+            else "Submit the case to your supervisor",
+        )
+        if acknowledged is not None:
+            # Confirmed before for this very version: nothing to tick again.
+            del self.fields["read_policy"]
+            del self.fields["read_personal_use"]
+            self.helper.layout = Layout("policy", button)
+            return
         self.helper.layout = Layout(
             "policy",
             Field.checkbox("read_policy"),
             Field.checkbox("read_personal_use"),
-            Submit("submit", "Submit the case to your supervisor"),
+            button,
         )
 
 

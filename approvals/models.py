@@ -176,7 +176,11 @@ class BusinessCase(FSMModelMixin, models.Model):
     communications_plan = models.TextField()
     hours_per_week = models.DecimalField("hours a week", max_digits=4, decimal_places=1)
     is_event_or_campaign = models.BooleanField("for a single event or campaign", default=False)
-    hashtag_alternative = models.TextField("why a hashtag on an existing account would not do")
+    hashtag_alternative = models.TextField(
+        "why a hashtag on an existing account would not do",
+        blank=True,
+        help_text="Asked only when the account is for a single event or campaign.",
+    )
 
     policy_acknowledged = models.ForeignKey(
         PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -8,6 +8,8 @@ from accounts.models import SocialAccount
 from approvals.models import (
     OPEN_STATES,
     BusinessCase,
+    CaseState,
+    Decision,
     PolicyAcknowledgement,
     PolicyVersion,
     Stage,
@@ -102,6 +104,26 @@ def handle_suggestions_for(officer: Officer, platform: str, exclude_case=None) -
 
 def current_policy():
     return PolicyVersion.current()
+
+
+def acknowledgement_of(officer: Officer, policy):
+    """The officer's record of having read `policy` and the personal-use guidance, or None."""
+    if officer is None or policy is None:
+        return None
+    return PolicyAcknowledgement.objects.filter(
+        officer=officer, policy=policy, personal_use_read=True
+    ).first()
+
+
+def last_return(case):
+    """The decision that returned `case` for changes, while it waits for them; else None."""
+    if case.state != CaseState.RETURNED:
+        return None
+    return (
+        Decision.objects.filter(case=case, outcome=Decision.Outcome.RETURNED)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
 
 
 def has_acknowledged(officer: Officer, policy) -> bool:

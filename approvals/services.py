@@ -26,7 +26,7 @@ from audit.services import audit_record, diff, snapshot
 from core.errors import WorkflowError
 from core.workflow import fire, lock
 from custody.models import Credential
-from notifications.services import notify
+from notifications.services import notification_event, notify
 from people.predicates import officer_of
 from people.selectors import press_office_recipients, supervisors_to_tell
 
@@ -102,9 +102,10 @@ def business_case_update(*, actor, case_id: int, data: dict) -> BusinessCase:
     return case
 
 
-def _policy_confirmed(policy_id: int, personal_use_read: bool) -> PolicyVersion:
+def _policy_confirmed(applicant, policy_id: int, personal_use_read: bool) -> PolicyVersion:
     """The current policy, once the applicant has confirmed reading it (the version on their
-    page is still the current one) and the personal-use guidance."""
+    page is still the current one) and the personal-use guidance, now or on an earlier
+    submission of this version (a returned case is not ticked through again)."""
     policy = PolicyVersion.current()
     if policy is None:
         raise WorkflowError("No social media policy is published yet; ask an administrator.")
@@ -113,7 +114,12 @@ def _policy_confirmed(policy_id: int, personal_use_read: bool) -> PolicyVersion:
             f"A newer policy ({policy}) has been published since you opened this page; read it"
             " and confirm again."
         )
-    if not personal_use_read:
+    if (
+        not personal_use_read
+        and not PolicyAcknowledgement.objects.filter(
+            officer=applicant, policy=policy, personal_use_read=True
+        ).exists()
+    ):
         raise WorkflowError("Confirm that you have read the personal-use guidance.")
     return policy
 
@@ -125,7 +131,7 @@ def business_case_submit(
     """Send the case to the applicant's supervisor, recording that the applicant read the current
     policy and the personal-use guidance. The handle is checked here (and again at sign-off)."""
     case = lock(BusinessCase, case_id)
-    policy = _policy_confirmed(policy_id, personal_use_read)
+    policy = _policy_confirmed(case.applicant, policy_id, personal_use_read)
     before, after = fire(case, "submit", actor, not_open=_not_open, denied=DENIED)
     if case.applicant.supervisor_id is None:
         raise WorkflowError("You have no line supervisor recorded; ask an administrator.")
@@ -152,6 +158,7 @@ def business_case_submit(
         },
     )
     notify(
+        actor=actor,
         recipients=supervisors_to_tell(case.applicant),
         kind="case.submitted",
         context={"case": case},
@@ -196,7 +203,7 @@ def business_case_decide(
     )
     if after == CaseState.SIGNED_OFF:
         _register_account(actor=actor, case=case)
-    _decision_tell(case=case, decision=decision)
+    _decision_tell(actor=actor, case=case, decision=decision)
     return decision
 
 
@@ -324,19 +331,27 @@ def _decision_record(
     return decision
 
 
-def _decision_tell(*, case: BusinessCase, decision: Decision) -> None:
+def _decision_tell(*, actor, case: BusinessCase, decision: Decision) -> None:
     """The applicant hears every decision; a supervisor's approval also asks the press office
     for its sign-off."""
     link = _case_link(case)
     context = {"case": case, "decision": decision}
-    notify(recipients=[case.applicant.user], kind="case.decided", context=context, link=link)
-    if case.state == CaseState.SUPERVISOR_APPROVED:
+    with notification_event():
         notify(
-            recipients=press_office_recipients(),
-            kind="case.supervisor_approved",
+            actor=actor,
+            recipients=[case.applicant.user],
+            kind="case.decided",
             context=context,
             link=link,
         )
+        if case.state == CaseState.SUPERVISOR_APPROVED:
+            notify(
+                actor=actor,
+                recipients=press_office_recipients(),
+                kind="case.supervisor_approved",
+                context=context,
+                link=link,
+            )
 
 
 def _label(user) -> str:
@@ -404,6 +419,7 @@ def setup_checklist_update(
         )
     if done:
         notify(
+            actor=actor,
             recipients=press_office_recipients(),
             kind="case.setup_completed",
             context={"case": case},
@@ -440,6 +456,7 @@ def setup_confirm(*, actor, case_id: int) -> SocialAccount:
         actor=actor, action="business_case.registered", obj=case, changes={"state": [before, after]}
     )
     notify(
+        actor=actor,
         recipients=[case.applicant.user],
         kind="case.registered",
         context={"case": case, "account": account},
@@ -467,6 +484,7 @@ def policy_publish(
         actor=actor, action="policy.published", obj=policy, changes=diff({}, snapshot(policy))
     )
     notify(
+        actor=actor,
         recipients=[owner.user for owner in account_owners()],
         kind="policy.published",
         context={"policy": policy},

@@ -110,9 +110,18 @@ def case_edit(request, pk):
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Your changes are saved.")
+            messages.success(
+                request,
+                "Your changes are saved. Resubmit the case when it is ready."
+                if case.state == CaseState.RETURNED
+                else "Your changes are saved.",
+            )
         return redirect("approvals:detail", pk=case.pk)
-    return render(request, "approvals/case_form.html", {"form": form, "case": case})
+    return render(
+        request,
+        "approvals/case_form.html",
+        {"form": form, "case": case, "returned": selectors.last_return(case)},
+    )
 
 
 def _detail_context(request, case, decision_form=None, checklist_form=None):
@@ -148,6 +157,11 @@ def _detail_context(request, case, decision_form=None, checklist_form=None):
         and case.state == CaseState.SIGNED_OFF
         and user.has_perm("approvals.confirm_setup", case),
         "may_edit": user.has_perm("approvals.change_businesscase", case),
+        "may_see_account": case.account_id is not None
+        and user.has_perm("accounts.view_socialaccount", case.account),
+        "may_lodge": case.account_id is not None
+        and case.state == CaseState.SIGNED_OFF
+        and user.has_perm("custody.lodge_credential", case.account),
         "may_submit": case.is_editable and user.has_perm("approvals.submit_businesscase", case),
         "may_withdraw": case.state in {CaseState.DRAFT, CaseState.SUBMITTED, CaseState.RETURNED}
         and user.has_perm("approvals.withdraw_businesscase", case),
@@ -166,14 +180,22 @@ def case_submit(request, pk):
     if not request.user.has_perm("approvals.submit_businesscase", case):
         raise PermissionDenied
     policy = selectors.current_policy()
-    form = SubmitCaseForm(request.POST or None, initial={"policy": policy.pk if policy else None})
+    # Read already (a case returned and resubmitted, or a second case): the policy has not
+    # changed, so the boxes are not ticked again; the page says when they were.
+    acknowledged = selectors.acknowledgement_of(case.applicant, policy)
+    form = SubmitCaseForm(
+        request.POST or None,
+        initial={"policy": policy.pk if policy else None},
+        acknowledged=acknowledged,
+        resubmission=case.state == CaseState.RETURNED,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.business_case_submit(
                 actor=request.user,
                 case_id=case.pk,
                 policy_id=form.cleaned_data["policy"],
-                personal_use_read=form.cleaned_data["read_personal_use"],
+                personal_use_read=form.cleaned_data.get("read_personal_use", False),
             )
         except DomainError as exc:
             messages.error(request, str(exc))
@@ -181,7 +203,9 @@ def case_submit(request, pk):
         messages.success(request, "Your case is with your supervisor. You will hear by e-mail.")
         return redirect("approvals:detail", pk=case.pk)
     return render(
-        request, "approvals/case_submit.html", {"case": case, "form": form, "policy": policy}
+        request,
+        "approvals/case_submit.html",
+        {"case": case, "form": form, "policy": policy, "acknowledged": acknowledged},
     )
 
 

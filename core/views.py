@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.errors import DomainError
 
@@ -19,3 +20,14 @@ def run_service(
     else:
         messages.success(request, success)
     return redirect(then)
+
+
+def next_url(request, default: str) -> str:
+    """Where a form reached by a detour sends the person back to: the `next` it was opened
+    with (a path on this site only), else `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default

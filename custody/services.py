@@ -102,6 +102,7 @@ def credential_lodge(
             action="credential.replaced" if replacing else "credential.lodged",
         )
         notify(
+            actor=actor,
             recipients=[settings.PRESS_OFFICE_EMAIL],
             kind="credential_lodged",
             context={"account": account},
@@ -133,6 +134,7 @@ def credential_rotate(
             reason=reason,
         )
         notify(
+            actor=actor,
             recipients=[account.owner.user],
             kind="credential_rotated",
             context={"account": account},
@@ -245,6 +247,7 @@ def credentials_require_new(*, actor, account: SocialAccount, reason: str) -> So
             reason=reason,
         )
         notify(
+            actor=actor,
             recipients=[account.owner.user],
             kind="credential_relodge",
             context={"account": account, "reason": reason.strip()},

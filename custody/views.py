@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from rules.contrib.views import permission_required
 
 from accounts.selectors import social_accounts_visible_to
+from core.views import next_url
 from custody.forms import CredentialForm, ReauthForm, RevealForm, RotateForm
 from custody.selectors import accounts_needing_credentials
 from custody.services import (
@@ -48,7 +49,9 @@ def lodge(request, pk):
     account = _account(request, pk)
     if not request.user.has_perm("custody.lodge_credential", account):
         raise PermissionDenied
+    back = next_url(request, reverse("accounts:detail", args=[account.pk]))
     form = CredentialForm(request.POST or None)
+    form.helper.form_action = request.get_full_path()  # keeps ?next= for the POST
     if request.method == "POST" and form.is_valid():
         try:
             credential_lodge(
@@ -62,12 +65,12 @@ def lodge(request, pk):
             messages.error(request, str(exc))
         else:
             messages.success(request, f"Login details for @{account.handle} lodged.")
-            return redirect("accounts:detail", pk=account.pk)
+            return redirect(back)
     return _no_store(
         render(
             request,
             "custody/credential_form.html",
-            {"form": form, "account": account, "title": "Lodge login details"},
+            {"form": form, "account": account, "title": "Lodge login details", "back": back},
         )
     )
 
@@ -80,7 +83,9 @@ def rotate(request, pk):
     account = _account(request, pk)
     if not request.user.has_perm("custody.rotate_credential", account):
         raise PermissionDenied
+    back = next_url(request, reverse("accounts:detail", args=[account.pk]))
     form = RotateForm(request.POST or None)
+    form.helper.form_action = request.get_full_path()
     if request.method == "POST" and form.is_valid():
         try:
             credential_rotate(
@@ -95,12 +100,17 @@ def rotate(request, pk):
             messages.error(request, str(exc))
         else:
             messages.success(request, f"New login details for @{account.handle} saved.")
-            return redirect("accounts:detail", pk=account.pk)
+            return redirect(back)
     return _no_store(
         render(
             request,
             "custody/credential_form.html",
-            {"form": form, "account": account, "title": "Change the stored login details"},
+            {
+                "form": form,
+                "account": account,
+                "title": "Change the stored login details",
+                "back": back,
+            },
         )
     )
 

@@ -20,6 +20,15 @@ def _helper(*fields, submit: str | None = None, name: str = "submit") -> FormHel
     return helper
 
 
+class OfficerChoiceField(forms.ModelChoiceField):
+    """An officer as someone choosing between two of the same name tells them apart: name,
+    rank, unit and staff number (the autocomplete searches all of it)."""
+
+    def label_from_instance(self, obj: Officer) -> str:
+        rank = obj.get_rank_display()
+        return f"{obj.first_name} {obj.surname}, {rank}, {obj.unit} ({obj.staff_number})"
+
+
 class StartForm(forms.Form):
     kind = forms.ChoiceField(
         label="What should happen to the account?",
@@ -29,11 +38,13 @@ class StartForm(forms.Form):
         " keep the followers; if you can keep tweeting usefully in your new post, keep it.",
         error_messages={"required": "Choose hand over, keep and repurpose, or close"},
     )
-    successor = forms.ModelChoiceField(
+    successor = OfficerChoiceField(
         label="Successor",
         queryset=Officer.objects.none(),
         required=False,
-        help_text="Only for a handover: the officer who takes the account over.",
+        help_text="Only for a handover: the officer who takes the account over. Type part of"
+        " their name, unit or staff number.",
+        widget=forms.Select(attrs={"data-app-autocomplete": "successor"}),
     )
     reason = forms.CharField(
         label="Reason",

@@ -33,7 +33,7 @@ from handovers.models import (
     TransitionDecision,
 )
 from handovers.selectors import handle_suggestions_for_successor
-from notifications.services import notify
+from notifications.services import notification_event, notify
 from people import services as people_services
 from people.models import Officer
 from people.predicates import officer_of
@@ -215,27 +215,31 @@ def _tell_started(actor, transition, account: SocialAccount) -> None:
     The owner hears of it too when someone else started it."""
     owner, link = transition.owner, _link(transition)
     facts = {"transition": transition, "account": account, "started_by": _label(actor)}
-    if transition.kind == Kind.HANDOVER:
-        notify(
-            recipients=[transition.successor.user],
-            kind="handover.proposed",
-            context=facts,
-            link=link,
-        )
-    else:
-        notify(
-            recipients=supervisors_to_tell(owner),
-            kind=f"{transition.kind}.started",
-            context={**facts, "audience": "supervisor"},
-            link=link,
-        )
-    if owner.user_id != actor.pk and owner.user.is_active:
-        notify(
-            recipients=[owner.user],
-            kind=f"{transition.kind}.started",
-            context={**facts, "audience": "owner"},
-            link=link,
-        )
+    with notification_event():
+        if transition.kind == Kind.HANDOVER:
+            notify(
+                actor=actor,
+                recipients=[transition.successor.user],
+                kind="handover.proposed",
+                context=facts,
+                link=link,
+            )
+        else:
+            notify(
+                actor=actor,
+                recipients=supervisors_to_tell(owner),
+                kind=f"{transition.kind}.started",
+                context={**facts, "audience": "supervisor"},
+                link=link,
+            )
+        if owner.user_id != actor.pk and owner.user.is_active:
+            notify(
+                actor=actor,
+                recipients=[owner.user],
+                kind=f"{transition.kind}.started",
+                context={**facts, "audience": "owner"},
+                link=link,
+            )
 
 
 @transaction.atomic
@@ -317,21 +321,26 @@ def handover_respond(
     owner, link = transition.owner, _link(transition)
     facts = {"transition": transition, "account": transition.account, "decision": decision}
     if accept:
-        notify(
-            recipients=supervisors_to_tell(owner),
-            kind="handover.accepted",
-            context={**facts, "audience": "supervisor"},
-            link=link,
-        )
-        notify(
-            recipients=[owner.user],
-            kind="handover.accepted",
-            context={**facts, "audience": "owner"},
-            link=link,
-        )
+        with notification_event():
+            notify(
+                actor=actor,
+                recipients=supervisors_to_tell(owner),
+                kind="handover.accepted",
+                context={**facts, "audience": "supervisor"},
+                link=link,
+            )
+            notify(
+                actor=actor,
+                recipients=[owner.user],
+                kind="handover.accepted",
+                context={**facts, "audience": "owner"},
+                link=link,
+            )
     else:
         _return_account(actor, transition, "The successor declined the handover")
-        notify(recipients=[owner.user], kind="handover.declined", context=facts, link=link)
+        notify(
+            actor=actor, recipients=[owner.user], kind="handover.declined", context=facts, link=link
+        )
     return decision
 
 
@@ -379,21 +388,30 @@ def transition_decide(
     facts = {"transition": transition, "account": transition.account, "decision": decision}
     people = [transition.owner.user] + ([transition.successor.user] if transition.successor else [])
     if approve:
-        notify(
-            recipients=press_office_recipients(),
-            kind=f"{transition.kind}.supervisor_approved",
-            context={**facts, "audience": "press_office"},
-            link=link,
-        )
-        notify(
-            recipients=people,
-            kind=f"{transition.kind}.supervisor_approved",
-            context={**facts, "audience": "owner_and_successor"},
-            link=link,
-        )
+        with notification_event():
+            notify(
+                actor=actor,
+                recipients=press_office_recipients(),
+                kind=f"{transition.kind}.supervisor_approved",
+                context={**facts, "audience": "press_office"},
+                link=link,
+            )
+            notify(
+                actor=actor,
+                recipients=people,
+                kind=f"{transition.kind}.supervisor_approved",
+                context={**facts, "audience": "owner_and_successor"},
+                link=link,
+            )
     else:
         _return_account(actor, transition, f"{transition.get_kind_display()} rejected")
-        notify(recipients=people, kind=f"{transition.kind}.rejected", context=facts, link=link)
+        notify(
+            actor=actor,
+            recipients=people,
+            kind=f"{transition.kind}.rejected",
+            context=facts,
+            link=link,
+        )
     return decision
 
 
@@ -412,6 +430,7 @@ def transition_withdraw(*, actor, transition_id: int, reason: str = "") -> Accou
     _return_account(actor, transition, f"{transition.get_kind_display()} withdrawn")
     if transition.successor:
         notify(
+            actor=actor,
             recipients=[transition.successor.user],
             kind="handover.withdrawn",
             context={"transition": transition, "account": transition.account},
@@ -581,18 +600,21 @@ def handover_complete(
     )
     link = _link(transition)
     facts = {"transition": transition, "checklist": checklist}
-    notify(
-        recipients=[transition.successor.user],
-        kind="handover.completed",
-        context={**facts, "audience": "successor"},
-        link=link,
-    )
-    notify(
-        recipients=[old_owner.user, *supervisors_to_tell(old_owner)],
-        kind="handover.completed",
-        context={**facts, "audience": "old_owner"},
-        link=link,
-    )
+    with notification_event():
+        notify(
+            actor=actor,
+            recipients=[transition.successor.user],
+            kind="handover.completed",
+            context={**facts, "audience": "successor"},
+            link=link,
+        )
+        notify(
+            actor=actor,
+            recipients=[old_owner.user, *supervisors_to_tell(old_owner)],
+            kind="handover.completed",
+            context={**facts, "audience": "old_owner"},
+            link=link,
+        )
     return account
 
 
@@ -655,6 +677,7 @@ def closure_complete(
         },
     )
     notify(
+        actor=actor,
         recipients=[transition.owner.user, *supervisors_to_tell(transition.owner)],
         kind="closure.completed",
         context={"transition": transition, "account": account, "checklist": checklist},
@@ -685,6 +708,7 @@ def repurpose_complete(*, actor, transition_id: int, expected_version=None) -> S
         changes={"state": [before, after], "decision": [None, decision.pk]},
     )
     notify(
+        actor=actor,
         recipients=[transition.owner.user],
         kind="repurpose.completed",
         context={
@@ -723,6 +747,7 @@ def orphans_record(*, actor, officer: Officer, was: str) -> list[SocialAccount]:
             reason=f"Owner {what}",
         )
         notify(
+            actor=actor,
             recipients=supervisors_to_tell(officer),
             kind="handover.proposed_to_supervisor",
             context={"officer": officer, "account": account},
@@ -730,6 +755,7 @@ def orphans_record(*, actor, officer: Officer, was: str) -> list[SocialAccount]:
         )
     if accounts:
         notify(
+            actor=actor,
             recipients=press_office_recipients(),
             kind="officer.accounts_orphaned",
             context={"officer": officer, "accounts": accounts},

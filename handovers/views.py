@@ -221,7 +221,16 @@ def complete(request, pk):
                 actor=request.user, transition_id=transition.pk, expected_version=version
             )
 
-    return _run(request, transition, call, "Completed.")
+    # A refusal (new login details missing, a change meanwhile) shows the form again with what
+    # was ticked and typed still there, and says why at the top: nothing to tick twice.
+    try:
+        call()
+    except DomainError as exc:
+        form.add_error(None, str(exc))
+        context = _detail_context(request, transition, complete_form=form)
+        return render(request, "handovers/detail.html", context, status=400)
+    messages.success(request, "Completed.")
+    return redirect("handovers:detail", pk=transition.pk)
 
 
 @login_required

@@ -74,6 +74,7 @@ def _strip_secrets(actor, account: SocialAccount, *texts: str) -> list[str]:
         reason="The lodged password was written into an incident record and removed from it.",
     )
     notify(
+        actor=actor,
         recipients=press_office_recipients(),
         kind="incident.password_exposed",
         context={"account": account},
@@ -191,6 +192,7 @@ def incident_report(
             changes={"reports": [None, incident.reports.count()]},
         )
     notify(
+        actor=actor,
         recipients=_people_to_tell(account),
         kind="incident.reported" if opened else "incident.reported_again",
         context={
@@ -316,6 +318,7 @@ def incident_contain(*, actor, incident_id: int, expected_version: str | None = 
     )
     account = incident.account
     notify(
+        actor=actor,
         recipients=[account.owner.user, *supervisors_to_tell(account.owner)],
         kind="incident.contained",
         context={"incident": incident, "account": account},
@@ -363,6 +366,7 @@ def incident_resolve(*, actor, incident_id: int, expected_version: str | None = 
         changes={"state": [before, after], "resolved_at": [None, incident.resolved_at.isoformat()]},
     )
     notify(
+        actor=actor,
         recipients=[account.owner.user, *supervisors_to_tell(account.owner)],
         kind="incident.resolved",
         context={"incident": incident, "account": account},

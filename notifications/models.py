@@ -17,7 +17,10 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    email = models.EmailField(help_text="Where the e-mail copy goes.")
+    email = models.EmailField(
+        blank=True,
+        help_text="Where the e-mail copy goes; blank when the person reads it in a shared mailbox.",
+    )
     subject = models.CharField(max_length=200)
     body = models.TextField()
     link = models.CharField(max_length=300, blank=True)

@@ -1,6 +1,9 @@
 """Telling people things. `notify` writes the portal message and the e-mail outbox row inside
 the caller's transaction; delivery is queued only after commit."""
 
+import contextlib
+import contextvars
+import dataclasses
 import datetime
 import logging
 import re
@@ -67,31 +70,87 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     return header_safe(first), body.strip()
 
 
+@dataclasses.dataclass(frozen=True)
+class SharedMailbox:
+    """A team's shared address and the people who read it (the press office). The address gets
+    the e-mail; each member finds the message in their portal inbox, without a copy of the same
+    e-mail of their own, since they read it in the mailbox."""
+
+    email: str
+    members: tuple = ()
+
+
+# The people already told of the event in hand (`notification_event`): user ids and addresses.
+_EVENT: contextvars.ContextVar[set | None] = contextvars.ContextVar(
+    "notification_event", default=None
+)
+
+
+@contextlib.contextmanager
+def notification_event():
+    """Several `notify` calls that tell of one event (a decision that reaches the applicant and
+    the press office, a handover that reaches the owner and the successor): a person gets only
+    the first message meant for them, so each call should come in order of who most needs it."""
+    token = _EVENT.set(set()) if _EVENT.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _EVENT.reset(token)
+
+
+def _addressees(recipients, actor) -> list[tuple]:
+    """(user, e-mail) pairs, one per person and per address, the acting person left out. People
+    named in their own right get the e-mail; members of a shared mailbox who are not get the
+    inbox message only (their e-mail is ""), since the mailbox's copy reaches them."""
+    actor_id = getattr(actor, "pk", None)
+    direct, readers = [], []
+    for recipient in recipients:
+        if recipient is None:
+            continue
+        if isinstance(recipient, SharedMailbox):
+            direct.append((None, recipient.email))
+            readers += [(member, "") for member in recipient.members]
+        elif isinstance(recipient, str):
+            direct.append((None, recipient))
+        else:
+            direct.append((recipient, recipient.email))
+    told = _EVENT.get()
+    seen = told if told is not None else set()
+    pairs = []
+    for user, email in direct + readers:
+        key = ("user", user.pk) if user is not None else ("email", (email or "").lower())
+        if user is not None and user.pk == actor_id:
+            continue  # nobody is told of what they did themselves
+        if key in seen or (user is None and not email):
+            continue
+        if user is not None and email and ("email", email.lower()) in seen:
+            continue  # this person's address was already on the list as a plain address
+        seen.add(key)
+        if email:
+            seen.add(("email", email.lower()))
+        pairs.append((user, email))
+    return pairs
+
+
 def notify(
     *,
     recipients,
     kind: str,
     context: dict,
     link: str = "",
+    actor=None,
 ) -> list[Notification]:
-    """Create one notification per recipient (users, or plain e-mail addresses for shared
-    mailboxes such as the press office) and send the e-mails once the transaction commits.
+    """Create one notification per person (users, plain e-mail addresses, or a
+    `SharedMailbox` such as the press office's) and send the e-mails once the transaction
+    commits. A person gets one message however many roles put them on the list, and none about
+    their own action (`actor`); within a `notification_event` one for the whole event.
 
     Services state facts: `kind` names the template that words them (`template_for`), and
     `context` holds the facts; no service writes the words of a message."""
     template = template_for(kind)
     created = []
-    seen = set()
-    for recipient in recipients:
-        if recipient is None:
-            continue
-        if isinstance(recipient, str):
-            user, email = None, recipient
-        else:
-            user, email = recipient, recipient.email
-        if not email or email.lower() in seen:
-            continue
-        seen.add(email.lower())
+    for user, email in _addressees(recipients, actor):
         line, body = _render(
             template,
             {**context, "recipient": user, "link": link, "base_url": settings.PORTAL_BASE_URL},
@@ -107,7 +166,7 @@ def notify(
             )
         )
     Notification.objects.bulk_create(created)
-    ids = [n.pk for n in created]
+    ids = [n.pk for n in created if n.email]
     if ids:
         enqueue_on_commit("notifications.tasks.deliver", ids)
     return created
@@ -123,6 +182,7 @@ def notification_deliver(*, notification_id: int) -> bool:
         row = (
             Notification.objects.select_for_update(skip_locked=True)
             .filter(pk=notification_id, emailed_at__isnull=True, failed_at__isnull=True)
+            .exclude(email="")
             .first()
         )
         if row is None:

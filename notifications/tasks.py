@@ -22,6 +22,7 @@ def deliver_pending(batch: int = 500) -> int:
             failed_at__isnull=True,
             email_attempts__lt=MAX_ATTEMPTS,
         )
+        .exclude(email="")
         .order_by("created_at")
         .values_list("pk", flat=True)[:batch]
     )

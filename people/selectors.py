@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch, Q, QuerySet
 
+from notifications.services import SharedMailbox
 from people.models import Delegation, Officer, RoleGrantRequest
 from people.predicates import officer_of, sees_everything
 from people.roles import Role
@@ -39,9 +40,10 @@ def supervisors_to_tell(officer: Officer) -> list:
 
 
 def press_office_recipients() -> list:
-    """The shared mailbox and every active member of the press office."""
+    """The press office's shared mailbox, read by every active member of the press office: one
+    e-mail to the mailbox, the message in each member's portal inbox."""
     users = get_user_model().objects.filter(groups__name=Role.PRESS_OFFICE, is_active=True)
-    return [settings.PRESS_OFFICE_EMAIL, *users]
+    return [SharedMailbox(settings.PRESS_OFFICE_EMAIL, tuple(users))]
 
 
 # Roles ----------------------------------------------------------------------------------------

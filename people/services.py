@@ -61,6 +61,7 @@ def delegation_create(
         reason=reason,
     )
     notify(
+        actor=actor,
         recipients=[acting.user],
         kind="delegation.created",
         context={"delegation": delegation},
@@ -172,6 +173,7 @@ def _role_set(*, actor, user, role: Role, held: bool, reason: str, facts=None) -
         reason=reason,
     )
     notify(
+        actor=actor,
         recipients=[user],
         kind="role.changed",
         context={"role": role.label, "granted": held, "reason": reason},
@@ -214,6 +216,7 @@ def role_grant(*, actor, user_id: int, role: str, reason: str) -> RoleGrantReque
         reason=reason,
     )
     notify(
+        actor=actor,
         recipients=administrators_to_tell(exclude=[actor, user]),
         kind="role_grant.requested",
         context={"request": request, "person": person_label(user), "by": person_label(actor)},
@@ -259,6 +262,7 @@ def _request_decide(*, actor, request_id: int, name: str, comment: str) -> RoleG
         reason=comment,
     )
     notify(
+        actor=actor,
         recipients=[request.requested_by],
         kind="role_grant.decided",
         context={

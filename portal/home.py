@@ -1,45 +1,72 @@
-"""What waits for each person, by role. Each app contributes sections through a selector; the
-home page shows the ones that apply to the person signed in."""
+"""Each person's home page is their to-do list: what waits for them, oldest first, each a link to
+where they do it; a returned case called out. Below it, a few tiles (each a link, never a wall
+of zeros) and the things they may start.
 
+Cheap by construction: every source of to-dos is one query (its selector, already joined, cut to
+`LIMIT` rows), and the tiles come from one aggregate query per section, so the page runs the same
+number of queries whether one thing waits or a thousand (tests/portal/test_home.py counts)."""
+
+import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.timezone import localtime
+from django.utils import timezone
 
-from accounts.selectors import social_accounts_visible_to
-from approvals.models import OPEN_STATES, CaseState
+from accounts.models import SocialAccount
+from accounts.selectors import orphaned_accounts, social_accounts_visible_to
+from approvals.models import CaseState, Decision
 from approvals.selectors import (
     cases_waiting_for_press_office,
     cases_waiting_for_supervisor,
     current_policy,
     has_acknowledged,
     my_cases,
-    owners_yet_to_acknowledge,
 )
 from custody.selectors import accounts_needing_credentials
+from handovers.models import Kind
 from handovers.selectors import (
     orphans_visible_to,
     waiting_for_press_office,
     waiting_for_successor,
     waiting_for_supervisor,
 )
+from incidents.models import OPEN_STATES as INCIDENT_OPEN_STATES
+from incidents.models import Incident
 from incidents.selectors import open_incidents
 from notifications.selectors import inbox_for
-from people.predicates import is_auditor, is_press_office, officer_of, sees_everything
-from people.selectors import (
-    officers_visible_to,
-    role_requests_waiting_for,
-    supervised_officer_ids,
-)
+from people.predicates import is_press_office, officer_of, sees_everything
+from people.selectors import role_requests_waiting_for, supervised_officer_ids
 from reminders.selectors import overdue_recertifications, recertifications_waiting_for
 from reports import selectors as report_selectors
+
+# What each kind of account transition is called in a sentence.
+KIND_WORDS = {Kind.HANDOVER: "handover", Kind.CLOSURE: "closure", Kind.REPURPOSE: "repurposing"}
+
+# Rows read from each source. A longer queue shows its oldest LIMIT and links to the queue.
+LIMIT = 10
+
+
+@dataclass
+class Todo:
+    text: str  # what to do, as a link: "Decide on the business case for @PriyaSharmaWMP"
+    url: str
+    since: datetime.datetime  # waiting since: the list is oldest first
+    detail: str = ""  # who or what it is about
+    tag: str = ""  # called out: "Returned"
+    tag_colour: str = ""
+
+    @property
+    def days(self) -> int:
+        return max((timezone.now() - self.since).days, 0)
 
 
 @dataclass
 class Tile:
     label: str
     count: int
-    url: str = ""
+    url: str
     hint: str = ""
 
 
@@ -50,242 +77,367 @@ class Section:
     intro: str = ""
 
 
-def home_sections(user) -> list[Section]:
-    sections = []
+@dataclass
+class Home:
+    todos: list[Todo]
+    more: list[tuple[str, str]]  # (label, url) of queues longer than LIMIT
+    sections: list[Section]
+    starts: list[tuple[str, str, str]]  # (label, url, hint): things the person may begin
+    my_accounts: list[SocialAccount] | None
+    unread: int
+
+
+def _day(date: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(date, datetime.time.min, timezone.get_current_timezone())
+
+
+def _take(queryset, limit: int = LIMIT) -> tuple[list, bool]:
+    """The first `limit` rows and whether there were more: one query."""
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def home_for(user) -> Home:
     me = officer_of(user)
-    unread = inbox_for(user, unread_only=True).count()
-    general = Section("Waiting for you")
-    general.tiles.append(Tile("Unread notifications", unread, reverse("notifications:inbox")))
-    recerts = recertifications_waiting_for(user).count()
-    if recerts:
-        general.tiles.append(
-            Tile("Accounts to re-certify", recerts, reverse("reminders:recertifications"))
-        )
-    sections.append(general)
-    sections.extend(_case_sections(user, me))
-    sections.extend(_handover_sections(user))
+    todos: list[Todo] = []
+    more: list[tuple[str, str]] = []
+
+    def add(source, queue_label: str, queue_url: str, make) -> None:
+        rows, longer = _take(source)
+        todos.extend(make(row) for row in rows)
+        if longer:
+            more.append((queue_label, queue_url))
 
     if me is not None:
-        mine = social_accounts_visible_to(user).filter(owner=me)
-        sections.append(
-            Section(
-                "Your accounts",
-                [
-                    Tile("Accounts you own", mine.count(), reverse("accounts:list")),
-                    Tile("Waiting for set-up", mine.filter(status="pending_setup").count()),
-                ],
-            )
+        _own_cases(user, todos)
+        add(
+            waiting_for_successor(user),
+            "Every account offered to you",
+            reverse("handovers:queues"),
+            lambda t: Todo(
+                f"Accept or decline @{t.account.handle}",
+                reverse("handovers:detail", args=[t.pk]),
+                t.state_changed_at,
+                f"{t.owner.full_name} offers you the account",
+            ),
         )
-        team = officers_visible_to(user).filter(pk__in=supervised_officer_ids(user))
-        team_count = team.count()
-        if team_count:
-            team_accounts = social_accounts_visible_to(user).filter(owner__in=team)
-            sections.append(
-                Section(
-                    "Your team",
-                    [
-                        Tile("Officers you supervise", team_count),
-                        Tile("Their accounts", team_accounts.count(), reverse("accounts:list")),
-                    ],
-                )
-            )
-
-    if is_press_office(user) or is_auditor(user):
-        everything = social_accounts_visible_to(user)
-        sections.append(
-            Section(
-                "Needs attention",
-                [
-                    Tile(
-                        "Re-certifications overdue",
-                        overdue_recertifications().count(),
-                        reverse("reports:recertifications"),
-                    ),
-                ],
-            )
+        add(
+            recertifications_waiting_for(user).order_by("due_on", "pk"),
+            "Every re-certification",
+            reverse("reminders:recertifications"),
+            lambda r: Todo(
+                f"Confirm @{r.account.handle} is still needed",
+                reverse("reminders:recertifications"),
+                _day(r.due_on) - datetime.timedelta(days=settings.RECERT_NOTICE_DAYS),
+                f"Yearly re-certification, due {r.due_on:%-d %B %Y}",
+            ),
         )
-        sections.append(
-            Section(
-                "The force's register",
-                [
-                    Tile(
-                        "Active accounts",
-                        everything.filter(status="active").count(),
-                        reverse("accounts:list") + "?status=active",
-                    ),
-                    Tile(
-                        "Pending set-up",
-                        everything.filter(status="pending_setup").count(),
-                        reverse("accounts:list") + "?status=pending_setup",
-                    ),
-                    Tile(
-                        "Compromised",
-                        everything.filter(status="compromised").count(),
-                        reverse("accounts:list") + "?status=compromised",
-                    ),
-                ],
-            )
+        _policy_todo(user, me, todos)
+    if user.has_perm("approvals.view_supervisor_queue"):
+        add(
+            cases_waiting_for_supervisor(user),
+            "Every case waiting for you",
+            reverse("approvals:supervisor_queue"),
+            lambda c: Todo(
+                f"Decide on the business case for @{c.handle}",
+                reverse("approvals:detail", args=[c.pk]),
+                c.state_changed_at,
+                f"From {c.applicant.full_name}, {c.unit}",
+            ),
+        )
+        add(
+            waiting_for_supervisor(user),
+            "Every handover waiting for you",
+            reverse("handovers:queues"),
+            lambda t: Todo(
+                f"Decide on the {KIND_WORDS[t.kind]} of @{t.account.handle}",
+                reverse("handovers:detail", args=[t.pk]),
+                t.state_changed_at,
+                f"Asked by {t.owner.full_name}",
+            ),
+        )
+    if user.has_perm("approvals.view_press_office_queue"):
+        add(
+            cases_waiting_for_press_office(),
+            "Every case waiting for the press office",
+            reverse("approvals:press_office_queue"),
+            lambda c: Todo(
+                f"Confirm the set-up of @{c.handle}"
+                if c.state == CaseState.SIGNED_OFF
+                else f"Sign off the business case for @{c.handle}",
+                reverse("approvals:detail", args=[c.pk]),
+                c.state_changed_at,
+                f"{c.applicant.full_name}, {c.unit}",
+            ),
+        )
+    if user.has_perm("handovers.view_press_office_queue"):
+        add(
+            waiting_for_press_office(),
+            "Every handover and closure to complete",
+            reverse("handovers:queues"),
+            lambda t: Todo(
+                f"Complete the {KIND_WORDS[t.kind]} of @{t.account.handle}",
+                reverse("handovers:detail", args=[t.pk]),
+                t.state_changed_at,
+                _transition_detail(t),
+            ),
         )
     if is_press_office(user):
-        sections[-1].tiles.append(
-            Tile(
-                "Login details needed",
-                accounts_needing_credentials().count(),
-                reverse("custody:needed"),
-            )
+        add(
+            open_incidents(user).order_by("reported_at"),
+            "Every open incident",
+            reverse("incidents:list"),
+            lambda i: Todo(
+                f"{'Contain' if i.state == Incident.State.REPORTED else 'Resolve'} the hack of"
+                f" @{i.account.handle}",
+                reverse("incidents:detail", args=[i.pk]),
+                i.reported_at,
+                f"Reported, {i.get_state_display().lower()}",
+                "Hacked",
+                "red",
+            ),
         )
-    if is_press_office(user) or is_auditor(user):
-        sections.append(_incident_section(user))
-    if user.has_perm("reports.view_reports"):
-        sections.append(_report_section(user))
-    if sees_everything(user):
-        sections.append(
-            Section("Audit", [Tile("Audit trail", 0, reverse("audit:trail"), "Read every change")])
+        add(
+            accounts_needing_credentials().order_by("credentials_required_since", "created_at"),
+            "Every account whose login details are needed",
+            reverse("custody:needed"),
+            lambda a: Todo(
+                f"Get the login details of @{a.handle} lodged",
+                reverse("accounts:detail", args=[a.pk]),
+                a.credentials_required_since or a.created_at,
+                f"{a.owner.full_name}, {a.unit}",
+            ),
+        )
+    if user.has_perm("approvals.view_supervisor_queue") or is_press_office(user):
+        add(
+            orphans_visible_to(user).exclude(owner__user=user).select_related("owner"),
+            "Every orphaned account",
+            reverse("handovers:queues"),
+            lambda a: Todo(
+                f"Hand over or close @{a.handle}",
+                reverse("accounts:detail", args=[a.pk]),
+                _day(a.owner.status_changed_on or timezone.localdate()),
+                f"{a.owner.full_name} has {a.owner.get_status_display().lower()}",
+            ),
         )
     if user.has_perm("people.manage_roles"):
-        sections.append(_roles_section(user))
-    return sections
-
-
-def _roles_section(user) -> Section:
-    """For administrators: who holds which role, and requests waiting for their approval."""
-    return Section(
-        "Roles",
-        [
-            Tile(
-                "Role requests for your approval",
-                role_requests_waiting_for(user).count(),
+        add(
+            role_requests_waiting_for(user).select_related("user", "requested_by"),
+            "Every role request",
+            reverse("people:role_requests"),
+            lambda r: Todo(
+                f"Role request for your approval: {r.get_role_display()} for"
+                f" {r.user.get_full_name() or r.user.get_username()}",
                 reverse("people:role_requests"),
-                "Press office and Administrator need a second administrator",
+                r.requested_at,
+                f"Asked by {r.requested_by.get_full_name() or r.requested_by.get_username()}",
             ),
-            Tile("Give or take away a role", 0, reverse("people:roles")),
-        ],
+        )
+    todos.sort(key=lambda t: t.since)
+    return Home(
+        todos=todos,
+        more=more,
+        sections=_sections(user, me),
+        starts=_starts(user),
+        my_accounts=_my_accounts(user, me),
+        unread=inbox_for(user, unread_only=True).count(),
     )
 
 
-def _case_sections(user, me) -> list[Section]:
-    """Business cases: the person's own, those waiting for them as supervisor or press office."""
+def _transition_detail(t) -> str:
+    if t.kind == Kind.HANDOVER and t.successor:
+        return f"From {t.owner.full_name} to {t.successor.full_name}"
+    return f"Asked by {t.owner.full_name}"
+
+
+def _own_cases(user, todos: list[Todo]) -> None:
+    """The person's drafts, returned cases (called out, with who returned them and why) and
+    signed-off cases waiting for their set-up checklist: two queries."""
+    cases, _ = _take(
+        my_cases(user).filter(
+            Q(state__in=[CaseState.DRAFT, CaseState.RETURNED])
+            | Q(state=CaseState.SIGNED_OFF, checklist__completed_at__isnull=True)
+        ),
+        limit=LIMIT,
+    )
+    returned_ids = [c.pk for c in cases if c.state == CaseState.RETURNED]
+    returns = {}
+    for decision in Decision.objects.filter(
+        case_id__in=returned_ids, outcome=Decision.Outcome.RETURNED
+    ).order_by("decided_at", "pk"):
+        returns[decision.case_id] = decision  # the latest wins
+    for case in cases:
+        url = reverse("approvals:detail", args=[case.pk])
+        if case.state == CaseState.RETURNED:
+            decision = returns.get(case.pk)
+            comment = decision.comment if decision else ""
+            if len(comment) > 120:
+                comment = comment[:119].rstrip() + "…"
+            by = decision.decided_by_label if decision else "Your supervisor"
+            todos.append(
+                Todo(
+                    f"Change and resubmit your business case for @{case.handle}",
+                    reverse("approvals:edit", args=[case.pk]),
+                    case.state_changed_at,
+                    f"{by}: “{comment}”" if comment else f"Returned by {by}",
+                    "Returned",
+                    "orange",
+                )
+            )
+        elif case.state == CaseState.DRAFT:
+            todos.append(
+                Todo(
+                    f"Finish and submit your draft business case for @{case.handle}",
+                    url,
+                    case.updated_at,
+                    "Nothing is sent until you submit it",
+                )
+            )
+        else:
+            todos.append(
+                Todo(
+                    f"Set up @{case.handle} and complete its checklist",
+                    url + "#setup",
+                    case.state_changed_at,
+                    "Signed off by the press office",
+                )
+            )
+
+
+def _policy_todo(user, me, todos: list[Todo]) -> None:
+    policy = current_policy()
+    if policy is None or has_acknowledged(me, policy):
+        return
+    if me.social_accounts.exclude(status=SocialAccount.Status.CLOSED).exists():
+        todos.append(
+            Todo(
+                f"Read and accept {policy}",
+                reverse("approvals:policy"),
+                _day(policy.published_on),
+                "A new social media policy: account owners accept each version",
+            )
+        )
+
+
+def _my_accounts(user, me) -> list[SocialAccount] | None:
+    if me is None:
+        return None
+    return list(
+        SocialAccount.objects.filter(owner=me)
+        .exclude(status=SocialAccount.Status.CLOSED)
+        .order_by("handle")[:LIMIT]
+    )
+
+
+def _starts(user) -> list[tuple[str, str, str]]:
+    """What the person may begin (never offered to someone who may not: the auditor)."""
+    starts = []
+    if user.has_perm("approvals.add_businesscase"):
+        starts.append(
+            ("Write a business case", reverse("approvals:create"), "Ask for an official account")
+        )
+    if user.has_perm("incidents.report_incident"):
+        starts.append(
+            (
+                "Report a hacked account",
+                reverse("incidents:report"),
+                "Someone else may be using an account",
+            )
+        )
+    return starts
+
+
+def _tile(label, count, url, hint="") -> Tile | None:
+    return Tile(label, count, url, hint) if count else None
+
+
+def _sections(user, me) -> list[Section]:
+    """A few counts, each a link; a tile with nothing to count is left out."""
     sections = []
-    if me is not None and user.has_perm("approvals.add_businesscase"):
-        mine = my_cases(user)
+    if me is not None and user.has_perm("approvals.view_supervisor_queue"):
+        team = social_accounts_visible_to(user).filter(owner_id__in=supervised_officer_ids(user))
+        counts = team.aggregate(
+            accounts=Count("pk", filter=~Q(status=SocialAccount.Status.CLOSED)),
+            quiet=Count(
+                "pk",
+                filter=Q(status=SocialAccount.Status.ACTIVE)
+                & Q(last_post_at__lt=timezone.now() - datetime.timedelta(days=28)),
+            ),
+        )
         tiles = [
-            Tile(
-                "Your open cases",
-                mine.filter(state__in=OPEN_STATES).count(),
-                reverse("approvals:mine"),
-            ),
-            Tile(
-                "Drafts and returned cases",
-                mine.filter(state__in=[CaseState.DRAFT, CaseState.RETURNED]).count(),
-                reverse("approvals:mine"),
-            ),
-            Tile(
-                "Write a business case",
-                0,
-                reverse("approvals:create"),
-                "Ask for an official account",
-            ),
+            _tile("Your team's accounts", counts["accounts"], reverse("accounts:list")),
+            _tile("Quiet for four weeks or more", counts["quiet"], reverse("reports:dormancy")),
         ]
-        policy = current_policy()
-        owns_account = me.social_accounts.exclude(status="closed").exists()
-        if policy is not None and owns_account and not has_acknowledged(me, policy):
-            tiles.append(
-                Tile("Policy to accept", 1, reverse("approvals:policy"), f"{policy} is new")
-            )
-        sections.append(Section("Business cases", tiles))
-    if user.has_perm("approvals.view_supervisor_queue"):
-        waiting = cases_waiting_for_supervisor(user)
-        oldest = waiting.first()
-        sections.append(
-            Section(
-                "Cases for your decision",
-                [
-                    Tile(
-                        "Waiting for you as supervisor",
-                        waiting.count(),
-                        reverse("approvals:supervisor_queue"),
-                        f"Oldest waiting {oldest.days_in_state} days" if oldest else "",
-                    )
-                ],
-            )
+        sections.append(Section("Your team", [t for t in tiles if t]))
+    if sees_everything(user):
+        status = SocialAccount.Status
+        counts = SocialAccount.objects.aggregate(
+            **{s: Count("pk", filter=Q(status=s)) for s in status.values},
+            incidents=Count(
+                "incidents",
+                filter=Q(incidents__state__in=INCIDENT_OPEN_STATES),
+            ),
         )
-    if user.has_perm("approvals.view_press_office_queue"):
-        waiting = cases_waiting_for_press_office()
-        oldest = waiting.first()
-        sections.append(
-            Section(
-                "Press office",
-                [
-                    Tile(
-                        "Waiting for the press office",
-                        waiting.count(),
-                        reverse("approvals:press_office_queue"),
-                        f"Oldest waiting {oldest.days_in_state} days" if oldest else "",
-                    ),
-                    Tile(
-                        "Owners yet to accept the policy",
-                        owners_yet_to_acknowledge(current_policy()).count(),
-                        reverse("approvals:policy_outstanding"),
-                    ),
-                ],
-            )
-        )
-    return sections
+        register = reverse("accounts:list")
+        tiles = [
+            _tile("Active accounts", counts[status.ACTIVE], f"{register}?status=active"),
+            _tile(
+                "Pending set-up", counts[status.PENDING_SETUP], f"{register}?status=pending_setup"
+            ),
+            _tile(
+                "Handover pending",
+                counts[status.HANDOVER_PENDING],
+                f"{register}?status=handover_pending",
+            ),
+            _tile(
+                "Compromised",
+                counts[status.COMPROMISED],
+                f"{register}?status=compromised",
+                "Hacked: recovery under way",
+            ),
+            _tile("Open incidents", counts["incidents"], reverse("incidents:list")),
+        ]
+        sections.append(Section("The force's register", [t for t in tiles if t]))
+    if user.has_perm("reports.view_reports"):
+        sections.append(_report_section(user))
+    return [s for s in sections if s.tiles]
 
 
 def _report_section(user) -> Section:
-    """Counts from the reports (the whole force, or a supervisor's team), each linking to it."""
+    """What the reports count (the whole force, or a supervisor's team), each linking to the
+    report: three counts."""
+    seen = report_selectors.report_accounts(user).values("pk")
     tiles = [
-        Tile(
+        _tile(
             "Dormant or stale accounts",
             report_selectors.dormancy_accounts(user).count(),
             reverse("reports:dormancy"),
         ),
-        Tile("Orphaned accounts", len(report_selectors.orphans(user)), reverse("reports:orphans")),
+        _tile(
+            "Orphaned accounts",
+            orphaned_accounts().filter(pk__in=seen).count(),
+            reverse("reports:orphans"),
+        ),
+        _tile(
+            "Re-certifications overdue",
+            overdue_recertifications().filter(account__in=seen).count(),
+            reverse("reports:recertifications"),
+        ),
     ]
-    if not sees_everything(user):  # the press office's "Needs attention" already counts these
-        tiles.append(
-            Tile(
-                "Re-certifications overdue",
-                len(report_selectors.recertifications_overdue(user)),
-                reverse("reports:recertifications"),
-            )
-        )
-    return Section("Reports", tiles)
+    return Section("Reports", [t for t in tiles if t])
 
 
-def _incident_section(user) -> Section:
-    """Hacked-account incidents still open (reported or contained), oldest first."""
-    waiting = open_incidents(user).order_by("reported_at")
-    oldest = waiting.first()
-    return Section(
-        "Hacked-account incidents",
-        [
-            Tile(
-                "Open incidents",
-                waiting.count(),
-                reverse("incidents:list"),
-                f"Oldest reported {localtime(oldest.reported_at):%d %b %Y %H:%M}" if oldest else "",
-            )
-        ],
-    )
-
-
-def _handover_sections(user) -> list[Section]:
-    """Handovers and closures waiting for this person: as successor, supervisor, press office."""
-    queue = reverse("handovers:queues")
-    tiles = []
-    to_accept = waiting_for_successor(user).count()
-    if to_accept:
-        tiles.append(Tile("Accounts offered to you", to_accept, queue, "Accept or decline"))
-    to_approve = waiting_for_supervisor(user).count()
-    if to_approve or user.has_perm("approvals.view_supervisor_queue"):
-        tiles.append(Tile("Handovers for your decision", to_approve, queue))
-    if user.has_perm("handovers.view_press_office_queue"):
-        tiles.append(
-            Tile("Handovers and closures to complete", waiting_for_press_office().count(), queue)
-        )
-    orphans = orphans_visible_to(user).exclude(owner__user=user).count()
-    if orphans:
-        tiles.append(Tile("Orphaned accounts", orphans, queue, "Owner moved or left"))
-    return [Section("Handovers and closures", tiles)] if tiles else []
+def home_links(user) -> list[tuple[str, str]]:
+    """Where else the person may go from home: reports, the audit trail, the Django admin."""
+    links = []
+    if user.has_perm("reports.view_reports"):
+        links.append(("Reports", reverse("reports:index")))
+    if user.has_perm("custody.list_credentials_needed"):
+        links.append(("Login details needed", reverse("custody:needed")))
+    if sees_everything(user):
+        links.append(("Audit trail", reverse("audit:trail")))
+    if user.has_perm("people.manage_roles"):
+        links.append(("Give or take away a role", reverse("people:roles")))
+    if user.is_staff:
+        links.append(("Admin", "/admin/"))
+    return links

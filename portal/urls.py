@@ -43,6 +43,7 @@ WEB_CHECKS = ["health_check.checks.Database", "health_check.checks.Cache"]
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", views.me, name="me"),
     # One front door: every sign-in is allauth's flow, on the portal's own page.
     path("login/", sign_in, name="login"),
     path("logout/", account_views.logout, name="logout"),

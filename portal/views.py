@@ -5,12 +5,23 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from portal.home import home_sections
+from portal.home import home_for, home_links
+from portal.navigation import YOUR_ACCOUNT, items_for
 
 
 @login_required
 def home(request):
-    return render(request, "portal/home.html", {"sections": home_sections(request.user)})
+    return render(
+        request,
+        "portal/home.html",
+        {"home": home_for(request.user), "links": home_links(request.user)},
+    )
+
+
+@login_required
+def me(request):
+    """Your account: the person's own pages and what they may start (kept out of the menu)."""
+    return render(request, "portal/me.html", {"links": items_for(request.user, YOUR_ACCOUNT)})
 
 
 @login_not_required

@@ -18,7 +18,6 @@ from collections.abc import Callable
 
 import rules
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
@@ -34,8 +33,7 @@ from core.queue import enqueue_on_commit
 from core.workdays import working_days_before
 from notifications.services import notify
 from people.models import Leave, Officer
-from people.roles import Role
-from people.selectors import supervisors_to_tell
+from people.selectors import press_office_recipients, supervisors_to_tell
 from reminders.models import Recertification, Reminder
 
 Kind = Reminder.Kind
@@ -462,6 +460,7 @@ def recertification_confirm_owner(
         )
         supervisor = recert.account.owner.supervisor
         notify(
+            actor=actor,
             recipients=[supervisor.user] if supervisor else _press_office(),
             kind="recert_supervisor",
             context={"account": recert.account, "recert": recert},
@@ -514,8 +513,7 @@ def recertification_confirm_supervisor(
 
 
 def _press_office() -> list:
-    users = get_user_model().objects.filter(groups__name=Role.PRESS_OFFICE.value, is_active=True)
-    return [*users, settings.PRESS_OFFICE_EMAIL]
+    return press_office_recipients()
 
 
 def _account_link(account) -> str:
@@ -628,10 +626,49 @@ MESSAGES: dict[str, Callable[[Reminder, datetime.datetime], Message | None]] = {
 }
 
 
+# The rungs of each ladder, lowest first. Rungs reached together (made by one run for one
+# subject: an account imported after 60 silent days is quiet, dormant and stale at once) make
+# one message, the highest rung's, to everyone any of them names.
+LADDERS = (
+    (Kind.DORMANCY_WARN, Kind.DORMANCY_DORMANT, Kind.DORMANCY_STALE),
+    (Kind.DECISION_OVERDUE, Kind.DECISION_ESCALATED),
+    (Kind.RECERT_DUE, Kind.RECERT_OVERDUE),
+)
+
+
+def _reached_together(reminder: Reminder) -> tuple[list[Reminder], bool]:
+    """The other rungs of `reminder`'s ladder made by the same run for the same subject, and
+    whether one of them is higher (then that one's message tells of this one)."""
+    ladder = next((rungs for rungs in LADDERS if reminder.kind in rungs), (reminder.kind,))
+    others = list(
+        Reminder.objects.filter(
+            run_id=reminder.run_id,
+            subject_type=reminder.subject_type,
+            subject_id=reminder.subject_id,
+            kind__in=ladder,
+        ).exclude(pk=reminder.pk)
+    )
+    higher = any(ladder.index(o.kind) > ladder.index(reminder.kind) for o in others)
+    return others, higher
+
+
+def _message_with_lower_rungs(reminder: Reminder, lower: list[Reminder], now) -> Message | None:
+    message = MESSAGES[reminder.kind](reminder, now)
+    if message is None:
+        return None
+    for other in lower:
+        also = MESSAGES[other.kind](other, now)
+        if also is not None:
+            message.recipients = [*message.recipients, *also.recipients]
+    return message
+
+
 def reminder_deliver(*, reminder_id: int, now: datetime.datetime | None = None) -> bool:
     """Send one reminder's notifications. Exactly once: the row is locked (and skipped by anyone
     else holding it) and marked in the same transaction as the notifications are written. A
-    reminder whose reason has gone (the case was decided meanwhile) is marked and not sent."""
+    reminder whose reason has gone (the case was decided meanwhile) is marked and not sent, and
+    so is a lower rung reached together with a higher one: the higher rung's message tells
+    everyone either would have told, once (`notify` sends a person one message)."""
     now = now or timezone.now()
     with transaction.atomic():
         reminder = (
@@ -641,7 +678,8 @@ def reminder_deliver(*, reminder_id: int, now: datetime.datetime | None = None) 
         )
         if reminder is None:
             return False
-        message = MESSAGES[reminder.kind](reminder, now)
+        others, covered = _reached_together(reminder)
+        message = None if covered else _message_with_lower_rungs(reminder, others, now)
         if message is not None:
             notify(
                 recipients=message.recipients,

@@ -20,4 +20,9 @@ writeFileSync(join(out, "portal.css"), result.css);
 cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 cpSync(join(govuk, "assets", "images"), join(out, "assets", "images"), { recursive: true });
 cpSync(join(govuk, "assets", "manifest.json"), join(out, "assets", "manifest.json"));
+// GOV.UK's accessible autocomplete (alphagov, MIT), served from the portal's own static files.
+const autocomplete = join(root, "node_modules", "accessible-autocomplete", "dist");
+for (const name of ["accessible-autocomplete.min.js", "accessible-autocomplete.min.css"]) {
+  cpSync(join(autocomplete, name), join(out, name));
+}
 console.log(`built ${out}/portal.css (${result.css.length} bytes) and copied GOV.UK Frontend scripts and images`);

@@ -1,23 +1,38 @@
-"""What the public may see: the force's live official accounts, and only their public facts."""
+"""What the public may see: the force's official accounts and only their public facts, and for a
+handle someone asks about, which of four answers is true: official; official but compromised
+(do not trust recent posts); formerly official (closed, or renamed, and since when); unknown."""
+
+import dataclasses
+import datetime
 
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from accounts.models import SocialAccount
+from audit.models import AuditEvent
+
+Status = SocialAccount.Status
 
 # Live accounts the force runs. A handover is internal and the account stays official while it
-# happens; a compromised account is left off until it is back in the force's hands.
-PUBLIC_STATUSES = (SocialAccount.Status.ACTIVE, SocialAccount.Status.HANDOVER_PENDING)
+# happens. A compromised account is still the force's, and is listed so the public is warned.
+LIVE_STATUSES = (Status.ACTIVE, Status.HANDOVER_PENDING)
+PUBLIC_STATUSES = (*LIVE_STATUSES, Status.COMPROMISED)
 PUBLIC_FIELDS = ("platform", "handle", "display_name", "unit__name")
+
+OFFICIAL = "official"
+COMPROMISED = "compromised"
+FORMERLY_OFFICIAL = "formerly_official"
+UNKNOWN = "unknown"
 
 
 def public_accounts() -> QuerySet:
-    """Rows of exactly the public fields (a values() queryset: nothing else is even loaded)."""
+    """Rows of exactly the public fields and the status (a values() queryset: nothing else is
+    even loaded)."""
     return (
         SocialAccount.objects.filter(status__in=PUBLIC_STATUSES)
         .annotate(handle_lower=Lower("handle"))
         .order_by("platform", "handle_lower")
-        .values(*PUBLIC_FIELDS)
+        .values(*PUBLIC_FIELDS, "status")
     )
 
 
@@ -29,3 +44,86 @@ def lookup(handle: str, platform: str | None = None) -> list[dict]:
     if platform:
         qs = qs.filter(platform=platform)
     return list(qs)
+
+
+@dataclasses.dataclass
+class Verdict:
+    """The answer for one handle: `status` (one of the four), the matching public rows, and for
+    a compromised or former account since when, and why it is former ("closed" or "renamed",
+    with the handle the force's account has now)."""
+
+    handle: str
+    status: str
+    accounts: list[dict]
+    since: datetime.date | None = None
+    reason: str = ""
+    now_handle: str = ""
+    now_platform: str = ""
+
+
+def _event_date(action: str, account_id: int) -> datetime.date | None:
+    event = (
+        AuditEvent.objects.filter(
+            action=action, object_type="accounts.socialaccount", object_id=str(account_id)
+        )
+        .order_by("-sequence")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return event.date() if event else None
+
+
+def verdict(handle: str, platform: str | None = None) -> Verdict:
+    """Which answer is true for `handle` (on `platform`, or any): a fixed handful of queries."""
+    handle = handle.strip().lstrip("@")
+    rows = SocialAccount.objects.annotate(handle_lower=Lower("handle")).filter(
+        handle_lower=handle.lower()
+    )
+    if platform:
+        rows = rows.filter(platform=platform)
+    rows = list(rows.values("pk", *PUBLIC_FIELDS, "status", "closed_on"))
+    public = [r for r in rows if r["status"] in PUBLIC_STATUSES]
+    if any(r["status"] in LIVE_STATUSES for r in public):
+        return Verdict(handle, OFFICIAL, [r for r in public if r["status"] in LIVE_STATUSES])
+    if public:
+        return Verdict(
+            handle,
+            COMPROMISED,
+            public,
+            since=_event_date("socialaccount.compromised", public[0]["pk"]),
+        )
+    renamed = _renamed(handle, platform)
+    closed = [r for r in rows if r["status"] == Status.CLOSED]
+    if closed and (
+        renamed is None or (closed[0]["closed_on"] or datetime.date.min) >= renamed.since
+    ):
+        return Verdict(handle, FORMERLY_OFFICIAL, [], since=closed[0]["closed_on"], reason="closed")
+    return renamed or Verdict(handle, UNKNOWN, [])
+
+
+def _renamed(handle: str, platform: str | None) -> Verdict | None:
+    """The latest handover that took an account off `handle`, if the account was public then."""
+    events = AuditEvent.objects.filter(
+        action="socialaccount.handed_over",
+        object_type="accounts.socialaccount",
+        changes__handle__0__iexact=handle,
+    ).order_by("-sequence")
+    for object_id, created_at in events.values_list("object_id", "created_at")[:5]:
+        account = (
+            SocialAccount.objects.filter(pk=int(object_id))
+            .values("platform", "handle", "status")
+            .first()
+        )
+        if account is None or (platform and account["platform"] != platform):
+            continue
+        listed = account["status"] in PUBLIC_STATUSES
+        return Verdict(
+            handle,
+            FORMERLY_OFFICIAL,
+            [],
+            since=created_at.date(),
+            reason="renamed",
+            now_handle=account["handle"] if listed else "",
+            now_platform=account["platform"] if listed else "",
+        )
+    return None

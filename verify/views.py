@@ -8,7 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from accounts.models import SocialAccount
-from verify.selectors import lookup, public_accounts
+from verify.selectors import COMPROMISED, OFFICIAL, Verdict, public_accounts, verdict
 
 PLATFORMS = dict(SocialAccount.Platform.choices)
 PAGE_SIZE = 50
@@ -21,7 +21,26 @@ def _public(row: dict) -> dict:
         "handle": row["handle"],
         "display_name": row["display_name"],
         "unit": row["unit__name"],
+        "compromised": row["status"] == SocialAccount.Status.COMPROMISED,
     }
+
+
+def _verdict_json(answer: Verdict) -> dict:
+    body = {
+        "handle": answer.handle,
+        "status": answer.status,
+        # Official: the force's account, compromised or not (then: do not trust recent posts).
+        "official": answer.status in (OFFICIAL, COMPROMISED),
+        "compromised": answer.status == COMPROMISED,
+        "accounts": [_public(r) for r in answer.accounts],
+    }
+    if answer.since:
+        body["since"] = answer.since.isoformat()
+    if answer.reason:
+        body["reason"] = answer.reason
+    if answer.now_handle:
+        body["now"] = {"platform": answer.now_platform, "handle": answer.now_handle}
+    return body
 
 
 @require_GET
@@ -33,7 +52,7 @@ def verify_page(request):
     platform = request.GET.get("platform", "")
     if platform not in PLATFORMS:
         platform = ""
-    matches = [_public(r) for r in lookup(query, platform or None)] if query else None
+    answer = verdict(query, platform or None) if query.lstrip("@") else None
     return render(
         request,
         "verify/verify.html",
@@ -41,7 +60,9 @@ def verify_page(request):
             "query": query.lstrip("@"),
             "platform": platform,
             "platforms": SocialAccount.Platform.choices,
-            "matches": matches,
+            "answer": answer,
+            "matches": [_public(r) for r in answer.accounts] if answer else None,
+            "now_platform_name": PLATFORMS.get(answer.now_platform, "") if answer else "",
         },
     )
 
@@ -59,14 +80,13 @@ def accounts_page(request):
 def accounts_json(request):
     handle = request.GET.get("handle", "").strip()[:60]
     platform = request.GET.get("platform", "")
-    rows = lookup(handle, platform or None) if handle else public_accounts()
-    body = {
-        "generated_at": timezone.now().isoformat(),
-        "accounts": [_public(r) for r in rows],
-    }
-    if handle:
-        body["handle"] = handle.lstrip("@")
-        body["official"] = bool(body["accounts"])
+    if platform not in PLATFORMS:
+        platform = ""
+    body = {"generated_at": timezone.now().isoformat()}
+    if handle.lstrip("@"):
+        body.update(_verdict_json(verdict(handle, platform or None)))
+    else:
+        body["accounts"] = [_public(r) for r in public_accounts()]
     response = JsonResponse(body)
     response["Access-Control-Allow-Origin"] = "*"
     return response

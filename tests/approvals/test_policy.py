@@ -73,7 +73,7 @@ def test_owner_accepts_the_current_version(login, client, officer, policy, press
     SocialAccountFactory(owner=officer)
     login(officer)
     home = client.get(reverse("home")).content.decode()
-    assert "Policy to accept" in home
+    assert f"Read and accept {policy}" in home
     response = client.post(
         reverse("approvals:policy"),
         {"policy": policy.pk, "read_policy": "on", "read_personal_use": "on"},
@@ -81,7 +81,7 @@ def test_owner_accepts_the_current_version(login, client, officer, policy, press
     assert response.status_code == 302
     ack = PolicyAcknowledgement.objects.get(officer=officer)
     assert ack.policy == policy and ack.personal_use_read
-    assert "Policy to accept" not in client.get(reverse("home")).content.decode()
+    assert f"Read and accept {policy}" not in client.get(reverse("home")).content.decode()
     client.logout()
     html = login(press_officer).get(reverse("approvals:policy_outstanding")).content.decode()
     assert officer.staff_number not in html

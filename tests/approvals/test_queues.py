@@ -33,8 +33,9 @@ def test_supervisor_queue_shows_only_their_teams_cases_with_their_age(
     assert "TeamCaseWMP" in html and "OtherTeamWMP" not in html
     assert 'data-age-days="10"' in html
     home = client.get(reverse("home")).content.decode()
-    assert "Waiting for you as supervisor" in home
-    assert "Oldest waiting 10 days" in home
+    assert "Decide on the business case for @TeamCaseWMP" in home
+    assert "OtherTeamWMP" not in home
+    assert "waiting 10 days" in home
 
 
 def test_press_office_queue_holds_approved_cases_only(

@@ -96,7 +96,7 @@ def test_handover_from_owner_to_successor_through_the_pages(
     transition.refresh_from_db()
     assert transition.state == "awaiting_press_office"
     assert settings.PRESS_OFFICE_EMAIL in _sent_to()
-    assert press_officer.user.email in _sent_to()
+    assert press_officer.user.email not in _sent_to()  # they read the mailbox
     mail.outbox.clear()
 
     # 4. The press office opens the checklist: the drafted post and the free handles are there.
@@ -116,20 +116,36 @@ def test_handover_from_owner_to_successor_through_the_pages(
         "new_display_name": "PC Tom Khan",
         "version": _version(transition),
     }
-    # Without new login details lodged since the start, it cannot complete.
-    response = post(reverse("handovers:complete", args=[transition.pk]), form, follow=True)
-    assert "New login details have not been lodged" in response.content.decode()
+    # Without new login details lodged since the start, it cannot complete; the form comes
+    # back with the four ticks and the typed handle kept, and the reason at the top.
+    response = post(reverse("handovers:complete", args=[transition.pk]), form)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "New login details have not been lodged" in page
+    summary = page.split('class="govuk-error-summary"')[1].split("</div>")[0]
+    assert "New login details have not been lodged" in page and summary
+    for name in ("handle_changed", "login_changed", "followers_told", "old_access_removed"):
+        box = (
+            page.split(f'name="{name}"')[0].rsplit("<input", 1)[1]
+            + page.split(f'name="{name}"')[1].split(">")[0]
+        )
+        assert "checked" in box, name
+    assert 'value="TomKhanWMP"' in page
     transition.refresh_from_db()
     assert transition.state == "awaiting_press_office"
     account.refresh_from_db()
     assert account.owner == officer and account.handle == "PriyaSharmaWMP"
 
-    # The press office lodges the new password through the custody page, then completes.
+    # The press office lodges the new password through the custody page, and is sent back to
+    # the handover it came from, not to the account page.
+    here = reverse("handovers:detail", args=[transition.pk])
+    lodge = f"{reverse('custody:lodge', args=[account.pk])}?next={here}"
+    assert lodge in page
     response = post(
-        reverse("custody:lodge", args=[account.pk]),
+        lodge,
         {"login": "tomkhanwmp@police.example", "password": "N3w-Pa55word-after-handover"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == here
     mail.outbox.clear()
     response = post(reverse("handovers:complete", args=[transition.pk]), form)
     assert response.status_code == 302

@@ -192,8 +192,8 @@ def test_the_press_office_cannot_switch_their_second_factor_off(client, press_of
 
 def test_an_officer_may_add_a_second_factor_from_their_page(client, officer):
     assert sign_in(client, officer.user.username).status_code == 302
-    home = client.get("/").content.decode()
-    assert f'href="{reverse("mfa_index")}"' in home  # "Sign-in security" in the menu
+    mine = client.get(reverse("me")).content.decode()
+    assert f'href="{reverse("mfa_index")}"' in mine  # "Your account" → "Sign-in security"
     page = client.get(reverse("mfa_index")).content.decode()
     assert "Set up an authenticator app" in page
     client.get(reverse("mfa_activate_totp"))

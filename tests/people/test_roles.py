@@ -431,10 +431,10 @@ def test_a_press_office_request_is_approved_on_the_requests_page(
     client.logout()
     login(admin_b)
     home = client.get(reverse("home"))
-    [tile] = [
-        t for s in home.context["sections"] for t in s.tiles if t.label.startswith("Role requests")
+    [todo] = [
+        t for t in home.context["home"].todos if t.text.startswith("Role request for your approval")
     ]
-    assert tile.count == 1
+    assert todo.url == reverse("people:role_requests")
     page = client.get(reverse("people:role_requests")).content.decode()
     assert decide in page and "Joins the press office" in page
     refused_without_reason = client.post(decide, {"outcome": "refuse", "comment": ""})

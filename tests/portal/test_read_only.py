@@ -102,6 +102,7 @@ def _write_urls(w) -> list[tuple[str, str, dict]]:
         "expected_outcomes": "e",
         "communications_plan": "c",
         "hours_per_week": "2",
+        "is_event_or_campaign": "no",
         "hashtag_alternative": "h",
     }
     report = {
@@ -272,6 +273,7 @@ def test_no_page_offers_the_auditor_a_write(client, login, auditor, world):
         reverse("handovers:detail", args=[world["transition"].pk]),
         reverse("reports:index"),
         reverse("audit:trail"),
+        reverse("me"),
     ]
     for page in pages:
         response = client.get(page)
@@ -283,6 +285,9 @@ def test_no_page_offers_the_auditor_a_write(client, login, auditor, world):
     menu = [item["label"] for item in client.get(reverse("home")).context["nav_items"]]
     assert "Audit trail" in menu and "Accounts" in menu
     assert not {"My cases", "Report a hack", "Leave", "Acting supervisors", "Roles"} & set(menu)
+    mine = client.get(reverse("me")).content.decode()
+    for words in ("Write a business case", "Report a hacked account", "Leave", "Acting"):
+        assert words not in mine, words
 
 
 def test_the_officer_is_offered_what_the_auditor_is_not(client, login, world):
@@ -296,7 +301,9 @@ def test_the_officer_is_offered_what_the_auditor_is_not(client, login, world):
         reverse("handovers:start", args=[world["account"].pk]),
     } <= _offered(page)
     menu = [item["label"] for item in client.get(reverse("home")).context["nav_items"]]
-    assert {"My cases", "Report a hack", "Leave"} <= set(menu)
+    assert {"My cases", "Your account"} <= set(menu)
+    mine = client.get(reverse("me")).content.decode()
+    assert {reverse("incidents:report"), reverse("reminders:leave")} <= _offered(mine)
 
 
 # The rules themselves: an officer record without the Officer role writes nothing, even where

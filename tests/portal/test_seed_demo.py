@@ -53,7 +53,7 @@ def test_running_twice_changes_nothing(seeded):
         ("press", "The force&#x27;s register"),
         ("auditor", "Audit trail"),
         ("admin", "Admin"),
-        ("admin2", "Role requests for your approval"),
+        ("admin2", "Give or take away a role"),
     ],
 )
 def test_each_demo_login_lands_on_its_own_home(client, seeded, username, expected):

@@ -48,11 +48,13 @@ def test_officer_home_shows_own_accounts_and_no_audit(login, officer):
 
 
 def test_supervisor_home_shows_team(login, supervisor, officer):
+    SocialAccountFactory(owner=officer)
     html = login(supervisor).get(reverse("home")).content.decode()
     assert "Your team" in html
 
 
-def test_press_office_home_shows_register_and_audit(login, press_officer):
+def test_press_office_home_shows_register_and_audit(login, press_officer, officer):
+    SocialAccountFactory(owner=officer)
     html = login(press_officer).get(reverse("home")).content.decode()
     assert "The force&#x27;s register" in html
     assert reverse("audit:trail") in html

@@ -30,9 +30,17 @@ def test_json_lists_live_accounts_with_public_fields_only(client, accounts, offi
     assert response.status_code == 200
     body = response.json()
     handles = [a["handle"] for a in body["accounts"]]
-    assert sorted(handles) == ["HandingWMP", "StechfordWMP"]
+    assert sorted(handles) == ["HackedWMP", "HandingWMP", "StechfordWMP"]
     for row in body["accounts"]:
-        assert set(row) == {"platform", "platform_name", "handle", "display_name", "unit"}
+        assert set(row) == {
+            "platform",
+            "platform_name",
+            "handle",
+            "display_name",
+            "unit",
+            "compromised",
+        }
+    assert [a["handle"] for a in body["accounts"] if a["compromised"]] == ["HackedWMP"]
     stechford = next(a for a in body["accounts"] if a["handle"] == "StechfordWMP")
     assert stechford == {
         "platform": "x",
@@ -40,23 +48,28 @@ def test_json_lists_live_accounts_with_public_fields_only(client, accounts, offi
         "handle": "StechfordWMP",
         "display_name": "Stechford Police",
         "unit": officer.unit.name,
+        "compromised": False,
     }
     text = response.content.decode()
     assert officer.surname not in text and officer.staff_number not in text
 
 
 @pytest.mark.parametrize(
-    ("handle", "official"),
+    ("handle", "status", "official"),
     [
-        ("@stechfordwmp", True),
-        ("StechfordWMP", True),
-        ("StechfordWMP_", False),
-        ("HackedWMP", False),
+        ("@stechfordwmp", "official", True),
+        ("StechfordWMP", "official", True),
+        ("StechfordWMP_", "unknown", False),
+        ("HackedWMP", "compromised", True),
+        ("ClosedWMP", "formerly_official", False),
+        ("PendingWMP", "unknown", False),  # not live yet: nothing to vouch for
     ],
 )
-def test_json_lookup(client, accounts, handle, official):
+def test_json_lookup(client, accounts, handle, status, official):
     body = client.get(reverse("verify:accounts_json"), {"handle": handle}).json()
+    assert body["status"] == status
     assert body["official"] is official
+    assert body["compromised"] is (status == "compromised")
     assert len(body["accounts"]) == int(official)
 
 
@@ -67,7 +80,8 @@ def test_page_needs_no_sign_in_and_answers_the_lookup(client, accounts, officer)
     html = response.content.decode()
     assert response.status_code == 200
     assert "Yes: @StechfordWMP is an official" in html
-    assert "ClosedWMP" not in html and "PendingWMP" not in html and "HackedWMP" not in html
+    assert "ClosedWMP" not in html and "PendingWMP" not in html
+    assert "HackedWMP" not in html  # the lookup answers for one handle; the list is its own page
     assert officer.surname not in html and officer.staff_number not in html
     assert "Sign out" not in html
 
@@ -107,10 +121,12 @@ def test_accounts_page_lists_live_accounts_a_page_at_a_time(client, accounts, of
     assert html.count('<tr class="govuk-table__row">') == 1 + 50
     assert "Page 1 of 2" in html
     second = client.get(reverse("verify:accounts"), {"page": 2}).content.decode()
-    assert second.count('<tr class="govuk-table__row">') == 1 + 7
+    assert second.count('<tr class="govuk-table__row">') == 1 + 8
     both = html + second
     assert "@HandingWMP" in both and "@StechfordWMP" in both
-    assert "ClosedWMP" not in both and "PendingWMP" not in both and "HackedWMP" not in both
+    assert "ClosedWMP" not in both and "PendingWMP" not in both
+    # a compromised account is still the force's: listed, with the warning
+    assert "@HackedWMP <strong" in both and "Compromised: do not trust recent posts" in both
     assert officer.surname not in both and officer.staff_number not in both
 
 
@@ -122,3 +138,64 @@ def test_accounts_page_runs_a_constant_number_of_queries(
     SocialAccountFactory.create_batch(60, owner=officer)
     with django_assert_num_queries(2):
         client.get(reverse("verify:accounts"))
+
+
+def test_a_compromised_account_is_official_but_not_to_be_trusted(client, accounts):
+    from audit.services import audit_record
+
+    audit_record(
+        actor=None, action="socialaccount.compromised", obj=accounts["compromised"], changes={}
+    )
+    html = client.get(reverse("verify:page"), {"handle": "HackedWMP"}).content.decode()
+    assert 'data-verdict="compromised"' in html
+    assert "is an official" in html and "Do not trust its recent posts" in html
+    assert "is not an official" not in html
+    body = client.get(reverse("verify:accounts_json"), {"handle": "HackedWMP"}).json()
+    assert body["since"]
+
+
+def test_a_closed_account_is_formerly_official_since_its_closing(client, accounts):
+    import datetime
+
+    closed = accounts["closed"]
+    closed.closed_on = datetime.date(2026, 3, 3)
+    closed.save(update_fields=["closed_on"])
+    html = client.get(reverse("verify:page"), {"handle": "closedwmp"}).content.decode()
+    assert 'data-verdict="formerly_official"' in html
+    assert "no longer an official" in html and "We closed it on 3 March 2026" in html
+    body = client.get(reverse("verify:accounts_json"), {"handle": "ClosedWMP"}).json()
+    assert body == {
+        "generated_at": body["generated_at"],
+        "handle": "ClosedWMP",
+        "status": "formerly_official",
+        "official": False,
+        "compromised": False,
+        "accounts": [],
+        "since": "2026-03-03",
+        "reason": "closed",
+    }
+
+
+def test_a_renamed_handle_is_formerly_official_and_names_the_new_one(client, accounts, officer):
+    from accounts.services import social_account_complete_handover
+    from tests.factories import OfficerFactory
+
+    account = accounts["handover"]
+    successor = OfficerFactory(unit=officer.unit)
+    social_account_complete_handover(
+        actor=None,
+        account=account,
+        owner=successor,
+        handle="TomKhanWMP",
+        display_name="PC Tom Khan",
+        reason="test",
+    )
+    html = client.get(reverse("verify:page"), {"handle": "HandingWMP"}).content.decode()
+    assert 'data-verdict="formerly_official"' in html
+    assert "Our account was renamed on" in html and "it is now @TomKhanWMP" in html
+    body = client.get(reverse("verify:accounts_json"), {"handle": "HandingWMP"}).json()
+    assert body["status"] == "formerly_official" and body["reason"] == "renamed"
+    assert body["now"] == {"platform": "x", "handle": "TomKhanWMP"}
+    # An impostor who never was ours is told apart from both.
+    body = client.get(reverse("verify:accounts_json"), {"handle": "NeverOursWMP"}).json()
+    assert body["status"] == "unknown"
