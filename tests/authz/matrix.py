@@ -126,6 +126,7 @@ OFFICER_OR_SEES_EVERYTHING = page(WRITERS | SEES_EVERYTHING, anon=FORBIDDEN)
 RULES: dict[str, Rule] = {
     # The portal's own pages.
     "": SIGNED_IN_PAGE,
+    "me/": SIGNED_IN_PAGE,
     "login/": PUBLIC,
     # Signing out: a page asking to confirm, then the sign-in page (and a "signed out" event).
     "logout/": Rule(get=outcomes(SIGNED_IN), post=every(LOGIN), writes=frozenset({"sign_out"})),
