@@ -41,6 +41,9 @@ migrate: setup
 seed: migrate
 	$(MANAGE) seed_demo
 
+# Links in the demo's mails name the address make run serves on (unless PORTAL_BASE_URL is set).
+run seed: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
+
 run: seed
 	@HOST=$(HOST) PORT=$(PORT) scripts/run.sh
 

@@ -21,7 +21,7 @@ cat <<MSG
     auditor     an auditor (Alan Reid)
     admin       an administrator, with Django admin at /admin/ (asks for a code)
   Worker and beat logs: ${PORTAL_VAR_DIR}/celery-worker.log, celery-beat.log
-  Status: .venv/bin/supervisorctl -c scripts/supervisord.conf status
+  Status: scripts/portalctl status   (restart worker, tail -f beat, ...)
 
 MSG
 exec .venv/bin/supervisord -c scripts/supervisord.conf
