@@ -2,7 +2,10 @@
 where it asks about an object, that object; each is tested in tests/people/test_predicates.py."""
 
 import rules
-from django.db.models import Exists
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from people.models import Delegation, Officer
@@ -13,6 +16,7 @@ def officer_of(user):
     """The Officer record of a signed-in user, or None (anonymous, or an admin-only login)."""
     if user is None or not user.is_authenticated:
         return None
+    load_principal(user)
     try:
         return user.officer
     except AttributeError:
@@ -21,16 +25,62 @@ def officer_of(user):
         return None
 
 
+def load_principal(user) -> None:
+    """What the predicates ask of the signed-in person (their role names, their officer record
+    and its unit, whether they have a team) in one query, kept on this user object: the one
+    AuthenticationMiddleware loads for one request, so the next request asks again and sees any
+    change. An object whose officer record was loaded already keeps that instance."""
+    if getattr(user, "_portal_roles", None) is not None or not getattr(user, "pk", None):
+        return
+    me = OuterRef("officer__pk")
+    team = Officer.objects.exclude(pk=me)
+    acting_for = Delegation.objects.in_force(timezone.localdate()).filter(
+        acting=OuterRef(me)  # two levels out: inside `team`'s subquery
+    )
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .select_related("officer__unit")
+        .annotate(
+            role_names=ArraySubquery(
+                Group.objects.filter(user=OuterRef("pk")).values_list("name", flat=True)
+            ),
+            direct=Exists(team.filter(supervisor_id=me)),
+            delegated=Exists(team.filter(supervisor_id__in=acting_for.values("supervisor_id"))),
+        )
+        .first()
+    )
+    if row is None:
+        user._portal_roles = set()
+        return
+    user._portal_roles = set(row.role_names)
+    officer = getattr(row, "officer", None)
+    relation = Officer.user.field.remote_field  # the user-to-officer side of the one-to-one
+    if not relation.is_cached(user):
+        relation.set_cached_value(user, officer)
+    if getattr(user, "_portal_has_team", None) is None:
+        user._portal_has_team = officer is not None and (row.direct or row.delegated)
+
+
+def role_names(user) -> list[str]:
+    """The names of the signed-in person's groups, the portal's roles first in their usual
+    order (from the same per-request load as the predicates)."""
+    if user is None or not user.is_authenticated:
+        return []
+    load_principal(user)
+    order = {role.value: i for i, role in enumerate(Role)}
+    return sorted(
+        getattr(user, "_portal_roles", ()), key=lambda name: (order.get(name, len(order)), name)
+    )
+
+
 def _in_group(role: Role):
     @rules.predicate(name=f"has_role_{role.name.lower()}")
     def predicate(user):
         if user is None or not user.is_authenticated or not user.is_active:
             return False
-        cache = getattr(user, "_portal_roles", None)
-        if cache is None:
-            cache = set(user.groups.values_list("name", flat=True))
-            user._portal_roles = cache
-        return role.value in cache
+        load_principal(user)
+        return role.value in getattr(user, "_portal_roles", ())
 
     return predicate
 
@@ -85,6 +135,7 @@ def has_team(user):
     the page both: the answer is kept on this user object (one request's), like its roles."""
     if user is None or not user.is_authenticated:
         return False
+    load_principal(user)
     answer = getattr(user, "_portal_has_team", None)
     if answer is None:
         answer = _has_team(officer_of(user))

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from people.predicates import role_names
 from portal.home import home_for, home_links
 from portal.navigation import YOUR_ACCOUNT, items_for
 
@@ -21,7 +22,11 @@ def home(request):
 @login_required
 def me(request):
     """Your account: the person's own pages and what they may start (kept out of the menu)."""
-    return render(request, "portal/me.html", {"links": items_for(request.user, YOUR_ACCOUNT)})
+    return render(
+        request,
+        "portal/me.html",
+        {"links": items_for(request.user, YOUR_ACCOUNT), "roles": role_names(request.user)},
+    )
 
 
 @login_not_required

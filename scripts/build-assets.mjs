@@ -22,7 +22,10 @@ cpSync(join(govuk, "assets", "images"), join(out, "assets", "images"), { recursi
 cpSync(join(govuk, "assets", "manifest.json"), join(out, "assets", "manifest.json"));
 // GOV.UK's accessible autocomplete (alphagov, MIT), served from the portal's own static files.
 const autocomplete = join(root, "node_modules", "accessible-autocomplete", "dist");
+// With their source maps: each file names its map, and the manifest storage of collectstatic
+// refuses a file whose reference it cannot find.
 for (const name of ["accessible-autocomplete.min.js", "accessible-autocomplete.min.css"]) {
   cpSync(join(autocomplete, name), join(out, name));
+  cpSync(join(autocomplete, `${name}.map`), join(out, `${name}.map`));
 }
 console.log(`built ${out}/portal.css (${result.css.length} bytes) and copied GOV.UK Frontend scripts and images`);

@@ -1,0 +1,64 @@
+"""What every signed-in page pays before its own work: the session, the user, and one query for
+what the permission checks ask of the person (their roles, officer record and unit, whether they
+have a team), kept on that request's user object and asked again by the next request. (Speed is
+measured by `make bench`, not here.)"""
+
+import pytest
+from django.urls import reverse
+
+from people.roles import Role
+from people.services import role_grant, role_revoke
+from tests.factories import OfficerFactory
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, and the one principal query (roles, officer and unit, team).
+SIGNED_IN = 3
+
+
+@pytest.fixture
+def administrator(db):
+    return OfficerFactory(rank="staff", roles=[Role.ADMINISTRATOR])
+
+
+@pytest.mark.parametrize(
+    "who", ["officer", "supervisor", "press_officer", "auditor", "administrator"]
+)
+def test_a_simple_signed_in_page_pays_a_constant_few_queries_whatever_the_role(
+    request, client, django_assert_num_queries, who
+):
+    person = request.getfixturevalue(who)
+    client.force_login(person.user)
+    client.get(reverse("me"))  # the session's first request also records it (once a minute)
+
+    # Your account: the menu, the person's name and unit, their roles, what they may start.
+    with django_assert_num_queries(SIGNED_IN):
+        response = client.get(reverse("me"))
+    assert response.status_code == 200
+    assert person.unit.name in response.text
+
+    # Notifications: the menu plus the page's own count (none yet: no list query).
+    with django_assert_num_queries(SIGNED_IN + 1):
+        response = client.get(reverse("notifications:inbox"))
+    assert response.status_code == 200
+
+
+def test_a_role_given_or_taken_mid_session_is_seen_on_the_next_request(
+    client, officer, administrator
+):
+    client.force_login(officer.user)
+    audit = reverse("audit:trail")
+    assert client.get(audit).status_code == 403
+    assert "Audit trail" not in client.get(reverse("me")).text
+
+    role_grant(actor=administrator.user, user_id=officer.user.pk, role=Role.AUDITOR, reason="Audit")
+    assert client.get(audit).status_code == 200
+    me = client.get(reverse("me")).text
+    assert "Audit trail" in me
+    assert "Your roles: Officer, Auditor." in me
+
+    role_revoke(actor=administrator.user, user_id=officer.user.pk, role=Role.AUDITOR, reason="Done")
+    assert client.get(audit).status_code == 403
+    me = client.get(reverse("me")).text
+    assert "Audit trail" not in me
+    assert "Your roles: Officer." in me
