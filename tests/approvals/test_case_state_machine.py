@@ -443,3 +443,30 @@ def test_business_case_workflow_state_machine():
     )
     print(sorted(SEEN.items()))
     print(REASONS.most_common(25))
+
+
+@pytest.mark.django_db
+def test_a_returned_case_changed_to_a_handle_another_open_case_holds_is_refused(
+    officer, supervisor
+):
+    """Found while building the machine above: the form checks the handle, but the service let
+    the database's unique constraint escape as an IntegrityError (a server error) when a returned
+    case took the handle of another open case, e.g. one submitted after the form was checked."""
+    policy = PolicyVersionFactory()
+    first = BusinessCaseFactory(applicant=officer, handle="AlphaWMP")
+    second = BusinessCaseFactory(applicant=officer, handle="BravoWMP")
+    for case in (first, second):
+        services.business_case_submit(
+            actor=officer.user, case_id=case.pk, policy_id=policy.pk, personal_use_read=True
+        )
+    services.business_case_decide(
+        actor=supervisor.user, case_id=second.pk, outcome="returned", comment="Say more."
+    )
+    events = AuditEvent.objects.count()
+    with pytest.raises(DomainError, match="already proposed by another open case"):
+        services.business_case_update(
+            actor=officer.user, case_id=second.pk, data={"handle": "alphawmp"}
+        )
+    second.refresh_from_db()
+    assert second.handle == "BravoWMP"
+    assert AuditEvent.objects.count() == events
