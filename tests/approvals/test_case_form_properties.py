@@ -29,7 +29,7 @@ PLAUSIBLE = {
 }
 
 
-VALID = {name: "Residents of the ward and local businesses." for name in CASE_FIELDS} | {
+VALID = dict.fromkeys(CASE_FIELDS, "Residents of the ward and local businesses.") | {
     "platform": "x",
     "kind": "individual",
     "handle": "PriyaSharmaWMP",
@@ -63,7 +63,7 @@ SEEN = {"valid": 0, "invalid": 0}
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(post=POSTS)
-@example(post={name: "x" for name in CASE_FIELDS} | {"hours_per_week": "NaN"})
+@example(post=dict.fromkeys(CASE_FIELDS, "x") | {"hours_per_week": "NaN"})
 @example(post={"handle": "\x00", "display_name": "\x00"})
 def test_no_post_to_the_case_form_raises_and_nothing_is_half_written(officer, post):
     with transaction.atomic():
