@@ -70,9 +70,7 @@ FILES = st.one_of(
 # Files every row of which is good, so that the import's writing side is exercised too.
 GOOD_FILES = st.lists(
     st.from_regex(r"[A-Za-z]{3,10}WMP", fullmatch=True), min_size=1, max_size=6, unique_by=str.lower
-).map(
-    lambda handles: _csv([GOOD_ROW | {"handle": h} for h in handles], list(GOOD_ROW) + ["handle"])
-)
+).map(lambda handles: _csv([GOOD_ROW | {"handle": h} for h in handles], [*GOOD_ROW, "handle"]))
 RAW = st.one_of(st.binary(max_size=400), st.text(max_size=400).map(str.encode))
 
 
@@ -85,7 +83,7 @@ def press(press_officer):
 
 def _reported(checked):
     for error in checked.errors:
-        assert error.line is None or 1 <= error.line
+        assert error.line is None or error.line >= 1
         assert isinstance(error.message, str) and error.message.strip()
 
 
