@@ -195,10 +195,15 @@ class CaseWorkflow(RuleBasedStateMachine):
     # -- the rules --------------------------------------------------------------------------------
 
     @initialize(target=cases)
-    def first_case(self):
-        case = BusinessCaseFactory(applicant=self.users["applicant"].officer, handle="AlphaWMP")
-        self.states[case.pk] = case.state
-        return case.pk
+    def first_cases(self):
+        """A draft for each applicant: one a plain officer, one in the press office (who must
+        never sign off their own case)."""
+        made = []
+        for name, handle in (("applicant", "AlphaWMP"), ("press_applicant", "BravoWMP")):
+            case = BusinessCaseFactory(applicant=self.users[name].officer, handle=handle)
+            self.states[case.pk] = case.state
+            made.append(case.pk)
+        return multiple(*made)
 
     @rule(target=cases, data=st.data(), handle=st.sampled_from(HANDLES))
     def create(self, data, handle):
