@@ -95,7 +95,13 @@ def business_case_update(*, actor, case_id: int, data: dict) -> BusinessCase:
     for name in CASE_FIELDS:
         if name in data:
             setattr(case, name, data[name])
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:  # a returned case holds its handle; another open case has it
+        raise WorkflowError(
+            f"The handle @{case.handle} is already proposed by another open case; choose another."
+        ) from exc
     changes = diff(before, snapshot(case, CASE_FIELDS))
     if changes:
         audit_record(actor=actor, action="business_case.changed", obj=case, changes=changes)
