@@ -22,13 +22,11 @@ from collections import Counter
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, F
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
-    RuleBasedStateMachine,
     initialize,
     invariant,
     multiple,
@@ -51,6 +49,7 @@ from tests.factories import (
     PolicyVersionFactory,
     UnitFactory,
 )
+from tests.state_machines import SavepointMachine
 
 # Every transition the model declares, by (from, to); each pair names exactly one transition.
 FSM = {}
@@ -100,13 +99,11 @@ def _case_data(handle: str) -> dict:
     return data
 
 
-class CaseWorkflow(RuleBasedStateMachine):
+class CaseWorkflow(SavepointMachine):
     cases = Bundle("cases")
 
     def __init__(self):
         super().__init__()
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
         team = UnitFactory()
         supervisor = OfficerFactory(
             unit=team, rank="sergeant", roles=[Role.OFFICER, Role.SUPERVISOR]
@@ -138,16 +135,7 @@ class CaseWorkflow(RuleBasedStateMachine):
         self.states: dict[int, str] = {}  # the state each case was left in by the last step
         self.last_sequence = self._max_sequence()
 
-    def teardown(self):
-        transaction.set_rollback(True)
-        self._atomic.__exit__(None, None, None)
-
     # -- the step every rule takes -------------------------------------------------------------
-
-    @staticmethod
-    def _max_sequence() -> int:
-        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
-        return last or 0
 
     def _attempt(self, action: str, actor: str, case_id: int | None, call, allowed: set[str]):
         """Run `call()` as one step: a refusal changes nothing; a success is by someone in

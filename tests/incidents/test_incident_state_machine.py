@@ -13,12 +13,11 @@ from collections import Counter
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 
 from accounts.models import SocialAccount
 from audit.models import AuditEvent
@@ -29,6 +28,7 @@ from incidents import services
 from incidents.models import OPEN_STATES, PRESS_OFFICE_STEPS, Incident, IncidentStep, Step
 from people.roles import Role
 from tests.factories import OfficerFactory, SocialAccountFactory, UnitFactory
+from tests.state_machines import SavepointMachine
 
 FSM = {
     (t.source, t.target): t.name
@@ -41,11 +41,9 @@ PRESS = {"press"}
 SEEN: Counter = Counter()  # what the runs reached, printed at the end (pytest -s)
 
 
-class IncidentWorkflow(RuleBasedStateMachine):
+class IncidentWorkflow(SavepointMachine):
     def __init__(self):
         super().__init__()
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
         team = UnitFactory()
         supervisor = OfficerFactory(
             unit=team, rank="sergeant", roles=[Role.OFFICER, Role.SUPERVISOR]
@@ -64,15 +62,6 @@ class IncidentWorkflow(RuleBasedStateMachine):
         self.account = SocialAccountFactory(owner=people["owner"], unit=team)
         self.states: dict[int, str] = {}
         self.last_sequence = self._max_sequence()
-
-    def teardown(self):
-        transaction.set_rollback(True)
-        self._atomic.__exit__(None, None, None)
-
-    @staticmethod
-    def _max_sequence() -> int:
-        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
-        return last or 0
 
     def _open(self) -> Incident | None:
         return Incident.objects.filter(account=self.account, state__in=OPEN_STATES).first()
