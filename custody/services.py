@@ -17,11 +17,19 @@ from audit.services import audit_record
 from core.errors import DomainError
 from custody import crypto
 from custody.models import Credential
+from custody.strength import weakness
 from notifications.services import notify
 
 
 class CustodyError(DomainError):
     """A custody action the rules do not allow (the view shows the message)."""
+
+
+class WeakPassword(CustodyError):
+    """The password fails the guidance's strength rule; the message says why without repeating
+    it, and belongs next to the password field."""
+
+    field = "password"
 
 
 class ReauthenticationRequired(CustodyError):
@@ -52,6 +60,8 @@ def _store(
 ) -> Credential:
     if not login.strip() or not password:
         raise CustodyError("Enter both the login (username or e-mail) and the password.")
+    if reason_weak := weakness(password, account=account):
+        raise WeakPassword(reason_weak)
     now = timezone.now()
     sealed = _seal(account.pk, login.strip(), password, notes.strip())
     credential = Credential.objects.select_for_update().filter(account=account).first()

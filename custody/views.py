@@ -22,6 +22,7 @@ from custody.selectors import accounts_needing_credentials
 from custody.services import (
     CustodyError,
     ReauthenticationRequired,
+    WeakPassword,
     credential_lodge,
     credential_reveal,
     credential_rotate,
@@ -61,6 +62,8 @@ def lodge(request, pk):
                 password=form.cleaned_data["password"],
                 notes=form.cleaned_data["notes"],
             )
+        except WeakPassword as exc:
+            form.add_error(exc.field, str(exc))
         except CustodyError as exc:
             messages.error(request, str(exc))
         else:
@@ -96,6 +99,8 @@ def rotate(request, pk):
                 notes=form.cleaned_data["notes"],
                 reason=form.cleaned_data["reason"],
             )
+        except WeakPassword as exc:
+            form.add_error(exc.field, str(exc))
         except CustodyError as exc:
             messages.error(request, str(exc))
         else:

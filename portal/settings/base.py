@@ -381,6 +381,9 @@ CELERY_BEAT_SCHEDULE = {
 DEV_CREDENTIAL_KEYS = "dev:ZGV2LW9ubHktbm90LXNlY3JldC1rZXktMzItYnl0ZXM="
 CREDENTIAL_KEYS = env_str("CREDENTIAL_KEYS", DEV_CREDENTIAL_KEYS)
 REAUTH_MAX_AGE = env_int("REAUTH_MAX_AGE", 5 * 60)  # seconds a re-entered password stays fresh
+# Lodged passwords must score at least this with zxcvbn (0 guessable … 4 very unguessable);
+# 3 means "safely unguessable: moderate protection from an offline attack".
+CREDENTIAL_MIN_SCORE = env_int("CREDENTIAL_MIN_SCORE", 3)
 
 # Platform adapters (activity). Without a bearer token the X adapter is not run.
 X_API_BASE_URL = env_str("X_API_BASE_URL", "https://api.x.com")

@@ -2,6 +2,7 @@
 supervisors, a press office, an auditor, an administrator and a few official accounts, with one
 documented login per role. Deterministic: running it again changes nothing."""
 
+import hashlib
 import os
 import random
 from datetime import timedelta
@@ -140,8 +141,10 @@ DEMO_LOGINS = {
 
 
 def demo_credential_password(handle: str) -> str:
-    """The fake password the demo lodges for an account (documented, not a secret)."""
-    return f"Demo-{handle}-Pw!2026"
+    """The fake password the demo lodges for an account (documented, not a secret). Not made
+    from the handle itself: custody refuses a password containing the account's own words."""
+    digest = hashlib.sha256(handle.encode()).hexdigest()[:8]
+    return f"Demo-{digest}-Kettle-Pw!2026"
 
 
 class Command(BaseCommand):
