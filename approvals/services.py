@@ -28,7 +28,7 @@ from core.workflow import fire, lock
 from custody.models import Credential
 from notifications.services import notification_event, notify
 from people.predicates import officer_of
-from people.selectors import press_office_recipients, supervisors_to_tell
+from people.selectors import press_office_recipients, supervisors_to_tell, training_gap
 
 # Which transition of BusinessCase each decision fires, by the stage the case is waiting at.
 DECISION_TRANSITIONS = {
@@ -247,7 +247,13 @@ def _decision_allowed(
             "You made the supervisor's decision on this case; another member of the press"
             " office must make the press office's. Both decisions need two different people."
         )
-    if stage == Decision.Stage.PRESS_OFFICE and outcome == Decision.Outcome.APPROVED:
+    approving = outcome == Decision.Outcome.APPROVED
+    if stage == Decision.Stage.SUPERVISOR and approving and (gap := training_gap(case.applicant)):
+        raise WorkflowError(
+            f"Not approved: {gap}. The force's training comes before an official account;"
+            " return the case, or ask an administrator to record the training."
+        )
+    if stage == Decision.Stage.PRESS_OFFICE and approving:
         _check_handle(case, "checked again at sign-off")
     return stage, outcome
 

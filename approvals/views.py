@@ -27,6 +27,7 @@ from core.errors import DomainError
 from core.views import run_service
 from people import services as people_services
 from people.predicates import officer_of
+from people.selectors import training_gap
 
 
 def _case_or_404(request, pk):
@@ -146,6 +147,10 @@ def _detail_context(request, case, decision_form=None, checklist_form=None):
         checklist_form = SetupChecklistForm(checklist=checklist)
     return {
         "case": case,
+        # Before the supervisor approves: what the applicant still lacks, for both to see.
+        "training_gap": training_gap(case.applicant)
+        if stage == Decision.Stage.SUPERVISOR or case.is_editable
+        else None,
         "decisions": selectors.decisions_for(case),
         "history": history_for(case),
         "stage": stage,

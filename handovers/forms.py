@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.utils import timezone
 
-from core import csv_read
+from core.forms import CSVFileField
 from handovers.models import Checklist, Kind
 from handovers.selectors import successor_choices
 from people.models import Officer
@@ -256,24 +256,12 @@ class MarkOfficerForm(forms.Form):
 
 
 class HRImportForm(forms.Form):
-    file = forms.FileField(
+    file = CSVFileField(
         label="HR file of movers and leavers (CSV)",
         help_text="Columns staff_number, status (moved or left) and date (2026-11-24). If any row"
         " is wrong nothing is imported and the lines are listed.",
-        error_messages={"required": "Choose the CSV file to import"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(Field("file"), submit="Import the file", name="import")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 2_000_000:
-            raise forms.ValidationError("The file must be smaller than 2 MB")
-        raw = upload.read()
-        try:
-            csv_read.decode(raw)
-        except csv_read.Unreadable as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return raw  # read (encoding, delimiter, rows) by the import, core.csv_read

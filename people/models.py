@@ -211,6 +211,56 @@ class Leave(models.Model):
         return f"{self.officer} on leave {self.starts_on}–{self.ends_on}"
 
 
+# Training --------------------------------------------------------------------------------------
+
+
+class TrainingQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Records of a completed course still in date on `on` (today by default)."""
+        day = on or timezone.localdate()
+        return self.filter(completed_on__lte=day, expires_on__gte=day)
+
+
+class Training(models.Model):
+    """One completion of the force's social media training, recorded by an administrator or
+    imported from the learning system's CSV. A supervisor approves a business case only while
+    the applicant holds a record in date (approvals.services)."""
+
+    class Source(models.TextChoices):
+        RECORDED = "recorded", "Recorded by an administrator"
+        IMPORTED = "imported", "Imported from the training file"
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="training")
+    course = models.CharField(max_length=150)
+    completed_on = models.DateField()
+    expires_on = models.DateField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # Set in the transaction that queues the "expiring soon" message: told once per record.
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TrainingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-expires_on"]
+        indexes = [models.Index(fields=["officer", "expires_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("completed_on")),
+                name="training_expires_after_completion",
+            ),
+            models.UniqueConstraint(
+                fields=["officer", "course", "completed_on"], name="training_once_per_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.officer}: {self.course}, {self.completed_on} to {self.expires_on}"
+
+
 # Role grants -----------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ rules.add_perm("people.reset_second_factor", is_administrator)
 rules.add_perm("people.end_sessions", is_administrator)
 # Sees e-mails parked as failed, with the reason, and puts them back in the outbox.
 rules.add_perm("people.retry_failed_mail", is_administrator)
+rules.add_perm("people.record_training", is_administrator)
 rules.add_perm("people.manage_delegations", is_supervisor | is_administrator)
 rules.add_perm("people.create_delegation", is_supervisor & is_officer)
 rules.add_perm("people.revoke_delegation", is_officer & gave_delegation)

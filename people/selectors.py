@@ -5,9 +5,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from notifications.services import SharedMailbox
-from people.models import Delegation, Officer, RoleGrantRequest
+from people.models import Delegation, Officer, RoleGrantRequest, Training
 from people.predicates import officer_of, sees_everything
 from people.roles import Role
 
@@ -162,3 +163,37 @@ def describe_browser(user_agent: str) -> str:
         "",
     )
     return f"{browser} on {system}" if system else browser
+
+
+# Training -------------------------------------------------------------------------------------
+
+
+def training_current(officer: Officer, on=None) -> Training | None:
+    """The officer's in-date social media training on `on` (today), the one lasting longest."""
+    return officer.training.current(on).order_by("-expires_on").first()
+
+
+def training_gap(officer: Officer, on=None) -> str | None:
+    """What the officer lacks before a case of theirs can be approved, in words for the
+    applicant and the supervisor; None when their training is in date."""
+    if training_current(officer, on) is not None:
+        return None
+    last = officer.training.order_by("-expires_on").first()
+    course = settings.TRAINING_COURSE.lower()
+    if last is None:
+        return f"{officer.full_name} has no record of completing the {course}"
+    if last.completed_on > (on or timezone.localdate()):
+        return f"{officer.full_name}'s {course} is recorded as completed in the future"
+    return f"{officer.full_name}'s {course} expired on {last.expires_on:%-d %B %Y}"
+
+
+def training_records(*, query: str = "") -> QuerySet:
+    """Every training record, newest expiry first, for the administrators' page."""
+    rows = Training.objects.select_related("officer", "officer__unit", "recorded_by")
+    if query:
+        rows = rows.filter(
+            Q(officer__surname__icontains=query)
+            | Q(officer__first_name__icontains=query)
+            | Q(officer__staff_number__iexact=query)
+        )
+    return rows.order_by("-expires_on", "officer__surname")

@@ -10,9 +10,11 @@ import datetime
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +24,14 @@ from core.errors import DomainError, WorkflowError
 from core.workflow import fire, lock
 from notifications.models import Notification
 from notifications.services import notification_requeue, notify
-from people.models import Delegation, Leave, Officer, RoleGrantDecision, RoleGrantRequest
+from people.models import (
+    Delegation,
+    Leave,
+    Officer,
+    RoleGrantDecision,
+    RoleGrantRequest,
+    Training,
+)
 from people.predicates import officer_of
 from people.roles import ROLES_NEEDING_APPROVAL, Role, ensure_role_groups
 from people.selectors import administrators_to_tell, person_label, roles_of
@@ -392,9 +401,9 @@ HR_COLUMNS = ["staff_number", "status", "date"]
 
 
 @dataclass
-class HRImportReport:
-    """Rows are dicts: line, officer, status, on (and, once marked, was: the status before).
-    `encoding` and `delimiter` say how the file was read."""
+class ImportReport:
+    """What an import of a CSV file found: `rows` to write (dicts with their `line`) and
+    `errors` (line, message); `encoding` and `delimiter` say how the file was read."""
 
     rows: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
@@ -404,6 +413,39 @@ class HRImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class HRImportReport(ImportReport):
+    """Rows: line, officer, status, on (and, once marked, was: the status before)."""
+
+
+def _rows_parse(report: ImportReport, content, columns, check) -> ImportReport:
+    """Read a CSV into `report`: every line checked by `check(values, line) -> (problems,
+    facts)`; a file that cannot be read, lacks a column or has no rows is one error."""
+    try:
+        table = csv_read.read(content, normalise=lambda h: h.strip().lower())
+    except csv_read.Unreadable as exc:
+        report.errors.append({"line": None, "message": str(exc)})
+        return report
+    report.encoding, report.delimiter = table.encoding, table.delimiter_name
+    missing = [c for c in columns if c not in table.header]
+    if missing:
+        report.errors.append(
+            {"line": 1, "message": f"Missing column(s): {', '.join(missing)}{table.header_hint}"}
+        )
+        return report
+    for line in table.rows():
+        if line.problem:
+            report.errors.append({"line": line.line, "message": line.problem})
+            continue
+        problems, facts = check(line.values, line.line)
+        if problems:
+            report.errors.append({"line": line.line, "message": "; ".join(problems)})
+        else:
+            report.rows.append({"line": line.line, **facts})
+    if not report.rows and not report.errors:
+        report.errors.append({"line": 1, "message": "The file has no rows."})
+    return report
 
 
 def _hr_row_check(row: dict, officers: dict, seen: dict) -> tuple[list[str], dict]:
@@ -433,35 +475,15 @@ def _hr_row_check(row: dict, officers: dict, seen: dict) -> tuple[list[str], dic
 
 
 def _hr_rows_parse(content: bytes | str) -> HRImportReport:
-    report = HRImportReport()
-    try:
-        table = csv_read.read(content, normalise=lambda h: h.strip().lower())
-    except csv_read.Unreadable as exc:
-        report.errors.append({"line": None, "message": str(exc)})
-        return report
-    report.encoding, report.delimiter = table.encoding, table.delimiter_name
-    missing = [c for c in HR_COLUMNS if c not in table.header]
-    if missing:
-        report.errors.append(
-            {"line": 1, "message": f"Missing column(s): {', '.join(missing)}{table.header_hint}"}
-        )
-        return report
     officers = {o.staff_number.lower(): o for o in Officer.objects.select_related("user")}
     seen: dict[str, int] = {}
-    for line in table.rows():
-        if line.problem:
-            report.errors.append({"line": line.line, "message": line.problem})
-            continue
-        row = line.values
+
+    def check(row: dict, line: int):
         problems, facts = _hr_row_check(row, officers, seen)
-        seen.setdefault(row.get("staff_number", "").lower(), line.line)
-        if problems:
-            report.errors.append({"line": line.line, "message": "; ".join(problems)})
-        else:
-            report.rows.append({"line": line.line, **facts})
-    if not report.rows and not report.errors:
-        report.errors.append({"line": 1, "message": "The file has no rows."})
-    return report
+        seen.setdefault(row.get("staff_number", "").lower(), line)
+        return problems, facts
+
+    return _rows_parse(HRImportReport(), content, HR_COLUMNS, check)
 
 
 @transaction.atomic
@@ -573,3 +595,183 @@ def failed_mail_retry(*, actor, notification_id: int) -> Notification:
         reason=f"Failed with {reason}" if reason else "",
     )
     return notification
+
+
+# Training -------------------------------------------------------------------------------------
+#
+# Completions of the force's social media training, recorded one at a time by an administrator or
+# imported from the learning system's CSV (staff_number, completed_on[, expires_on]): every row is
+# checked first and, if any is wrong, nothing is written and the report lists the lines.
+
+TRAINING_COLUMNS = ("staff_number", "completed_on")
+
+
+def _training_expiry(completed_on: datetime.date, expires_on: datetime.date | None):
+    return expires_on or completed_on + datetime.timedelta(days=settings.TRAINING_VALID_DAYS)
+
+
+def _training_problems(completed_on, expires_on) -> list[str]:
+    problems = []
+    if completed_on > timezone.localdate():
+        problems.append("the completion date is in the future")
+    if expires_on is not None and expires_on <= completed_on:
+        problems.append("the expiry date must be after the completion date")
+    return problems
+
+
+def _training_create(*, actor, officer, completed_on, expires_on, source, reason) -> Training:
+    if officer.training.filter(course=settings.TRAINING_COURSE, completed_on=completed_on).exists():
+        raise DomainError(
+            f"{officer.full_name}'s training completed on {completed_on:%-d %B %Y} is already"
+            " recorded."
+        )
+    record = Training.objects.create(
+        officer=officer,
+        course=settings.TRAINING_COURSE,
+        completed_on=completed_on,
+        expires_on=_training_expiry(completed_on, expires_on),
+        source=source,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="training.recorded",
+        obj=officer,
+        changes={
+            "training": [None, f"{record.course}: {record.completed_on} to {record.expires_on}"]
+        },
+        reason=reason,
+    )
+    return record
+
+
+@transaction.atomic
+def training_record(
+    *, actor, officer_id: int, completed_on: datetime.date, expires_on=None, reason: str = ""
+) -> Training:
+    """An administrator records that an officer completed the social media training."""
+    if not actor.has_perm("people.record_training"):
+        raise PermissionDenied("Only an administrator records training.")
+    officer = lock(Officer, officer_id)
+    if problems := _training_problems(completed_on, expires_on):
+        raise DomainError("; ".join(problems).capitalize() + ".")
+    return _training_create(
+        actor=actor,
+        officer=officer,
+        completed_on=completed_on,
+        expires_on=expires_on,
+        source=Training.Source.RECORDED,
+        reason=reason,
+    )
+
+
+class TrainingImportReport(ImportReport):
+    """Rows: line, officer, completed_on, expires_on (and, once written, record)."""
+
+
+def _date_or_problem(value: str, name: str, problems: list[str], *, required=True):
+    if not value.strip() and not required:
+        return None
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        problems.append(f"{name} must look like 2026-11-24")
+        return None
+
+
+def _training_row_check(row: dict, officers: dict, seen: dict) -> tuple[list[str], dict]:
+    number = row.get("staff_number", "").strip()
+    problems: list[str] = []
+    officer = officers.get(number.lower())
+    if officer is None:
+        problems.append(f"no officer has staff number '{number}'")
+    completed = _date_or_problem(row.get("completed_on", ""), "completed_on", problems)
+    expires = _date_or_problem(row.get("expires_on", ""), "expires_on", problems, required=False)
+    if completed is not None:
+        problems += _training_problems(completed, expires)
+        key = (number.lower(), completed)
+        if key in seen:
+            problems.append(f"the same completion appears twice (also on line {seen[key]})")
+        elif (
+            officer is not None
+            and officer.training.filter(
+                course=settings.TRAINING_COURSE, completed_on=completed
+            ).exists()
+        ):
+            problems.append(f"{officer.full_name}'s completion on {completed} is already recorded")
+    return problems, {"officer": officer, "completed_on": completed, "expires_on": expires}
+
+
+def _training_rows_parse(content: bytes | str) -> TrainingImportReport:
+    officers = {o.staff_number.lower(): o for o in Officer.objects.all()}
+    seen: dict[tuple, int] = {}
+
+    def check(row: dict, line: int):
+        problems, facts = _training_row_check(row, officers, seen)
+        if facts["completed_on"] is not None:
+            seen.setdefault(
+                (row.get("staff_number", "").strip().lower(), facts["completed_on"]), line
+            )
+        return problems, facts
+
+    return _rows_parse(TrainingImportReport(), content, TRAINING_COLUMNS, check)
+
+
+@transaction.atomic
+def training_import(*, actor, content: bytes | str) -> TrainingImportReport:
+    """Record every completion in the learning system's CSV, or none of them."""
+    if not actor.has_perm("people.record_training"):
+        raise PermissionDenied("Only an administrator imports training records.")
+    report = _training_rows_parse(content)
+    if not report.ok:
+        return report
+    row = None
+    try:
+        with transaction.atomic():  # a row refused now undoes every row before it
+            for row in report.rows:
+                row["record"] = _training_create(
+                    actor=actor,
+                    officer=row["officer"],
+                    completed_on=row["completed_on"],
+                    expires_on=row["expires_on"],
+                    source=Training.Source.IMPORTED,
+                    reason=f"Training import, line {row['line']}",
+                )
+    except DomainError as exc:  # recorded since the check (another administrator, say)
+        report.errors.append({"line": row["line"], "message": str(exc)})
+        report.rows = []
+    return report
+
+
+@transaction.atomic
+def training_expiry_remind(*, today: datetime.date | None = None) -> int:
+    """Tell each officer once, TRAINING_NOTICE_DAYS before their training expires, unless a
+    later completion is already recorded. A record is marked in the transaction that queues
+    its message, and rows another run holds are skipped: two runs at once tell no one twice."""
+    today = today or timezone.localdate()
+    later = Training.objects.filter(
+        officer=OuterRef("officer"), expires_on__gt=OuterRef("expires_on")
+    )
+    due = (
+        Training.objects.current(today)
+        .filter(
+            expires_on__lte=today + datetime.timedelta(days=settings.TRAINING_NOTICE_DAYS),
+            expiry_reminded_at__isnull=True,
+            officer__status=Officer.Status.SERVING,
+        )
+        .exclude(Exists(later))
+        .select_related("officer__user")
+        .select_for_update(skip_locked=True, of=("self",))
+    )
+    now = timezone.now()
+    told = 0
+    for record in due:
+        notify(
+            recipients=[record.officer.user],
+            kind="training.expiring",
+            context={"training": record, "course": record.course},
+        )
+        record.expiry_reminded_at = now
+        record.save(update_fields=["expiry_reminded_at"])
+        told += 1
+    return told

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import views, views_failed_mail, views_sessions
+from people import views, views_failed_mail, views_sessions, views_training
 
 app_name = "people"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     # Sign-in sessions and second factors.
     path("sessions/", views_sessions.my_sessions, name="sessions"),
     path("<int:user_id>/sign-in/", views_sessions.person_sign_in, name="person_sign_in"),
+    # The force's social media training, for administrators.
+    path("training/", views_training.training, name="training"),
     # E-mails the outbox parked as failed, for administrators.
     path("failed-mail/", views_failed_mail.failed_mail, name="failed_mail"),
     path(

@@ -4,13 +4,14 @@ import datetime
 import json
 
 import factory
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import ActivityObservation, ImportJob, SocialAccount
 from custody import crypto
 from custody.models import Credential
-from people.models import Delegation, Officer, Unit
+from people.models import Delegation, Officer, Training, Unit
 from people.roles import Role, ensure_role_groups
 
 PASSWORD = "correct-horse-battery"
@@ -60,6 +61,23 @@ class OfficerFactory(factory.django.DjangoModelFactory):
         groups = ensure_role_groups()
         roles = [Role.OFFICER] if extracted is None else extracted
         self.user.groups.add(*(groups[r] for r in roles))
+
+    @factory.post_generation
+    def trained(self, create, extracted, **kwargs):
+        """The force's social media training, in date (completed a year ago, valid for ten so
+        that tests moving the clock keep it), unless OfficerFactory(trained=False): a supervisor
+        approves only a trained applicant."""
+        if not create or extracted is False:
+            return
+        today = timezone.localdate()
+        Training.objects.create(
+            officer=self,
+            course=settings.TRAINING_COURSE,
+            completed_on=today - datetime.timedelta(days=365),
+            expires_on=today + datetime.timedelta(days=3650),
+            source=Training.Source.RECORDED,
+            recorded_by=self.user,
+        )
 
 
 class DelegationFactory(factory.django.DjangoModelFactory):

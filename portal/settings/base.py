@@ -365,6 +365,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.recertification_run",
         "schedule": crontab(hour=6, minute=45),
     },
+    "training-expiry-daily": {
+        "task": "people.training_expiry_remind",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "orphan-check-nightly": {
         "task": "reminders.orphan_check",
         "schedule": crontab(hour=2, minute=0),
@@ -401,6 +405,12 @@ PRESS_OFFICE_MANAGER_EMAIL = env_str("PRESS_OFFICE_MANAGER_EMAIL", "") or None
 # Re-certification: yearly, the owner asked this many days before it is due.
 RECERT_INTERVAL_DAYS = env_int("RECERT_INTERVAL_DAYS", 365)
 RECERT_NOTICE_DAYS = env_int("RECERT_NOTICE_DAYS", 30)
+# The force's social media training: a supervisor approves a business case only while the
+# applicant's completion is in date; it lasts TRAINING_VALID_DAYS unless the record says when
+# it expires, and its holder is told once, TRAINING_NOTICE_DAYS before it does.
+TRAINING_COURSE = env_str("TRAINING_COURSE", "Social media training")
+TRAINING_VALID_DAYS = env_int("TRAINING_VALID_DAYS", 2 * 365)
+TRAINING_NOTICE_DAYS = env_int("TRAINING_NOTICE_DAYS", 30)
 # Working days skip weekends, the bank holidays of this nation (the `holidays` package; England's
 # are also Wales's) and the force's own closure days (FORCE_CLOSURE_DAYS=YYYY-MM-DD,...).
 WORKING_DAYS_COUNTRY = env_str("WORKING_DAYS_COUNTRY", "GB")

@@ -142,6 +142,7 @@ RULES: dict[str, Rule] = {
     "people/roles/<int:pk>/": page({"admin"}, obj="officer_record", idor=False),
     "people/sessions/": SIGNED_IN_PAGE,
     "people/<int:user_id>/sign-in/": page({"admin"}, obj="officer_user", idor=False),
+    "people/training/": ADMIN_ONLY,
     "people/failed-mail/": ADMIN_ONLY,
     "people/failed-mail/<int:pk>/retry/": action(
         {"admin"}, obj="failed_mail", idor=False, writes=frozenset({"notification.retried"})

@@ -123,7 +123,11 @@ def test_only_press_office_rotates(officer, press_officer):
             actor=officer.user, account=account, login="a", password="b", reason="handover"
         )
     credential_rotate(
-        actor=press_officer.user, account=account, login="a", password="Rotated-Quill-58-Zephyr", reason="handover"
+        actor=press_officer.user,
+        account=account,
+        login="a",
+        password="Rotated-Quill-58-Zephyr",
+        reason="handover",
     )
     event = AuditEvent.objects.get(action="credential.rotated", object_id=account.pk)
     assert event.reason == "handover"
@@ -335,7 +339,9 @@ def test_requiring_new_credentials_puts_the_account_on_the_list_until_relodged(
 
     account = SocialAccountFactory(owner=officer)
     with time_machine.travel(timezone.now() - timezone.timedelta(days=2)):
-        credential_lodge(actor=officer.user, account=account, login="a", password="Old-Lantern-Orbit-31")
+        credential_lodge(
+            actor=officer.user, account=account, login="a", password="Old-Lantern-Orbit-31"
+        )
     assert account not in accounts_needing_credentials()
 
     credentials_require_new(actor=press_officer.user, account=account, reason="the handover")
@@ -344,5 +350,7 @@ def test_requiring_new_credentials_puts_the_account_on_the_list_until_relodged(
     assert event.reason == "the handover" and event.actor == press_officer.user
     assert Notification.objects.get(kind="credential_relodge").recipient == officer.user
 
-    credential_lodge(actor=officer.user, account=account, login="a", password="New-Compass-Tundra-64")
+    credential_lodge(
+        actor=officer.user, account=account, login="a", password="New-Compass-Tundra-64"
+    )
     assert account not in accounts_needing_credentials()

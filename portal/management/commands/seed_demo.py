@@ -21,6 +21,7 @@ from custody.services import credential_lodge
 from people.mfa import requires_second_factor, totp_enrol
 from people.models import Officer, Unit
 from people.roles import Role, ensure_role_groups
+from people.services import training_record
 
 DEMO_PASSWORD_DEFAULT = "demo-portal-2026"  # noqa: S105  (documented demo login)
 # The authenticator-app key of the demo logins whose role needs a second factor (press office,
@@ -306,6 +307,7 @@ class Command(BaseCommand):
                 owner.unit,
                 last_post,
             )
+        self.record_demo_training(demo, rng)
         # Business cases in different states (approvals app); once only.
         colleague = (
             Officer.objects.filter(supervisor=demo["supervisor"], user__username__startswith="pc")
@@ -321,6 +323,31 @@ class Command(BaseCommand):
         )
         self.lodge_demo_credentials(demo["press"].user)
         return self.created
+
+    def record_demo_training(self, demo, rng):
+        """The social media training, recorded by the administrator: in date for nearly everyone
+        (the demo officer's runs out within the month, so the reminder shows) and missing for
+        constables outside the demo team whose staff number ends in 9, so that a supervisor
+        sees why a case cannot be approved. Run again, it records nothing."""
+        today = timezone.localdate()
+        untrained = Officer.objects.filter(training__isnull=True).order_by("staff_number")
+        for officer in untrained:
+            in_demo_team = officer.supervisor_id == demo["supervisor"].pk
+            constable = officer.rank == Officer.Rank.PC
+            if constable and officer.staff_number.endswith("9") and not in_demo_team:
+                continue
+            completed = today - timedelta(days=rng.randint(30, 600))
+            expires = None
+            if officer == demo["officer"]:
+                completed, expires = today - timedelta(days=700), today + timedelta(days=20)
+            training_record(
+                actor=demo["admin"].user,
+                officer_id=officer.pk,
+                completed_on=completed,
+                expires_on=expires,
+                reason="Demo force",
+            )
+            self.created += 1
 
     def lodge_demo_credentials(self, press_user):
         """Demo login details for two accounts in three, so the press office can try a reveal
