@@ -332,3 +332,23 @@ def test_retention_periods_are_settings(held, settings):
     run = retention_run(now=NOW)
     assert run.counts["notifications"] == 0
     assert Notification.objects.count() == 5
+
+
+def test_the_nightly_beat_entry_runs_the_job(settings):
+    from privacy.tasks import retention_run as task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["retention-nightly"]
+    assert entry["task"] == task.name
+    counts = task.apply().get()
+    assert set(counts) == set(settings.RETENTION_DAYS)
+    assert RetentionRun.objects.get().counts == counts
+
+
+def test_events_from_before_redaction_existed_are_never_redacted(held):
+    from audit.services import audit_redact
+
+    assert audit_redact(event_ids=[held["legacy"].pk, held["new_sign_in"].pk]) == 1
+    assert AuditEvent.objects.get(pk=held["legacy"].pk).object_repr == "LEGACYNAME (1)"
+    assert AuditEvent.objects.get(pk=held["new_sign_in"].pk).redacted_at is not None
+    assert audit_redact(event_ids=[held["new_sign_in"].pk]) == 0  # once only
+    assert verify_chain()[1] is None
