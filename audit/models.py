@@ -1,5 +1,6 @@
 import hashlib
 import json
+import secrets
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -8,6 +9,11 @@ from django.db import models
 from core.models import AppendOnlyModel
 
 GENESIS_HASH = "0" * 64
+REDACTED = "[redacted]"
+# The fields of an event that may name a person. From hash version 2 the chain's hash covers a
+# salted digest of them instead of the fields themselves, so they can be redacted when their
+# retention ends (privacy app) while every hash, and so the chain, still verifies.
+DETAIL_FIELDS = ("actor_label", "object_repr", "changes", "reason")
 
 
 class AuditEvent(AppendOnlyModel):
@@ -15,7 +21,15 @@ class AuditEvent(AppendOnlyModel):
 
     Each event carries a SHA-256 over its own content and the previous event's hash, so any
     edit, deletion or insertion in the middle of the trail breaks the chain
-    (`manage.py verify_audit_chain` names the first broken event)."""
+    (`manage.py verify_audit_chain` names the first broken event).
+
+    Hash version 1 (events written before redaction existed) hashes every field. Version 2
+    hashes the skeleton (sequence, time, actor id, action, object, previous hash) and
+    `detail_digest`, a SHA-256 over a random per-event salt and the detail fields (who by name,
+    how the object read, the changes, the reason). While the detail is held the verifier
+    recomputes the digest too, so editing it is caught as before; redaction replaces the detail
+    with REDACTED and erases the salt (the one UPDATE the database's trigger allows, once), so
+    the digest stays in the hash and can no longer be used to guess what the detail said."""
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     created_at = models.DateTimeField(editable=False, db_index=True)
@@ -35,6 +49,10 @@ class AuditEvent(AppendOnlyModel):
     reason = models.TextField(blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
+    hash_version = models.PositiveSmallIntegerField(default=1, db_default=1, editable=False)
+    detail_digest = models.CharField(max_length=64, blank=True, db_default="", editable=False)
+    detail_salt = models.CharField(max_length=32, blank=True, db_default="", editable=False)
+    redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["sequence"]
@@ -45,6 +63,17 @@ class AuditEvent(AppendOnlyModel):
         return f"#{self.sequence} {self.action} {self.object_repr} by {self.actor_label}"
 
     def content_for_hash(self) -> dict:
+        if self.hash_version == 2:
+            return skeleton(
+                sequence=self.sequence,
+                created_at=self.created_at.isoformat(),
+                actor_id=self.actor_id,
+                action=self.action,
+                object_type=self.object_type,
+                object_id=self.object_id,
+                prev_hash=self.prev_hash,
+                detail_digest=self.detail_digest,
+            )
         return {
             "sequence": self.sequence,
             "created_at": self.created_at.isoformat(),
@@ -61,6 +90,27 @@ class AuditEvent(AppendOnlyModel):
 
     def compute_hash(self) -> str:
         return content_hash(self.content_for_hash())
+
+    def detail(self) -> dict:
+        return {name: getattr(self, name) for name in DETAIL_FIELDS}
+
+    @property
+    def redacted(self) -> bool:
+        return self.redacted_at is not None
+
+
+def skeleton(**fields) -> dict:
+    """What a version-2 hash covers: no field that names a person, and the detail's digest."""
+    return {**fields, "hash_version": 2}
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def detail_digest(salt: str, detail: dict, *, plain: bool = False) -> str:
+    """The salted digest of an event's detail fields (as `content_hash` canonicalises them)."""
+    return content_hash({"salt": salt, "detail": detail}, plain=plain)
 
 
 def content_hash(content: dict, *, plain: bool = False) -> str:

@@ -3,7 +3,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.db.models import Max
 
-from audit.models import AuditEvent
+from audit.models import REDACTED, AuditEvent, detail_digest
 
 
 def object_types(model) -> list[str]:
@@ -48,10 +48,26 @@ def verify_chain(batch_size: int = 2000) -> tuple[int, AuditEvent | None, str]:
             return checked, event, "its previous-hash does not match the event before it"
         if event.compute_hash() != event.hash:
             return checked, event, "its content does not match its hash"
+        if event.hash_version == 2:
+            why = _detail_problem(event)
+            if why:
+                return checked, event, why
         expected_prev = event.hash
         expected_sequence += 1
         checked += 1
     return checked, None, ""
+
+
+def _detail_problem(event: AuditEvent) -> str:
+    """Why a version-2 event's detail does not match its digest ("" when it does). A redacted
+    event's detail is gone by design: it must read as redacted, with no salt left."""
+    if event.redacted_at is None:
+        if detail_digest(event.detail_salt, event.detail()) != event.detail_digest:
+            return "its content does not match its digest"
+        return ""
+    if event.detail_salt or event.actor_label != REDACTED or event.object_repr != REDACTED:
+        return "it is marked redacted but its content is not"
+    return ""
 
 
 # The trail's object types without reading every event: a loose index scan over the

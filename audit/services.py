@@ -11,10 +11,17 @@ from collections.abc import Iterable
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from audit.models import GENESIS_HASH, AuditEvent, content_hash
+from audit.models import (
+    GENESIS_HASH,
+    REDACTED,
+    AuditEvent,
+    content_hash,
+    detail_digest,
+    new_salt,
+    skeleton,
+)
 from core import bulk
 
-REDACTED = "[redacted]"
 # Field names that can hold a secret. Their values never reach the trail, whatever a caller passes.
 SECRET_FIELD = re.compile(
     r"secret|password|passcode|token|ciphertext|nonce|credential_value|key$", re.IGNORECASE
@@ -124,7 +131,10 @@ def audit_record(
         changes=_scrub(changes),
         reason=reason,
         prev_hash=last.hash if last else GENESIS_HASH,
+        hash_version=2,
+        detail_salt=new_salt(),
     )
+    event.detail_digest = detail_digest(event.detail_salt, event.detail())
     event.hash = event.compute_hash()
     event.save()
     return event
@@ -176,20 +186,62 @@ def audit_record_rows(
     rows = []
     for object_type, object_id, object_repr, changes in entries:
         sequence += 1
-        row = {
-            "sequence": sequence,
-            "actor_id": actor_id,
+        detail = {
             "actor_label": label,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
             "object_repr": str(object_repr)[:300],
             "changes": _scrub(changes),
             "reason": reason,
+        }
+        salt = new_salt()
+        digest = detail_digest(salt, detail, plain=True)
+        row = {
+            "sequence": sequence,
+            "actor_id": actor_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
             "prev_hash": prev_hash,
         }
-        row["hash"] = prev_hash = content_hash({**row, "created_at": stamp}, plain=True)
-        row["created_at"] = created_at
+        row["hash"] = prev_hash = content_hash(
+            skeleton(**row, created_at=stamp, detail_digest=digest), plain=True
+        )
+        row.update(detail, created_at=created_at, hash_version=2)
+        row.update(detail_digest=digest, detail_salt=salt, redacted_at=None)
         rows.append(row)
     bulk.insert(AuditEvent, rows, batch_size=batch_size)
     return len(rows)
+
+
+def _redacted_changes(changes) -> dict:
+    """The changes with every value redacted and the field names kept (they name no one)."""
+    if isinstance(changes, dict):
+        return dict.fromkeys(changes, REDACTED)
+    return {}
+
+
+@transaction.atomic
+def audit_redact(*, event_ids: list[int], at=None) -> int:
+    """Redact the detail of these (version-2, not yet redacted) events: the names, how the
+    object read, the values changed and the reason become REDACTED and the salt is erased; the
+    skeleton, the digest and the hash stay, so `verify_chain` still verifies every one. The
+    only UPDATE the trail's trigger lets through, and only once per event. Returns how many were
+    redacted. The caller audits the redaction (counts, never what was redacted)."""
+    at = at or timezone.now()
+    events = list(
+        AuditEvent.objects.filter(pk__in=event_ids, hash_version=2, redacted_at__isnull=True)
+        .only("pk", "changes", "reason")
+        .order_by("pk")
+    )
+    for event in events:
+        values = {
+            "actor_label": REDACTED,
+            "object_repr": REDACTED,
+            "changes": _redacted_changes(event.changes),
+            "reason": REDACTED if event.reason else "",
+            "detail_salt": "",
+            "redacted_at": at,
+        }
+        # The append-only queryset refuses updates; this is the one sanctioned path, and the
+        # database trigger checks it changes nothing but the detail (audit migration 0003).
+        models.QuerySet(AuditEvent).filter(pk=event.pk).update(**values)
+    return len(events)

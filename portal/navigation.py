@@ -48,6 +48,7 @@ NAV = [
     NavItem("Audit trail", "audit:trail", permission="accounts.view_audit_trail"),
     NavItem("Roles", "people:roles", permission="people.manage_roles"),
     NavItem("Leavers", "handovers:leavers", permission="people.change_officer_status"),
+    NavItem("Data protection", "privacy:retention", permission="privacy.view_retention"),
     NavItem("Admin", "admin:index", staff_only=True),
     NavItem(
         "Your account",

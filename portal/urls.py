@@ -60,6 +60,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("handovers/", include("handovers.urls")),
     path("reports/", include("reports.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
     # The whole service, for operators and uptime checkers: red if mail or reminders would stall.
     path(

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "incidents",
     "handovers",
     "reports",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -377,7 +378,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.poll_platform_activity",
         "schedule": 6 * 60 * 60.0,
     },
+    "retention-nightly": {"task": "privacy.retention_run", "schedule": crontab(hour=3, minute=15)},
 }
+
+# Data protection: days each kind of record is kept before the nightly job removes or
+# anonymises it (privacy/retention.py says what each kind is, what happens and why this long;
+# administrators see the table at /privacy/retention/). RETENTION_<KIND>_DAYS overrides one.
+RETENTION_DEFAULT_DAYS = {
+    "closed_cases": 730,
+    "notifications": 365,
+    "reminders": 730,
+    "sign_in_events": 365,
+    "import_files": 90,
+    "credential_metadata": 6 * 365,
+    "leavers": 6 * 365,
+    "audit_detail": 6 * 365,
+}
+RETENTION_DAYS = {
+    kind: env_int(f"RETENTION_{kind.upper()}_DAYS", days)
+    for kind, days in RETENTION_DEFAULT_DAYS.items()
+}
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 500)  # records per transaction
 
 # Credential custody: AES-256-GCM key ring, "kid:base64key,..." with the current key first.
 # The default is a fixed, published development key so that `make run` works; it protects

@@ -159,6 +159,13 @@ RULES: dict[str, Rule] = {
     "reminders/leave/": page(WRITERS),
     # The audit trail.
     "audit/": SEES_EVERYTHING_ONLY,
+    # Data protection: administrators only (not even the officer for their own data).
+    "privacy/retention/": read_only({"admin"}),
+    "privacy/subject-access/": page(
+        {"admin"},
+        data=lambda team: {"staff_number": team.officer.staff_number},
+        writes=frozenset({"subject_access.exported"}),
+    ),
     # Business cases.
     "cases/": SIGNED_IN_PAGE,
     "cases/new/": OFFICER_ROLE,
