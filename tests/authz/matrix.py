@@ -114,7 +114,7 @@ def _check_in(team) -> dict:
 def _chat_choice(team) -> dict:
     from notifications.models import ChatChannel
 
-    channel = ChatChannel.objects.get(name="ALPHAMARK channel")
+    channel = ChatChannel.objects.get(name="Force alerts channel")
     return {"for_whom": "me", "channel": channel.pk, "kinds": ["case.submitted"]}
 
 
@@ -161,7 +161,7 @@ RULES: dict[str, Rule] = {
     ),
     "people/chat/channels/": page(
         {"admin"},
-        data={"name": "ALPHAMARK new channel", "url": "https://alpha.webhook.office.com/x/y"},
+        data={"name": "Force new channel", "url": "https://alpha.webhook.office.com/x/y"},
         writes=frozenset({"chat_channel.added"}),
     ),
     "people/chat/channels/<int:pk>/": page(

@@ -219,7 +219,7 @@ def build_world() -> World:
             requested_by=admin2.user,
         ),
         "chat_channel": chat_channel_create(
-            name="ALPHAMARK channel", url="https://alpha.webhook.office.com/webhookb2/secret"
+            name="Force alerts channel", url="https://alpha.webhook.office.com/webhookb2/secret"
         ),
         "failed_mail": Notification.objects.create(
             recipient=a.officer.user,
