@@ -100,6 +100,7 @@ PHRASES = {
     "chat_channel.switched_off": "switched the Teams channel off",
     "chat_channel.switched_on": "switched the Teams channel on",
     "chat_channel.choices_changed": "chose which notifications are posted to the Teams channel",
+    "chat_channel.reencrypted": "re-encrypted the Teams channel's webhook address under a new key",
 }
 
 # A ticked box on a checklist, as the thing it confirms.

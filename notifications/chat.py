@@ -99,7 +99,13 @@ def teams_message(*, subject: str, body: str, link: str = "") -> dict:
         "type": "AdaptiveCard",
         "version": "1.4",
         "body": [
-            {"type": "TextBlock", "text": subject, "weight": "Bolder", "size": "Medium", "wrap": True},
+            {
+                "type": "TextBlock",
+                "text": subject,
+                "weight": "Bolder",
+                "size": "Medium",
+                "wrap": True,
+            },
             {"type": "TextBlock", "text": body, "wrap": True},
         ],
     }

@@ -9,7 +9,8 @@ def inbox_for(user, unread_only: bool = False):
 
 
 def failed_mail():
-    """E-mails and chat posts parked as failed, newest failure first, for an administrator to see and retry."""
+    """E-mails and chat posts parked as failed, newest failure first, for an administrator to
+    see and retry."""
     return (
         Notification.objects.filter(failed_at__isnull=False, emailed_at__isnull=True)
         .select_related("recipient", "chat_channel")

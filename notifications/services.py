@@ -176,9 +176,7 @@ def notify(
             {**context, "recipient": None, "link": link, "base_url": settings.PORTAL_BASE_URL},
         )
         created.append(
-            Notification(
-                chat_channel_id=channel_id, subject=line, body=body, link=link, kind=kind
-            )
+            Notification(chat_channel_id=channel_id, subject=line, body=body, link=link, kind=kind)
         )
     Notification.objects.bulk_create(created)
     ids = [n.pk for n in created if n.email or n.chat_channel_id]
@@ -339,6 +337,13 @@ def chat_channel_replace_url(*, channel: ChatChannel, url: str) -> dict:
     return {"url_hint": [old, channel.url_hint]}
 
 
+@sensitive_variables()
+def chat_channel_reseal(*, channel: ChatChannel) -> None:
+    """Seal `channel`'s address (locked by the caller) again under the current key."""
+    chat.seal_url(channel, chat.unseal_url(channel))
+    channel.save(update_fields=["key_id", "nonce", "ciphertext"])
+
+
 def chat_channel_set_active(*, channel: ChatChannel, active: bool) -> dict:
     if channel.is_active == active:
         raise WorkflowError(
@@ -349,9 +354,7 @@ def chat_channel_set_active(*, channel: ChatChannel, active: bool) -> dict:
     return {"is_active": [not active, active]}
 
 
-def chat_subscriptions_set(
-    *, channel: ChatChannel, kinds, user=None, team: str = ""
-) -> dict:
+def chat_subscriptions_set(*, channel: ChatChannel, kinds, user=None, team: str = "") -> dict:
     """Make the kinds that `user` (or `team`) has posted to `channel` exactly `kinds`. Returns
     the changes ({} when nothing changed)."""
     if (user is None) == (not team):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
 from audit.services import audit_record
+from core.crypto import current_key_id
 from core.errors import WorkflowError
 from core.workflow import lock
 from notifications import services as notification_services
@@ -95,3 +96,27 @@ def chat_choices_set(*, actor, channel_id: int, kinds, for_team: str = "") -> di
             changes={**changes, "for": for_team or "themself"},
         )
     return changes
+
+
+def chat_channels_reseal() -> int:
+    """Re-seal every channel's webhook address not under the current key (key rotation, beside
+    the login details: `manage.py rotate_credential_key`). Each in its own transaction, audited
+    with the key ids; safe to run again."""
+    current = current_key_id()
+    done = 0
+    for pk in ChatChannel.objects.exclude(key_id=current).values_list("pk", flat=True):
+        with transaction.atomic():
+            channel = lock(ChatChannel, pk)
+            if channel.key_id == current:
+                continue
+            old = channel.key_id
+            notification_services.chat_channel_reseal(channel=channel)
+            audit_record(
+                actor=None,
+                action="chat_channel.reencrypted",
+                obj=channel,
+                changes={"webhook_key_id": [old, channel.key_id]},
+                reason="Key rotation (rotate_credential_key)",
+            )
+            done += 1
+    return done

@@ -59,9 +59,7 @@ def channel(request, pk):
             else:
                 active = request.POST.get("switch") == "on"
                 chat.chat_channel_switch(actor=request.user, channel_id=channel.pk, active=active)
-                messages.success(
-                    request, f"Switched {channel.name} {'on' if active else 'off'}."
-                )
+                messages.success(request, f"Switched {channel.name} {'on' if active else 'off'}.")
                 return redirect("people:chat_channel", pk=channel.pk)
         except DomainError as exc:
             messages.error(request, str(exc))
@@ -103,9 +101,7 @@ def choices(request):
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request, "Saved your choices." if changes else "Nothing changed."
-            )
+            messages.success(request, "Saved your choices." if changes else "Nothing changed.")
             return redirect("people:chat_choices")
     return render(
         request,

@@ -6,70 +6,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_inbox_only_for_mailbox_readers'),
+        ("notifications", "0003_inbox_only_for_mailbox_readers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChatChannel',
+            name="ChatChannel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('url_hint', models.CharField(help_text='Where it posts, never the address.', max_length=120)),
-                ('key_id', models.CharField(blank=True, max_length=20)),
-                ('nonce', models.BinaryField(blank=True, max_length=12)),
-                ('ciphertext', models.BinaryField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
+                (
+                    "url_hint",
+                    models.CharField(
+                        help_text="Where it posts, never the address.", max_length=120
+                    ),
+                ),
+                ("key_id", models.CharField(blank=True, max_length=20)),
+                ("nonce", models.BinaryField(blank=True, max_length=12)),
+                ("ciphertext", models.BinaryField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ChatSubscription',
+            name="ChatSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=60)),
-                ('team', models.CharField(blank=True, choices=[('press_office', 'The press office')], max_length=30)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=60)),
+                (
+                    "team",
+                    models.CharField(
+                        blank=True, choices=[("press_office", "The press office")], max_length=30
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['channel__name', 'kind'],
+                "ordering": ["channel__name", "kind"],
             },
         ),
         migrations.AddField(
-            model_name='notification',
-            name='chat_channel',
-            field=models.ForeignKey(blank=True, help_text='The chat channel this copy is posted to, instead of an e-mail address.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='notifications.chatchannel'),
+            model_name="notification",
+            name="chat_channel",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The chat channel this copy is posted to, instead of an e-mail address.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="notifications",
+                to="notifications.chatchannel",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('chat_channel__isnull', True), models.Q(('email', ''), ('recipient__isnull', True)), _connector='OR'), name='notification_chat_copy_has_no_addressee'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("chat_channel__isnull", True),
+                    models.Q(("email", ""), ("recipient__isnull", True)),
+                    _connector="OR",
+                ),
+                name="notification_chat_copy_has_no_addressee",
+            ),
         ),
         migrations.AddField(
-            model_name='chatsubscription',
-            name='channel',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='notifications.chatchannel'),
+            model_name="chatsubscription",
+            name="channel",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="subscriptions",
+                to="notifications.chatchannel",
+            ),
         ),
         migrations.AddField(
-            model_name='chatsubscription',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='chat_subscriptions', to=settings.AUTH_USER_MODEL),
+            model_name="chatsubscription",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="chat_subscriptions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chatsubscription',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('user__isnull', False), ('team', '')), models.Q(('user__isnull', True), models.Q(('team', ''), _negated=True)), _connector='OR'), name='chat_subscription_person_or_team'),
+            model_name="chatsubscription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("user__isnull", False), ("team", "")),
+                    models.Q(("user__isnull", True), models.Q(("team", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="chat_subscription_person_or_team",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chatsubscription',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('channel', 'kind', 'user'), name='chat_subscription_once_per_person'),
+            model_name="chatsubscription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", False)),
+                fields=("channel", "kind", "user"),
+                name="chat_subscription_once_per_person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chatsubscription',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', True)), fields=('channel', 'kind', 'team'), name='chat_subscription_once_per_team'),
+            model_name="chatsubscription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", True)),
+                fields=("channel", "kind", "team"),
+                name="chat_subscription_once_per_team",
+            ),
         ),
     ]

@@ -58,4 +58,6 @@ STORAGES = {
 }
 
 if CHAT_WEBHOOK_ALLOW_HTTP:  # noqa: F405
-    raise ImproperlyConfigured("CHAT_WEBHOOK_ALLOW_HTTP is for a local test server, never production.")
+    raise ImproperlyConfigured(
+        "CHAT_WEBHOOK_ALLOW_HTTP is for a local test server, never production."
+    )

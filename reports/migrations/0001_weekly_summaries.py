@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,20 +14,49 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='WeeklySummary',
+            name="WeeklySummary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('audience', models.CharField(choices=[('supervisor', 'A supervisor: their team'), ('press_office', 'The press office: the whole force')], max_length=20)),
-                ('key', models.CharField(max_length=40)),
-                ('week', models.CharField(help_text='ISO year and week, e.g. 2026-W48.', max_length=8)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('figures', models.JSONField(default=dict, help_text='The counts it told of.')),
-                ('recipient', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("supervisor", "A supervisor: their team"),
+                            ("press_office", "The press office: the whole force"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("key", models.CharField(max_length=40)),
+                (
+                    "week",
+                    models.CharField(help_text="ISO year and week, e.g. 2026-W48.", max_length=8),
+                ),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                ("figures", models.JSONField(default=dict, help_text="The counts it told of.")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'weekly summaries',
-                'ordering': ['-sent_at'],
-                'constraints': [models.UniqueConstraint(fields=('key', 'week'), name='weekly_summary_once_per_week')],
+                "verbose_name_plural": "weekly summaries",
+                "ordering": ["-sent_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "week"), name="weekly_summary_once_per_week"
+                    )
+                ],
             },
         ),
     ]
