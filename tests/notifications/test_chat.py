@@ -347,3 +347,34 @@ def test_the_webhook_address_is_sealed_and_never_shown_back(teams, administrator
 
     with pytest.raises(DecryptionError):
         people_chat.notification_services.chat.unseal_url(other)
+
+
+def test_the_choices_page_shows_and_saves_the_press_office_choices(
+    channel, press_officer, supervisor, login
+):
+    client = login(press_officer)
+    response = client.post(
+        reverse("people:chat_choices"),
+        {"for_whom": "press_office", "channel": channel.pk, "kinds": ["incident.reported"]},
+    )
+    assert response.status_code == 302
+    assert channel.subscriptions.get(team="press_office").kind == "incident.reported"
+    page = client.get(
+        reverse("people:chat_choices"), {"channel": channel.pk, "for": "press_office"}
+    )
+    assert page.context["form"].initial["kinds"] == ["incident.reported"]
+    assert "<code>incident.reported</code>" in page.content.decode()  # listed as theirs
+    # A supervisor neither sees nor sets the press office's choices.
+    client = login(supervisor)
+    assert (
+        client.get(
+            reverse("people:chat_choices"), {"channel": channel.pk, "for": "press_office"}
+        ).status_code
+        == 403
+    )
+    response = client.post(
+        reverse("people:chat_choices"),
+        {"for_whom": "press_office", "channel": channel.pk, "kinds": ["orphan"]},
+    )
+    assert response.status_code == 400  # not a choice offered to them
+    assert not channel.subscriptions.filter(kind="orphan").exists()
