@@ -94,6 +94,13 @@ PHRASES = {
     "delegation.created": "delegated decisions",
     "delegation.revoked": "ended a delegation",
     "leave.recorded": "recorded leave",
+    # Chat (Teams) channels
+    "chat_channel.added": "added the Teams channel",
+    "chat_channel.address_replaced": "replaced the Teams channel's webhook address",
+    "chat_channel.switched_off": "switched the Teams channel off",
+    "chat_channel.switched_on": "switched the Teams channel on",
+    "chat_channel.choices_changed": "chose which notifications are posted to the Teams channel",
+    "chat_channel.reencrypted": "re-encrypted the Teams channel's webhook address under a new key",
 }
 
 # A ticked box on a checklist, as the thing it confirms.

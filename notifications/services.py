@@ -12,12 +12,15 @@ import unicodedata
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from core.errors import WorkflowError
 from core.queue import enqueue_on_commit
-from notifications.models import Notification
+from notifications import chat
+from notifications.models import ChatChannel, ChatSubscription, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +81,8 @@ class SharedMailbox:
 
     email: str
     members: tuple = ()
+    # The team whose chat choices apply to what reaches this mailbox (ChatSubscription.team).
+    team: str = ""
 
 
 # The people already told of the event in hand (`notification_event`): user ids and addresses.
@@ -165,15 +170,71 @@ def notify(
                 kind=kind,
             )
         )
+    for channel_id in _chat_channel_ids(kind, recipients, created):
+        line, body = _render(
+            template,
+            {**context, "recipient": None, "link": link, "base_url": settings.PORTAL_BASE_URL},
+        )
+        created.append(
+            Notification(chat_channel_id=channel_id, subject=line, body=body, link=link, kind=kind)
+        )
     Notification.objects.bulk_create(created)
-    ids = [n.pk for n in created if n.email]
+    ids = [n.pk for n in created if n.email or n.chat_channel_id]
     if ids:
         enqueue_on_commit("notifications.tasks.deliver", ids)
     return created
 
 
+def _chat_channel_ids(kind: str, recipients, created: list[Notification]) -> list[int]:
+    """The active chat channels that the people told (`created`), or the teams whose shared
+    mailbox was told, chose for `kind`: one post per channel, and within a
+    `notification_event` one per channel for the whole event."""
+    user_ids = [n.recipient.pk for n in created if n.recipient is not None]
+    teams = [r.team for r in recipients if isinstance(r, SharedMailbox) and r.team]
+    if not user_ids and not teams:
+        return []
+    ids = (
+        ChatSubscription.objects.filter(
+            Q(user_id__in=user_ids) | Q(user__isnull=True, team__in=teams),
+            kind=kind,
+            channel__is_active=True,
+        )
+        .order_by("channel_id")
+        .values_list("channel_id", flat=True)
+        .distinct()
+    )
+    told = _EVENT.get()
+    fresh = []
+    for channel_id in ids:
+        if told is not None:
+            if ("chat", channel_id) in told:
+                continue
+            told.add(("chat", channel_id))
+        fresh.append(channel_id)
+    return fresh
+
+
+@sensitive_variables()
+def _post_to_chat(row: Notification) -> None:
+    channel = ChatChannel.objects.get(pk=row.chat_channel_id)
+    if not channel.is_active:
+        raise chat.ChatRejected(f"The chat channel {channel.name} is switched off.")
+    message = chat.teams_message(subject=row.subject, body=row.body, link=row.link)
+    chat.post(chat.unseal_url(channel), message)
+
+
+def _send_email(row: Notification) -> None:
+    EmailMessage(
+        subject=f"[{settings.PORTAL_NAME}] {row.subject}",
+        body=row.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.email],
+    ).send()
+
+
 def notification_deliver(*, notification_id: int) -> bool:
-    """Send one notification's e-mail exactly once. Returns True when this call sent it.
+    """Send one notification's e-mail, or post its chat copy, exactly once. Returns True when
+    this call sent it.
 
     A failure counts a try and leaves the row for the sweep after a back-off; the last of
     `MAX_ATTEMPTS` tries, or a content error (`BadHeaderError` and any other `ValueError`: no
@@ -181,20 +242,22 @@ def notification_deliver(*, notification_id: int) -> bool:
     with transaction.atomic():
         row = (
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, emailed_at__isnull=True, failed_at__isnull=True)
-            .exclude(email="")
+            .filter(
+                Notification.HAS_COPY,
+                pk=notification_id,
+                emailed_at__isnull=True,
+                failed_at__isnull=True,
+            )
             .first()
         )
         if row is None:
             return False
         attempts = row.email_attempts + 1
         try:
-            EmailMessage(
-                subject=f"[{settings.PORTAL_NAME}] {row.subject}",
-                body=row.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[row.email],
-            ).send()
+            if row.chat_channel_id:
+                _post_to_chat(row)
+            else:
+                _send_email(row)
         except Exception as exc:
             now = timezone.now()
             park = isinstance(exc, ValueError) or attempts >= MAX_ATTEMPTS
@@ -205,7 +268,7 @@ def notification_deliver(*, notification_id: int) -> bool:
                 next_attempt_at=None if park else now + _backoff(attempts),
             )
             logger.warning(
-                "Could not e-mail notification %s (try %s%s): %s",
+                "Could not deliver notification %s (try %s%s): %s",
                 row.pk,
                 attempts,
                 ", parked as failed" if park else "",
@@ -249,3 +312,65 @@ def notification_mark_read(*, actor, notification: Notification) -> None:
         raise PermissionError("That notification is someone else's.")
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+
+
+# Chat channels: the data side. people/chat.py checks who may and writes the audit record.
+
+
+@sensitive_variables("url")
+def chat_channel_create(*, name: str, url: str) -> ChatChannel:
+    """A new channel posting to the webhook at `url` (validated by the caller's form with
+    `chat.validate_webhook_url`), sealed on its row."""
+    channel = ChatChannel.objects.create(name=name.strip(), url_hint="")
+    chat.seal_url(channel, url)
+    channel.save(update_fields=["key_id", "nonce", "ciphertext", "url_hint"])
+    return channel
+
+
+@sensitive_variables("url")
+def chat_channel_replace_url(*, channel: ChatChannel, url: str) -> dict:
+    """Seal a new webhook address on `channel` (locked by the caller). Returns the changes
+    (hints only)."""
+    old = channel.url_hint
+    chat.seal_url(channel, url)
+    channel.save(update_fields=["key_id", "nonce", "ciphertext", "url_hint"])
+    return {"url_hint": [old, channel.url_hint]}
+
+
+@sensitive_variables()
+def chat_channel_reseal(*, channel: ChatChannel) -> None:
+    """Seal `channel`'s address (locked by the caller) again under the current key."""
+    chat.seal_url(channel, chat.unseal_url(channel))
+    channel.save(update_fields=["key_id", "nonce", "ciphertext"])
+
+
+def chat_channel_set_active(*, channel: ChatChannel, active: bool) -> dict:
+    if channel.is_active == active:
+        raise WorkflowError(
+            f"The channel {channel.name} is already {'on' if active else 'switched off'}."
+        )
+    channel.is_active = active
+    channel.save(update_fields=["is_active"])
+    return {"is_active": [not active, active]}
+
+
+def chat_subscriptions_set(*, channel: ChatChannel, kinds, user=None, team: str = "") -> dict:
+    """Make the kinds that `user` (or `team`) has posted to `channel` exactly `kinds`. Returns
+    the changes ({} when nothing changed)."""
+    if (user is None) == (not team):
+        raise ValueError("A chat choice is a person's or a team's.")
+    owner = {"user": user} if user is not None else {"user__isnull": True, "team": team}
+    current = ChatSubscription.objects.filter(channel=channel, **owner)
+    before = sorted(current.values_list("kind", flat=True))
+    after = sorted(set(kinds))
+    if before == after:
+        return {}
+    current.exclude(kind__in=after).delete()
+    ChatSubscription.objects.bulk_create(
+        [
+            ChatSubscription(channel=channel, kind=kind, user=user, team=team)
+            for kind in after
+            if kind not in before
+        ]
+    )
+    return {"kinds": [before, after]}

@@ -6,6 +6,7 @@ import rules
 from people.predicates import (
     is_administrator,
     is_officer,
+    is_press_office,
     is_self,
     is_supervisor,
     is_supervisor_of,
@@ -29,6 +30,12 @@ rules.add_perm("people.end_sessions", is_administrator)
 # Sees e-mails parked as failed, with the reason, and puts them back in the outbox.
 rules.add_perm("people.retry_failed_mail", is_administrator)
 rules.add_perm("people.record_training", is_administrator)
+# Chat (Teams) channels: an administrator adds them and holds their webhook addresses;
+# supervisors and the press office choose what is posted there for them, the press office for
+# the press office's shared mailbox too (people/chat.py).
+rules.add_perm("people.manage_chat_channels", is_administrator)
+rules.add_perm("people.choose_chat", is_supervisor | is_press_office)
+rules.add_perm("people.choose_team_chat", is_press_office)
 rules.add_perm("people.manage_delegations", is_supervisor | is_administrator)
 rules.add_perm("people.create_delegation", is_supervisor & is_officer)
 rules.add_perm("people.revoke_delegation", is_officer & gave_delegation)

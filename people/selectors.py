@@ -44,7 +44,7 @@ def press_office_recipients() -> list:
     """The press office's shared mailbox, read by every active member of the press office: one
     e-mail to the mailbox, the message in each member's portal inbox."""
     users = get_user_model().objects.filter(groups__name=Role.PRESS_OFFICE, is_active=True)
-    return [SharedMailbox(settings.PRESS_OFFICE_EMAIL, tuple(users))]
+    return [SharedMailbox(settings.PRESS_OFFICE_EMAIL, tuple(users), team="press_office")]
 
 
 # Roles ----------------------------------------------------------------------------------------

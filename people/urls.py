@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import views, views_failed_mail, views_sessions, views_training
+from people import views, views_chat, views_failed_mail, views_sessions, views_training
 
 app_name = "people"
 urlpatterns = [
@@ -18,4 +18,8 @@ urlpatterns = [
     path(
         "failed-mail/<int:pk>/retry/", views_failed_mail.failed_mail_retry, name="failed_mail_retry"
     ),
+    # Chat (Teams) channels: administrators add them; supervisors and the press office choose.
+    path("chat/", views_chat.choices, name="chat_choices"),
+    path("chat/channels/", views_chat.channels, name="chat_channels"),
+    path("chat/channels/<int:pk>/", views_chat.channel, name="chat_channel"),
 ]

@@ -31,6 +31,7 @@ def failed_mail_retry(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, f"The e-mail to {notification.email} is back in the outbox and will be sent."
+            request,
+            f"The message to {notification.destination} is back in the outbox and will be sent.",
         )
     return redirect("people:failed_mail")

@@ -53,7 +53,13 @@ NAV = [
     NavItem(
         "Your account",
         "me",
-        prefixes=("/accounts/2fa/", "/notifications/", "/people/sessions/", "/reminders/leave/"),
+        prefixes=(
+            "/accounts/2fa/",
+            "/notifications/",
+            "/people/sessions/",
+            "/people/chat/",
+            "/reminders/leave/",
+        ),
     ),
 ]
 
@@ -71,6 +77,8 @@ YOUR_ACCOUNT = [
     NavItem("Login details needed", "custody:needed", permission="custody.list_credentials_needed"),
     NavItem("Failed e-mails", "people:failed_mail", permission="people.retry_failed_mail"),
     NavItem("Social media training", "people:training", permission="people.record_training"),
+    NavItem("Teams channels", "people:chat_channels", permission="people.manage_chat_channels"),
+    NavItem("Notifications in Teams", "people:chat_choices", permission="people.choose_chat"),
     NavItem("Sign-in security", "mfa_index"),
     NavItem("Where you are signed in", "people:sessions"),
 ]

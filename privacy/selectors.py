@@ -20,7 +20,14 @@ from custody.models import Credential
 from handovers.models import AccountTransition, TransitionDecision
 from incidents.models import Incident, Report
 from notifications.models import Notification
-from people.models import Delegation, Leave, Officer, RoleGrantDecision, RoleGrantRequest
+from people.models import (
+    Delegation,
+    Leave,
+    Officer,
+    RoleGrantDecision,
+    RoleGrantRequest,
+    Training,
+)
 from privacy.models import RetentionRun
 from privacy.retention import KINDS, KINDS_BY_NAME, SIGN_IN_EVENTS
 from reminders.models import Reminder
@@ -170,6 +177,7 @@ def subject_data(officer: Officer) -> dict:
             "held": [row(d) for d in Delegation.objects.filter(acting=officer)],
         },
         "leave": [row(leave) for leave in Leave.objects.filter(officer=officer)],
+        "training": [row(t) for t in Training.objects.filter(officer=officer)],
         "role_requests": [
             {**row(r), "decision": row(r.decision) if hasattr(r, "decision") else None}
             for r in RoleGrantRequest.objects.filter(user=user)

@@ -374,6 +374,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.orphan_check",
         "schedule": crontab(hour=2, minute=0),
     },
+    "weekly-summaries": {  # once a week per person even if it runs twice (reports/services.py)
+        "task": "reports.weekly_summaries",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
     "poll-platform-activity": {
         "task": "accounts.tasks.poll_platform_activity",
         "schedule": 6 * 60 * 60.0,
@@ -415,6 +419,15 @@ X_API_BASE_URL = env_str("X_API_BASE_URL", "https://api.x.com")
 X_API_BEARER_TOKEN = env_str("X_API_BEARER_TOKEN", "")
 X_API_TIMEOUT = env_int("X_API_TIMEOUT", 10)
 
+# Chat notifications (notifications/chat.py): the portal posts only to these hosts (and their
+# subdomains), over HTTPS: Teams incoming webhooks and Teams Workflows (Power Automate).
+CHAT_WEBHOOK_HOSTS = env_list(
+    "CHAT_WEBHOOK_HOSTS",
+    "webhook.office.com,logic.azure.com,api.powerplatform.com,api.powerautomate.com",
+)
+CHAT_WEBHOOK_ALLOW_HTTP = env_bool("CHAT_WEBHOOK_ALLOW_HTTP", False)  # a local test server only
+CHAT_WEBHOOK_TIMEOUT = env_int("CHAT_WEBHOOK_TIMEOUT", 10)
+
 # Lifecycle thresholds (days).
 DORMANT_WARN_AFTER = env_int("DORMANT_WARN_AFTER", 14)
 DORMANT_AFTER = env_int("DORMANT_AFTER", 28)
@@ -446,5 +459,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # urllib3 writes each request's path at DEBUG: a chat webhook's path is its secret.
+        "urllib3": {"level": "WARNING"},
+    },
 }

@@ -56,3 +56,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+if CHAT_WEBHOOK_ALLOW_HTTP:  # noqa: F405
+    raise ImproperlyConfigured(
+        "CHAT_WEBHOOK_ALLOW_HTTP is for a local test server, never production."
+    )

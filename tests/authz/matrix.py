@@ -111,6 +111,13 @@ def _check_in(team) -> dict:
     }
 
 
+def _chat_choice(team) -> dict:
+    from notifications.models import ChatChannel
+
+    channel = ChatChannel.objects.get(name="Force alerts channel")
+    return {"for_whom": "me", "channel": channel.pk, "kinds": ["case.submitted"]}
+
+
 # Named policies.
 PUBLIC = page(SIGNED_IN | {"anonymous"}, anon=OK)
 PUBLIC_READ = read_only(SIGNED_IN | {"anonymous"}, anon=OK)
@@ -146,6 +153,24 @@ RULES: dict[str, Rule] = {
     "people/failed-mail/": ADMIN_ONLY,
     "people/failed-mail/<int:pk>/retry/": action(
         {"admin"}, obj="failed_mail", idor=False, writes=frozenset({"notification.retried"})
+    ),
+    # Chat (Teams) channels: administrators add them; supervisors and the press office choose.
+    "people/chat/": page(
+        {"supervisor", "other_supervisor", "press"},
+        data=_chat_choice,
+        writes=frozenset({"chat_channel.choices_changed"}),
+    ),
+    "people/chat/channels/": page(
+        {"admin"},
+        data={"name": "Force new channel", "url": "https://alpha.webhook.office.com/x/y"},
+        writes=frozenset({"chat_channel.added"}),
+    ),
+    "people/chat/channels/<int:pk>/": page(
+        {"admin"},
+        obj="chat_channel",
+        idor=False,
+        data={"switch": "off"},
+        writes=frozenset({"chat_channel.switched_off"}),
     ),
     # Notifications: one's own only, whoever one is.
     "notifications/": SIGNED_IN_PAGE,

@@ -21,6 +21,7 @@ from approvals.models import Decision, SetupChecklist
 from handovers import services as handovers
 from incidents import services as incidents
 from notifications.models import Notification
+from notifications.services import chat_channel_create
 from people.models import RoleGrantRequest
 from people.roles import Role
 from people.services import role_grant_refuse
@@ -216,6 +217,9 @@ def build_world() -> World:
             role=Role.PRESS_OFFICE,
             reason="ALPHAMARK joins the press office",
             requested_by=admin2.user,
+        ),
+        "chat_channel": chat_channel_create(
+            name="Force alerts channel", url="https://alpha.webhook.office.com/webhookb2/secret"
         ),
         "failed_mail": Notification.objects.create(
             recipient=a.officer.user,

@@ -14,6 +14,8 @@ from audit.selectors import verify_chain
 from custody import crypto
 from custody.models import Credential
 from custody.services import credential_reveal
+from notifications.chat import unseal_url
+from notifications.services import chat_channel_create
 from tests.factories import CredentialFactory, SocialAccountFactory
 
 OLD = "old:" + base64.b64encode(b"o" * 32).decode()
@@ -78,12 +80,15 @@ def test_rotate_command_reencrypts_everything_under_the_new_key(officer, press_o
         accounts = [SocialAccountFactory(owner=officer) for _ in range(3)]
         for n, account in enumerate(accounts):
             CredentialFactory(account=account, password=f"rotate-me-{n}")
+        hook = "https://x.webhook.office.com/webhookb2/rotate-me"
+        channel = chat_channel_create(name="Alerts", url=hook)
     assert set(Credential.objects.values_list("key_id", flat=True)) == {"old"}
 
     out = io.StringIO()
     with override_settings(CREDENTIAL_KEYS=f"{NEW},{OLD}"):
         call_command("rotate_credential_key", stdout=out)
         assert "Re-encrypted 3 credential(s) under key 'new'; 0 left" in out.getvalue()
+        assert "Re-encrypted 1 chat channel address(es)" in out.getvalue()
         again = io.StringIO()
         call_command("rotate_credential_key", stdout=again)  # nothing left to do
         assert "Re-encrypted 0 credential(s)" in again.getvalue()
@@ -91,8 +96,11 @@ def test_rotate_command_reencrypts_everything_under_the_new_key(officer, press_o
     assert AuditEvent.objects.filter(action="credential.reencrypted").count() == 3
     assert verify_chain()[1] is None
 
+    assert AuditEvent.objects.filter(action="chat_channel.reencrypted").count() == 1
     # The old key can now be retired: everything still reveals under the new key alone.
     with override_settings(CREDENTIAL_KEYS=NEW):
+        channel.refresh_from_db()
+        assert channel.key_id == "new" and unseal_url(channel) == hook
         for n, account in enumerate(accounts):
             secret = credential_reveal(
                 actor=press_officer.user,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
 from accounts.models import SocialAccount
-from custody import crypto
+from core import crypto
 from custody import views as custody_views
 from custody.models import Credential
 from custody.services import credential_lodge, credential_reveal
@@ -181,7 +181,7 @@ def test_error_report_for_a_failed_lodging_hides_the_secret(rf, officer, monkeyp
     def broken_nonce():
         raise OSError("entropy source failed")
 
-    monkeypatch.setattr(crypto, "_new_nonce", broken_nonce)
+    monkeypatch.setattr(crypto, "_new_nonce", broken_nonce)  # custody seals through core
     request = rf.post(
         reverse("custody:lodge", args=[account.pk]),
         {"login": LOGIN, "password": PASSWORD_1, "notes": NOTES},

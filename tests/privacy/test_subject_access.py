@@ -94,6 +94,7 @@ def test_the_export_holds_the_officers_data_and_no_one_elses_and_no_secret(peopl
         "ALPHAMARK decision comment"
     ]
     assert data["sign_in_events"][0]["action"] == "sign_in.failed"
+    assert [t["officer"]["id"] for t in data["training"]] == [officer.pk]  # the factory's
     assert {e["action"] for e in data["audit_events"]} >= {"business_case.submitted"}
     # Credentials stay in custody: the export says they exist, never what they are.
     owned = next(a for a in data["accounts"] if a["handle"] == "ALPHAMARKWMP")
