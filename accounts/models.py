@@ -188,9 +188,20 @@ class ActivityObservation(models.Model):
     import_job = models.ForeignKey(
         "ImportJob", null=True, blank=True, on_delete=models.PROTECT, related_name="observations"
     )
+    poll_slot = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="For a platform API read: the poll window it belongs to. One read per account "
+        "per window, however often the poll runs.",
+    )
 
     class Meta:
         ordering = ["-observed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "poll_slot"], name="observation_once_per_poll_slot"
+            ),
+        ]
         indexes = [
             models.Index(fields=["account", "-observed_at"], name="observation_account_at"),
             models.Index(fields=["account", "-last_post_at"], name="observation_account_post"),
@@ -198,6 +209,57 @@ class ActivityObservation(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.get_source_display()} {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+class ProfileCheck(models.Model):
+    """The latest check of an account's public profile, as its platform adapter read it: one
+    row per account, replaced at each read. `failing` is the codes of the checks that failed;
+    `notified` is the failing set the owner was last told of, so a reminder goes once per
+    change, not once per poll."""
+
+    class Check(models.TextChoices):
+        NOT_FOR_CRIME = "not_for_crime", "Bio says crime is not reported here"
+        REPORTING_ROUTE = "reporting_route", "Bio gives the force's reporting route"
+        HANDLE = "handle", "Handle follows the naming convention"
+        DISPLAY_NAME = "display_name", "Display name follows the naming convention"
+        LINK = "link", "Link points to the force's website"
+
+    account = models.OneToOneField(
+        SocialAccount, on_delete=models.CASCADE, related_name="profile_check"
+    )
+    checked_at = models.DateTimeField(default=timezone.now)
+    handle = models.CharField(max_length=100, blank=True, help_text="As the platform shows it.")
+    display_name = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    results = models.JSONField(
+        default=list, blank=True, help_text="[{code, ok, detail}] for every check, in order."
+    )
+    failing = models.JSONField(default=list, blank=True, help_text="Codes of the failed checks.")
+    failing_since = models.DateTimeField(null=True, blank=True)
+    notified = models.JSONField(
+        default=list, blank=True, help_text="The failing codes the owner was last reminded of."
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["failing_since"],
+                condition=models.Q(failing_since__isnull=False),
+                name="profile_check_failing",
+            )
+        ]
+
+    def __str__(self):
+        return f"Profile check of {self.account_id} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def passed(self) -> bool:
+        return not self.failing
+
+    def rows(self) -> list[dict]:
+        labels = dict(self.Check.choices)
+        return [{**r, "label": labels.get(r["code"], r["code"])} for r in self.results]
 
 
 class ImportJob(models.Model):

@@ -1,7 +1,10 @@
 """Reads shared by views, reports and tasks, filtered by what the user may see."""
 
+import datetime
+
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from accounts.models import Dormancy, ImportJob, SocialAccount
 from people.models import Officer
@@ -102,3 +105,20 @@ def orphaned_accounts() -> QuerySet:
         status__in=[SocialAccount.Status.ACTIVE, SocialAccount.Status.PENDING_SETUP],
         owner__status__in=[Officer.Status.MOVED, Officer.Status.LEFT],
     )
+
+
+def followers_by_day(account: SocialAccount, *, days: int = 180, now=None) -> list[tuple]:
+    """[(date, followers)] oldest first: the last count observed each day over `days` days,
+    from every source (platform reads, imports, check-ins)."""
+    now = now or timezone.now()
+    rows = (
+        account.observations.filter(
+            followers__isnull=False, observed_at__gte=now - datetime.timedelta(days=days)
+        )
+        .order_by("observed_at", "pk")
+        .values_list("observed_at", "followers")
+    )
+    by_day: dict = {}
+    for observed_at, followers in rows:
+        by_day[timezone.localdate(observed_at)] = followers
+    return list(by_day.items())

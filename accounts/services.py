@@ -6,6 +6,7 @@ import datetime
 import logging
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import (
     DEFAULT_DB_ALIAS,
     DatabaseError,
@@ -19,9 +20,10 @@ from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import imports
+from accounts import imports, profile_checks
 from accounts.handles import validate_handle
-from accounts.models import ActivityObservation, ImportJob, SocialAccount
+from accounts.models import ActivityObservation, ImportJob, ProfileCheck, SocialAccount
+from accounts.platforms import Profile
 from audit.services import audit_record, audit_record_rows, diff, snapshot
 from core import bulk
 from core.errors import DomainError, WorkflowError
@@ -651,16 +653,92 @@ IMPORTS = {  # kind: (the file's checked rows batch by batch, how a batch is wri
 }
 
 
-def activity_poll(*, account: SocialAccount, adapter) -> ActivityObservation:
-    """Read the account's latest post from its platform and keep the observation. Platform
-    errors propagate to the caller (the Celery task decides whether to retry)."""
+def poll_slot(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The poll window `now` falls in (PLATFORM_POLL_HOURS long, from midnight UTC): an account
+    is read from its platform at most once per window, however often the poll runs."""
+    now = now or timezone.now()
+    hours = max(1, min(settings.PLATFORM_POLL_HOURS, 24))
+    moment = now.astimezone(datetime.UTC)
+    return moment.replace(hour=moment.hour - moment.hour % hours, minute=0, second=0, microsecond=0)
+
+
+def activity_poll(
+    *, account: SocialAccount, adapter, slot: datetime.datetime | None = None
+) -> ActivityObservation | None:
+    """Read the account's latest post, followers and public profile from its platform; keep the
+    observation and check the profile. With a `slot`, an account already read in that window is
+    not read again (None): the platform's quota is spent once, and the unique constraint on
+    (account, poll_slot) holds even when two workers race. Platform errors propagate to the
+    caller (the Celery task decides whether to retry)."""
+    if slot is not None and account.observations.filter(poll_slot=slot).exists():
+        return None
     activity = adapter.fetch_activity(account.handle)
-    observation = ActivityObservation(
-        account=account,
-        source=ActivityObservation.Source.API,
-        last_post_at=activity.last_post_at,
-        followers=activity.followers,
-    )
     with transaction.atomic():
+        account = SocialAccount.objects.select_for_update().get(pk=account.pk)
+        if slot is not None and account.observations.filter(poll_slot=slot).exists():
+            return None
+        observation = ActivityObservation(
+            account=account,
+            source=ActivityObservation.Source.API,
+            last_post_at=activity.last_post_at,
+            followers=activity.followers,
+            poll_slot=slot,
+        )
         activity_record_many(observations=[observation])
+        if activity.profile is not None:
+            profile_check_record(account=account, profile=activity.profile)
     return observation
+
+
+# Profile checks -------------------------------------------------------------------------------
+
+
+def profile_check_record(*, account: SocialAccount, profile: Profile) -> ProfileCheck:
+    """Keep the result of checking the account's public profile. A change in which checks fail
+    is audited; the owner is reminded when a check starts failing (once per change: the
+    failing set they were told of is kept, so the next poll with the same failures is quiet).
+    Runs inside the caller's transaction, the account row locked."""
+    results = profile_checks.check_profile(account, profile)
+    failing = [r.code for r in results if not r.ok]
+    now = timezone.now()
+    check = ProfileCheck.objects.select_for_update().filter(account=account).first()
+    before = list(check.failing) if check else []
+    if check is None:
+        check = ProfileCheck(account=account)
+    check.checked_at = now
+    check.handle = profile.handle[:100]
+    check.display_name = profile.display_name[:200]
+    check.bio = profile.bio
+    check.link = (profile.link or "")[:500]
+    check.results = [r.as_dict() for r in results]
+    check.failing = failing
+    if not failing:
+        check.failing_since = None
+    elif not before:
+        check.failing_since = now
+    newly_failing = [code for code in failing if code not in check.notified]
+    if newly_failing:
+        labels = dict(ProfileCheck.Check.choices)
+        notify(
+            recipients=[account.owner.user],
+            kind="profile_check_failing",
+            context={
+                "account": account,
+                "failing": [
+                    {"label": labels[r.code], "detail": r.detail} for r in results if not r.ok
+                ],
+            },
+            link=reverse("accounts:detail", args=[account.pk]),
+        )
+    # What the owner was told stays until the checks pass again: a check that fails, passes
+    # and fails again is a new change, and reminds again.
+    check.notified = failing if newly_failing else [c for c in check.notified if c in failing]
+    check.save()
+    if sorted(before) != sorted(failing):
+        audit_record(
+            actor=None,
+            action="socialaccount.profile_checked",
+            obj=account,
+            changes={"failing_profile_checks": [sorted(before), sorted(failing)]},
+        )
+    return check

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.forms import CheckInForm, ImportForm, RegisterFilterForm, SocialAccountRegisterForm
-from accounts.models import Dormancy, ImportJob, SocialAccount
+from accounts.models import Dormancy, ImportJob, ProfileCheck, SocialAccount
+from accounts.platforms import adapter_state
 from accounts.selectors import (
     filter_register,
     import_jobs_visible_to,
@@ -135,24 +136,27 @@ def register_export(request):
     )
 
 
+def _detail_context(request, account, check_in_form) -> dict:
+    return {
+        "account": account,
+        "dormancy": Dormancy.of(account.last_post_at),
+        "observations": observations_for(account),
+        "history": history_for(account),
+        "check_in_form": check_in_form,
+        "adapter_state": adapter_state(account.platform),
+        "profile_check": ProfileCheck.objects.filter(account=account).first(),
+    }
+
+
 @login_required
 def account_detail(request, pk):
     account = get_object_or_404(
         social_accounts_visible_to(request.user).select_related("credential"), pk=pk
     )
-    return render(
-        request,
-        "accounts/account_detail.html",
-        {
-            "account": account,
-            "dormancy": Dormancy.of(account.last_post_at),
-            "observations": observations_for(account),
-            "history": history_for(account),
-            "check_in_form": CheckInForm()
-            if request.user.has_perm("accounts.check_in_socialaccount", account)
-            else None,
-        },
+    form = (
+        CheckInForm() if request.user.has_perm("accounts.check_in_socialaccount", account) else None
     )
+    return render(request, "accounts/account_detail.html", _detail_context(request, account, form))
 
 
 @login_required
@@ -178,13 +182,7 @@ def account_check_in(request, pk):
     return render(
         request,
         "accounts/account_detail.html",
-        {
-            "account": account,
-            "dormancy": Dormancy.of(account.last_post_at),
-            "observations": observations_for(account),
-            "history": history_for(account),
-            "check_in_form": form,
-        },
+        _detail_context(request, account, form),
         status=400 if form.errors else 200,
     )
 

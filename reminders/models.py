@@ -21,6 +21,10 @@ class Reminder(models.Model):
         RECERT_DUE = "recert_due", "Re-certification due: owner asked"
         RECERT_OVERDUE = "recert_overdue", "Re-certification overdue: chased (weekly)"
         ORPHAN = "orphan", "Orphaned account: supervisor and press office told (weekly)"
+        CHECK_IN_MONTHLY = (
+            "check_in_monthly",
+            "No platform adapter: owner asked to check in (monthly)",
+        )
 
     class SubjectType(models.TextChoices):
         ACCOUNT = "account", "Account"

@@ -24,7 +24,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.models import SocialAccount
+from accounts.models import ActivityObservation, SocialAccount
+from accounts.platforms import configured_platforms
 from accounts.selectors import orphaned_accounts
 from approvals.models import BusinessCase, Stage
 from audit.services import audit_record, audit_record_rows
@@ -339,6 +340,46 @@ def orphan_check(*, now: datetime.datetime | None = None) -> RunResult:
     return RunResult(run_id, _counts([Kind.ORPHAN], created))
 
 
+# --------------------------------------------------------------------------- monthly check-in
+
+CHECK_IN_STATUSES = (SocialAccount.Status.ACTIVE, SocialAccount.Status.HANDOVER_PENDING)
+
+
+def month_start(now: datetime.datetime) -> datetime.datetime:
+    first = timezone.localdate(now).replace(day=1)
+    return datetime.datetime.combine(first, datetime.time.min, timezone.get_current_timezone())
+
+
+def check_in_monthly(*, now: datetime.datetime | None = None) -> RunResult:
+    """Daily. A live account on a platform whose activity the portal cannot read (no adapter,
+    or an adapter without credentials) depends on its owner: the owner is asked once a month,
+    unless they have already recorded its activity this month. One Reminder row per account
+    per month, so a second run (or a retried task) asks nobody twice."""
+    now = now or timezone.now()
+    period = month_start(now)
+    run_id = uuid.uuid4()
+    already = Reminder.objects.filter(
+        kind=Kind.CHECK_IN_MONTHLY,
+        subject_type=Subject.ACCOUNT,
+        subject_id=OuterRef("pk"),
+        period_start=period,
+    )
+    seen_this_month = ActivityObservation.objects.filter(
+        account=OuterRef("pk"), observed_at__gte=period
+    )
+    with transaction.atomic():
+        rows = [
+            (Kind.CHECK_IN_MONTHLY, Subject.ACCOUNT, pk, period, pk)
+            for pk in SocialAccount.objects.filter(status__in=CHECK_IN_STATUSES)
+            .exclude(platform__in=configured_platforms())
+            .filter(~Exists(already), ~Exists(seen_this_month))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ]
+        created = _record(rows, run_id)
+    return RunResult(run_id, _counts([Kind.CHECK_IN_MONTHLY], created))
+
+
 # --------------------------------------------------------------------------- re-certification
 
 
@@ -594,6 +635,20 @@ def _orphan_message(reminder: Reminder, now) -> Message | None:
     )
 
 
+def _check_in_message(reminder: Reminder, now) -> Message | None:
+    account = SocialAccount.objects.select_related("owner__user").get(pk=reminder.subject_id)
+    if (
+        account.status not in CHECK_IN_STATUSES
+        or account.observations.filter(observed_at__gte=reminder.period_start).exists()
+    ):
+        return None  # closed, or activity recorded since: nothing to ask
+    return Message(
+        [account.owner.user],
+        {"account": account, "month": reminder.period_start},
+        _account_link(account),
+    )
+
+
 def _recert_message(reminder: Reminder, now) -> Message | None:
     recert = Recertification.objects.select_related(
         "account__owner__user", "account__owner__supervisor__user"
@@ -623,6 +678,7 @@ MESSAGES: dict[str, Callable[[Reminder, datetime.datetime], Message | None]] = {
     Kind.ORPHAN: _orphan_message,
     Kind.RECERT_DUE: _recert_message,
     Kind.RECERT_OVERDUE: _recert_message,
+    Kind.CHECK_IN_MONTHLY: _check_in_message,
 }
 
 

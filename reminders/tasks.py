@@ -35,6 +35,11 @@ def orphan_check() -> dict:
     return _summary(services.orphan_check())
 
 
+@shared_task(name="reminders.check_in_monthly", **TASK_OPTIONS)
+def check_in_monthly() -> dict:
+    return _summary(services.check_in_monthly())
+
+
 @shared_task(
     name="reminders.deliver",
     autoretry_for=(OperationalError,),

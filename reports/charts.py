@@ -73,3 +73,79 @@ def bar_chart(items: list[tuple[str, list[tuple[str, str, float]]]], legend=None
         height=max(len(rows), 1) * ROW_HEIGHT + 8,
         legend=[(label, COLOURS.get(key, COLOURS["bar"])) for key, label in (legend or [])],
     )
+
+
+# Line charts: one series over time (followers), drawn with the same rules as the bar charts.
+
+PLOT_LEFT = 90
+PLOT_TOP = 12
+PLOT_WIDTH = 560
+PLOT_HEIGHT = 180
+
+
+@dataclass
+class Point:
+    label: str
+    value: float
+    x: float
+    y: float
+
+
+@dataclass
+class LineChart:
+    points: list[Point]
+    polyline: str
+    y_ticks: list[tuple[float, str]]
+    x_labels: list[tuple[float, str]]
+    left: int = PLOT_LEFT
+    top: int = PLOT_TOP
+    right: int = PLOT_LEFT + PLOT_WIDTH
+    bottom: int = PLOT_TOP + PLOT_HEIGHT
+    width: int = PLOT_LEFT + PLOT_WIDTH + 30
+    height: int = PLOT_TOP + PLOT_HEIGHT + 34
+    stroke: str = COLOURS["bar"]
+
+
+def _floor_step(value: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten) at most `value`."""
+    if value <= 0:
+        return 1
+    power = 10 ** (len(str(int(value))) - 1)
+    return max(s * power for s in (1, 2, 5) if s * power <= value) if value >= 1 else 1
+
+
+def line_chart(series: list[tuple[str, float]]) -> LineChart:
+    """series: [(x label, value)] in time order, evenly spaced. The value axis starts at a
+    round number below the smallest value (not at zero: a change of a few followers on
+    thousands would be a flat line), and is labelled at its bottom, middle and top."""
+    values = [v for _, v in series]
+    low, high = (min(values), max(values)) if values else (0, 1)
+    step = _floor_step((high - low) / 2 or max(high / 10, 1))
+    bottom_value = max(0, (low // step) * step)
+    top_value = max(bottom_value + step, -(-high // step) * step)
+    span = top_value - bottom_value
+
+    def y_of(value: float) -> float:
+        return round(PLOT_TOP + PLOT_HEIGHT * (1 - (value - bottom_value) / span), 1)
+
+    gap = PLOT_WIDTH / max(len(series) - 1, 1)
+    points = [
+        Point(
+            label,
+            value,
+            round(PLOT_LEFT + (i * gap if len(series) > 1 else PLOT_WIDTH / 2), 1),
+            y_of(value),
+        )
+        for i, (label, value) in enumerate(series)
+    ]
+    ticks = [bottom_value, bottom_value + span / 2, top_value]
+    every = max(1, -(-len(points) // 6))  # at most about six date labels
+    x_labels = [(p.x, p.label) for i, p in enumerate(points) if i % every == 0]
+    if points and (points[-1].x, points[-1].label) not in x_labels:
+        x_labels.append((points[-1].x, points[-1].label))
+    return LineChart(
+        points=points,
+        polyline=" ".join(f"{p.x},{p.y}" for p in points),
+        y_ticks=[(y_of(t), f"{t:,.0f}") for t in ticks],
+        x_labels=x_labels,
+    )

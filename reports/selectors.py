@@ -2,12 +2,15 @@
 data (the whole force for the press office and auditors, their team for a supervisor) and is
 built set-based: a constant number of queries whatever the size of the force."""
 
+import datetime
+
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, Max, Q, QuerySet, Value
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Dormancy, SocialAccount
+from accounts.models import ActivityObservation, Dormancy, ProfileCheck, SocialAccount
 from accounts.selectors import orphaned_accounts, social_accounts_visible_to
 from approvals.models import DECISION_STAGES, Stage
 from approvals.selectors import cases_visible_to
@@ -307,3 +310,59 @@ def incident_times(user) -> list[dict]:
     """Per month reported: incidents and median/mean hours to contain and to resolve."""
     visible = covered(incidents_visible_to(user), user, "account")
     return times_by_month(Incident.objects.filter(pk__in=visible.values("pk")))
+
+
+# --------------------------------------------------------------------------- platforms
+
+
+def failing_profile_checks(user) -> QuerySet:
+    """Accounts (live) whose public profile fails a check, longest failing first."""
+    qs = ProfileCheck.objects.filter(failing_since__isnull=False).exclude(
+        account__status=SocialAccount.Status.CLOSED
+    )
+    return (
+        covered(qs, user, "account_id")
+        .select_related("account__owner", "account__unit")
+        .order_by("failing_since", "account_id")
+    )
+
+
+def failing_checks_by_kind(user) -> list[tuple[str, str, int]]:
+    """[(code, label, accounts failing it)] for every check, in the account page's order."""
+    counts = dict.fromkeys(ProfileCheck.Check.values, 0)
+    for failing in failing_profile_checks(user).values_list("failing", flat=True):
+        for code in failing:
+            counts[code] = counts.get(code, 0) + 1
+    labels = dict(ProfileCheck.Check.choices)
+    return [(code, labels.get(code, code), n) for code, n in counts.items()]
+
+
+def followers_by_month(user, *, months: int = 12, now=None) -> list[dict]:
+    """Per month, oldest first: followers summed over the accounts this person's reports cover
+    (each account's highest count seen that month) and how many accounts were counted. One
+    query; months without a count are left out."""
+    today = timezone.localdate(now or timezone.now())
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    since = datetime.datetime.combine(first, datetime.time.min, timezone.get_current_timezone())
+    per_account = (
+        covered(
+            ActivityObservation.objects.filter(followers__isnull=False, observed_at__gte=since),
+            user,
+            "account_id",
+        )
+        .annotate(month=TruncMonth("observed_at"))
+        .order_by()
+        .values("month", "account_id")
+        .annotate(top=Max("followers"))
+    )
+    totals: dict = {}
+    for row in per_account:
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        total, accounts = totals.get(month, (0, 0))
+        totals[month] = (total + row["top"], accounts + 1)
+    return [
+        {"month": month, "followers": total, "accounts": accounts}
+        for month, (total, accounts) in sorted(totals.items())
+    ]

@@ -12,4 +12,6 @@ urlpatterns = [
     path("credentials/", views.credentials, name="credentials"),
     path("recertifications/", views.recertifications, name="recertifications"),
     path("incidents/", views.incidents, name="incidents"),
+    path("profiles/", views.profiles, name="profiles"),
+    path("followers/", views.followers, name="followers"),
 ]

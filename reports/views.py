@@ -7,10 +7,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.models import Dormancy
+from accounts.models import Dormancy, ProfileCheck
 from core.csv_safe import csv_response
 from reports import selectors
-from reports.charts import bar_chart
+from reports.charts import bar_chart, line_chart
 
 VIEW = "reports.view_reports"
 PAGE_SIZE = 50
@@ -324,4 +324,57 @@ def incidents(request):
             "open_csv_url": "?format=csv&table=open",
             "months_csv_url": "?format=csv&table=months",
         },
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def profiles(request):
+    checks = selectors.failing_profile_checks(request.user)
+    if _wants_csv(request):
+        labels = dict(ProfileCheck.Check.choices)
+        return csv_response(
+            f"profile-checks-{_stamp()}.csv",
+            ["Handle", "Platform", "Owner", "Unit", "Failing checks", "Failing since", "Read"],
+            (
+                [
+                    c.account.handle,
+                    c.account.get_platform_display(),
+                    c.account.owner.full_name,
+                    c.account.unit.name,
+                    "; ".join(labels.get(code, code) for code in c.failing),
+                    _date(c.failing_since),
+                    _date(c.checked_at),
+                ]
+                for c in checks
+            ),
+        )
+    by_kind = selectors.failing_checks_by_kind(request.user)
+    chart = bar_chart([(label, [("dormant", "Failing", n)]) for _code, label, n in by_kind])
+    return render(
+        request,
+        "reports/profiles.html",
+        {
+            "page": _page(request, checks),
+            "by_kind": by_kind,
+            "chart": chart,
+            "querystring_base": _querystring_base(request),
+            "csv_url": _csv_url(request),
+        },
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def followers(request):
+    rows = selectors.followers_by_month(request.user)
+    if _wants_csv(request):
+        return csv_response(
+            f"followers-{_stamp()}.csv",
+            ["Month", "Followers", "Accounts counted"],
+            ([r["month"].strftime("%Y-%m"), r["followers"], r["accounts"]] for r in rows),
+        )
+    chart = line_chart([(r["month"].strftime("%b %Y"), r["followers"]) for r in rows])
+    return render(
+        request,
+        "reports/followers.html",
+        {"rows": rows, "chart": chart if len(rows) > 1 else None, "csv_url": _csv_url(request)},
     )

@@ -383,6 +383,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 60 * 60.0,
     },
     "retention-nightly": {"task": "privacy.retention_run", "schedule": crontab(hour=3, minute=15)},
+    # Accounts on a platform the portal cannot read: the owner is asked once a month (daily run,
+    # one Reminder row per account per month).
+    "check-in-monthly": {
+        "task": "reminders.check_in_monthly",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Data protection: days each kind of record is kept before the nightly job removes or
@@ -414,10 +420,41 @@ REAUTH_MAX_AGE = env_int("REAUTH_MAX_AGE", 5 * 60)  # seconds a re-entered passw
 # 3 means "safely unguessable: moderate protection from an offline attack".
 CREDENTIAL_MIN_SCORE = env_int("CREDENTIAL_MIN_SCORE", 3)
 
-# Platform adapters (activity). Without a bearer token the X adapter is not run.
+# Platform adapters (activity and public profile, accounts/platforms.py). An adapter without its
+# credentials is not run, and its accounts' owners are asked to check in monthly instead.
 X_API_BASE_URL = env_str("X_API_BASE_URL", "https://api.x.com")
 X_API_BEARER_TOKEN = env_str("X_API_BEARER_TOKEN", "")
 X_API_TIMEOUT = env_int("X_API_TIMEOUT", 10)
+GRAPH_API_BASE_URL = env_str("GRAPH_API_BASE_URL", "https://graph.facebook.com")
+GRAPH_API_VERSION = env_str("GRAPH_API_VERSION", "v21.0")
+FACEBOOK_ACCESS_TOKEN = env_str("FACEBOOK_ACCESS_TOKEN", "")  # a Page or system-user token
+INSTAGRAM_ACCESS_TOKEN = env_str("INSTAGRAM_ACCESS_TOKEN", "")
+# The force's own Instagram business account: other accounts are read by Business Discovery.
+INSTAGRAM_BUSINESS_ACCOUNT_ID = env_str("INSTAGRAM_BUSINESS_ACCOUNT_ID", "")
+YOUTUBE_API_BASE_URL = env_str("YOUTUBE_API_BASE_URL", "https://www.googleapis.com")
+YOUTUBE_API_KEY = env_str("YOUTUBE_API_KEY", "")
+PLATFORM_API_TIMEOUT = env_int("PLATFORM_API_TIMEOUT", 10)  # seconds, every adapter but X's
+PLATFORM_API_MAX_PAGES = env_int("PLATFORM_API_MAX_PAGES", 3)  # pages of recent posts read
+PLATFORM_POLL_BATCH = env_int("PLATFORM_POLL_BATCH", 25)  # accounts per poll task
+PLATFORM_POLL_HOURS = env_int("PLATFORM_POLL_HOURS", 6)  # one observation per account per slot
+
+# Public profile checks (accounts/profile_checks.py), each a comma-separated list of phrases
+# matched without regard to case: the bio must say crime is not reported here and give the
+# force's reporting route; the display name must carry one of the markers; the profile link
+# must point to the force's website (or a page under it).
+FORCE_WEBSITE = env_str("FORCE_WEBSITE", "https://www.west-midlands.police.uk")
+PROFILE_NOT_FOR_CRIME_PHRASES = env_list(
+    "PROFILE_NOT_FOR_CRIME_PHRASES",
+    "not monitored 24/7,not monitored 24 hours,do not report crime,don't report crime,"
+    "cannot accept reports of crime,not for reporting crime,not to report crime",
+)
+PROFILE_REPORTING_ROUTE_PHRASES = env_list(
+    "PROFILE_REPORTING_ROUTE_PHRASES",
+    "0345 113 5000,101,999,west-midlands.police.uk/contact-us",
+)
+PROFILE_DISPLAY_NAME_MARKERS = env_list(
+    "PROFILE_DISPLAY_NAME_MARKERS", f"{FORCE_HANDLE_SUFFIX},{FORCE_NAME},Police"
+)
 
 # Chat notifications (notifications/chat.py): the portal posts only to these hosts (and their
 # subdomains), over HTTPS: Teams incoming webhooks and Teams Workflows (Power Automate).
@@ -463,5 +500,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # urllib3 writes each request's path at DEBUG: a chat webhook's path is its secret.
         "urllib3": {"level": "WARNING"},
+        # httpx logs every request URL at INFO: the adapters keep credentials out of URLs, and
+        # this keeps request lines out of the log anyway.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

@@ -122,6 +122,44 @@ def test_reads_the_latest_post_and_followers(fake_x, adapter):
     assert {r["authorization"] for r in fake_x.requests} == {f"Bearer {TOKEN}"}
 
 
+def test_follows_next_token_and_reads_the_profile(fake_api):
+    # The generic fake (tests/platform_fakes.py) answers by query: one page per token.
+    fake_api.routes["/2/users/by/username/PagedWMP"] = (
+        200,
+        {},
+        {
+            "data": {
+                "id": "88",
+                "name": "Paged Police WMP",
+                "username": "PagedWMP",
+                "description": "Not monitored 24/7. Call 101.",
+                "url": "https://t.co/xyz",
+                "entities": {
+                    "url": {"urls": [{"expanded_url": "https://www.west-midlands.police.uk"}]}
+                },
+                "public_metrics": {"followers_count": 77},
+            }
+        },
+    )
+    pages = {
+        None: {
+            "data": [{"id": "1", "created_at": "2026-11-10T10:00:00Z"}],
+            "meta": {"next_token": "T2"},
+        },
+        "T2": {"data": [{"id": "2", "created_at": "2026-11-12T10:00:00Z"}], "meta": {}},
+    }
+    fake_api.routes["/2/users/88/tweets"] = lambda q: (200, {}, pages[q.get("pagination_token")])
+    adapter = XApiAdapter(base_url=fake_api.url, bearer_token=TOKEN, timeout=5)
+    activity = adapter.fetch_activity("PagedWMP")
+    assert activity.last_post_at == datetime.datetime(2026, 11, 12, 10, tzinfo=datetime.UTC)
+    timeline = [r["query"].get("pagination_token") for r in fake_api.requests[1:]]
+    assert timeline == [None, "T2"]
+    assert activity.followers == 77
+    assert activity.profile.link == "https://www.west-midlands.police.uk"  # not the t.co link
+    assert activity.profile.display_name == "Paged Police WMP"
+    assert activity.profile.bio == "Not monitored 24/7. Call 101."
+
+
 def test_account_with_no_posts_has_no_last_post(fake_x, adapter):
     fake_x.user("QuietWMP", user_id="7")
     fake_x.routes["/2/users/7/tweets"] = (200, {}, {"meta": {"result_count": 0}})

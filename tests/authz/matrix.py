@@ -311,6 +311,8 @@ RULES: dict[str, Rule] = {
     "reports/credentials/": REPORTS,
     "reports/recertifications/": REPORTS,
     "reports/incidents/": REPORTS,
+    "reports/profiles/": REPORTS,
+    "reports/followers/": REPORTS,
 }
 
 # Sign-in pages: the portal's wrappers and the parts of allauth it mounts (accounts/...). The
