@@ -2,7 +2,8 @@
 webhook or of a Teams Workflows "post to a channel when a webhook request is received" flow.
 
 Both take the same message: an Adaptive Card in a `message` envelope, one JSON POST. It is sent
-with `requests` (timeouts, no redirects followed); see the README for why not apprise.
+with httpx, the project's one HTTP client (timeouts, no redirects followed); see the README for
+why not apprise.
 
 The address is a secret: its path carries the signature that lets anyone post to the channel.
 It is sealed at rest (core/crypto.py), never logged (the errors below name the host only, and
@@ -11,7 +12,7 @@ never shown back in full (`url_hint`)."""
 
 import urllib.parse
 
-import requests
+import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
@@ -133,15 +134,15 @@ def post(url: str, message: dict) -> None:
     (park), each naming the host and never the address."""
     host = urllib.parse.urlsplit(url).hostname or "the channel"
     try:
-        response = requests.post(
+        response = httpx.post(
             url,
             json=message,
             timeout=settings.CHAT_WEBHOOK_TIMEOUT,
-            allow_redirects=False,
+            follow_redirects=False,
         )
-    except requests.exceptions.InvalidURL:
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
         raise ChatRejected(f"The webhook address for {host} is not valid.") from None
-    except requests.RequestException as exc:
+    except httpx.HTTPError as exc:
         # `from None`, and only the class name: the exception's text holds the address.
         raise ChatPostError(f"{type(exc).__name__} posting to {host}") from None
     status = response.status_code

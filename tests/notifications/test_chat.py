@@ -133,7 +133,7 @@ def test_a_teams_post_is_delivered_exactly_once_after_the_server_was_down(
     assert deliver_pending() == 1  # the e-mail to the press office's mailbox, not the post
     post.refresh_from_db()
     assert post.email_attempts == 1 and post.emailed_at is None and post.failed_at is None
-    assert post.last_error == "ChatPostError: ConnectionError posting to 127.0.0.1"
+    assert post.last_error == "ChatPostError: ConnectError posting to 127.0.0.1"
     assert post.next_attempt_at > timezone.now()
     assert deliver_pending() == 0  # still backing off: not tried again
     post.refresh_from_db()
