@@ -4,14 +4,16 @@ audit row exists exactly when the change it describes was committed."""
 import datetime
 import decimal
 import functools
+import json
 import re
 import uuid
 from collections.abc import Iterable
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from audit.models import GENESIS_HASH, AuditEvent, content_hash
+from audit.models import CANONICAL, GENESIS_HASH, AuditEvent, ChainTemplate
 from core import bulk
 
 REDACTED = "[redacted]"
@@ -173,23 +175,45 @@ def audit_record_rows(
     stamp = created_at.isoformat()
     label = _actor_label(actor)
     actor_id = actor.pk if actor is not None and actor.pk else None
+    chain = ChainTemplate(
+        action=action, actor_id=actor_id, actor_label=label, created_at=stamp, reason=reason
+    )
+    # On PostgreSQL the rows go through COPY as text: the time and the canonical JSON of the
+    # changes (jsonb keeps the same value) are sent as they were hashed, encoded once.
+    copy = connection.vendor == "postgresql"
     rows = []
     for object_type, object_id, object_repr, changes in entries:
         sequence += 1
-        row = {
-            "sequence": sequence,
-            "actor_id": actor_id,
-            "actor_label": label,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "object_repr": str(object_repr)[:300],
-            "changes": _scrub(changes),
-            "reason": reason,
-            "prev_hash": prev_hash,
-        }
-        row["hash"] = prev_hash = content_hash({**row, "created_at": stamp}, plain=True)
-        row["created_at"] = created_at
-        rows.append(row)
+        object_id, object_repr, changes = str(object_id), str(object_repr)[:300], _scrub(changes)
+        try:
+            changes_json = CANONICAL.encode(changes)
+        except TypeError:  # a value JSON has no type for: the long way, as `content_hash` goes
+            changes = json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
+            changes_json = CANONICAL.encode(changes)
+        row_hash = chain.hash(
+            changes_json,
+            sequence=sequence,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            prev_hash=prev_hash,
+        )
+        rows.append(
+            {
+                "sequence": sequence,
+                "created_at": stamp if copy else created_at,
+                "actor_id": actor_id,
+                "actor_label": label,
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "object_repr": object_repr,
+                "changes": bulk.JsonText(changes_json) if copy else changes,
+                "reason": reason,
+                "prev_hash": prev_hash,
+                "hash": row_hash,
+            }
+        )
+        prev_hash = row_hash
     bulk.insert(AuditEvent, rows, batch_size=batch_size)
     return len(rows)
