@@ -231,6 +231,7 @@ def _dormancy_accounts(now: datetime.datetime, rungs: list[Rung]):
         .filter(reference__lte=now - datetime.timedelta(days=min(r.days for r in rungs)))
         .annotate(on_leave=_on_leave(timezone.localdate(now), "owner_id"))
         .filter(on_leave=False)
+        .order_by()
     )
 
 
