@@ -175,7 +175,7 @@ def _on_leave(today: datetime.date, officer_field: str):
     )
 
 
-SCAN_BATCH = 10000  # accounts per step of the dormancy scan: its memory is one step's
+SCAN_BATCH = 5000  # accounts per step of the dormancy scan: its memory is one step's
 _SCAN_LOCK = 7_250_002  # PostgreSQL advisory lock id: one dormancy scan at a time
 
 
@@ -219,7 +219,7 @@ def _flag_entry(_id, kind, pk, reference, handle, platform):
         ACCOUNT_LABEL,
         pk,
         f"@{handle} ({PLATFORMS.get(platform, platform)})",  # str(SocialAccount)
-        {"dormancy": [None, FLAGS[kind]], "last_post_at": [None, reference]},
+        {"dormancy": [None, FLAGS[kind]], "last_post_at": [None, reference.isoformat()]},
     )
 
 
