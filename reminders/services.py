@@ -261,6 +261,8 @@ ORDER BY made.id
 
 
 def _dormancy_steps_sql(now, rungs, run_id):
+    """PostgreSQL: each step's made reminders as (id, kind, account, reference, handle,
+    platform) rows, after taking the scan's lock (held until the transaction ends)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCAN_LOCK])
     accounts = _dormancy_accounts(now, rungs)
