@@ -109,6 +109,7 @@ def test_every_rung_once_and_one_audit_event_per_flag_whatever_the_step(
     register, batch, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(services, "SCAN_BATCH", batch)
+    monkeypatch.setattr(services, "AUDIT_BATCH", 3)  # several appends within a step, too
     result = _scan(django_capture_on_commit_callbacks)
     made = Reminder.objects.filter(run_id=result.run_id)
     assert made.count() == result.total == 39
