@@ -41,14 +41,17 @@ class AuditEvent(AppendOnlyModel):
         related_name="audit_events",
     )
     actor_label = models.CharField(max_length=200, help_text="Who acted, as they were named then.")
-    action = models.CharField(max_length=100, db_index=True)
+    action = models.CharField(max_length=100)
     object_type = models.CharField(max_length=100, help_text="app_label.model")
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, encoder=DjangoJSONEncoder, blank=True)
     reason = models.TextField(blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Not unique, not indexed: nothing looks an event up by its hash (the chain is walked by
+    # sequence, which is unique), and an index of random 64-character keys made every bulk
+    # append several times slower. Two events cannot share a hash: each covers its sequence.
+    hash = models.CharField(max_length=64, editable=False)
     hash_version = models.PositiveSmallIntegerField(default=1, db_default=1, editable=False)
     detail_digest = models.CharField(max_length=64, blank=True, db_default="", editable=False)
     detail_salt = models.CharField(max_length=32, blank=True, db_default="", editable=False)
@@ -56,7 +59,12 @@ class AuditEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["sequence"]
-        indexes = [models.Index(fields=["object_type", "object_id", "sequence"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "sequence"]),
+            # A plain index (the field's db_index would add a second, `LIKE`-prefix index on
+            # PostgreSQL that no query uses: the trail's filter is `icontains`).
+            models.Index(fields=["action"], name="audit_event_action"),
+        ]
         permissions = [("view_audit_trail", "Can read the whole audit trail")]
 
     def __str__(self):
@@ -113,18 +121,62 @@ def detail_digest(salt: str, detail: dict, *, plain: bool = False) -> str:
     return content_hash({"salt": salt, "detail": detail}, plain=plain)
 
 
+CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
 def content_hash(content: dict, *, plain: bool = False) -> str:
     """SHA-256 over an event's content in canonical JSON. The content is round-tripped through
     JSON so the hash is over exactly what the database keeps; `plain` says it is already only
     JSON's own types with string keys (as the audit services make it), which skips the trip."""
     if plain:
         try:
-            canonical = json.dumps(
-                content, sort_keys=True, separators=(",", ":"), ensure_ascii=True
-            )
-            return hashlib.sha256(canonical.encode()).hexdigest()
+            return hashlib.sha256(CANONICAL.encode(content).encode()).hexdigest()
         except TypeError:  # a value JSON has no type for after all: the long way
             pass
     content = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(CANONICAL.encode(content).encode()).hexdigest()
+
+
+class ChainTemplate:
+    """The canonical JSON of many dicts that share most of their values, built by joining
+    pre-serialised pieces: the same text `content_hash` hashes (sorted keys, compact separators,
+    ASCII) without encoding the shared values again for every event. `keys` are the dict's keys,
+    `shared` the values every event has; `canonical(**encoded)` takes each other key's value
+    already encoded as JSON text. A bulk append of 100,000 events spends its time in SHA-256,
+    not in JSON."""
+
+    def __init__(self, keys, **shared):
+        pieces = []  # a %-template: the shared values encoded, a %s for each per-event one
+        self.per_event = []
+        for key in sorted(keys):
+            if key in shared:
+                value = CANONICAL.encode(shared[key]).replace("%", "%%")
+            else:
+                value = "%s"
+                self.per_event.append(key)
+            pieces.append(f"{json.dumps(key)}:{value}")
+        self.template = "{" + ",".join(pieces) + "}"
+
+    def canonical(self, **encoded: str) -> str:
+        return self.template % tuple(encoded[key] for key in self.per_event)
+
+    def hash(self, **encoded: str) -> str:
+        return hashlib.sha256(self.canonical(**encoded).encode()).hexdigest()
+
+
+# A version-2 event's hashed skeleton and its detail, as `content_for_hash` and `detail_digest`
+# build them: the keys each template is made of.
+SKELETON_KEYS = (
+    "sequence",
+    "created_at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "prev_hash",
+    "detail_digest",
+    "hash_version",
+)
+
+
+encode_string = json.encoder.encode_basestring_ascii

@@ -4,21 +4,27 @@ audit row exists exactly when the change it describes was committed."""
 import datetime
 import decimal
 import functools
+import hashlib
+import json
 import re
 import uuid
 from collections.abc import Iterable
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from audit.models import (
+    CANONICAL,
+    DETAIL_FIELDS,
     GENESIS_HASH,
     REDACTED,
+    SKELETON_KEYS,
     AuditEvent,
-    content_hash,
+    ChainTemplate,
     detail_digest,
+    encode_string,
     new_salt,
-    skeleton,
 )
 from core import bulk
 
@@ -183,31 +189,56 @@ def audit_record_rows(
     stamp = created_at.isoformat()
     label = _actor_label(actor)
     actor_id = actor.pk if actor is not None and actor.pk else None
+    # Version 2 (redactable): the hash covers the skeleton and a salted digest of the detail.
+    chain = ChainTemplate(
+        SKELETON_KEYS, action=action, actor_id=actor_id, created_at=stamp, hash_version=2
+    )
+    detail = ChainTemplate(DETAIL_FIELDS, actor_label=label, reason=reason)
+    # On PostgreSQL the rows go through COPY as text: the time and the canonical JSON of the
+    # changes (jsonb keeps the same value) are sent as they were hashed, encoded once.
+    copy = connection.vendor == "postgresql"
     rows = []
     for object_type, object_id, object_repr, changes in entries:
         sequence += 1
-        detail = {
-            "actor_label": label,
-            "object_repr": str(object_repr)[:300],
-            "changes": _scrub(changes),
-            "reason": reason,
-        }
+        object_id, object_repr, changes = str(object_id), str(object_repr)[:300], _scrub(changes)
+        try:
+            changes_json = CANONICAL.encode(changes)
+        except TypeError:  # a value JSON has no type for: the long way, as `content_hash` goes
+            changes = json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
+            changes_json = CANONICAL.encode(changes)
         salt = new_salt()
-        digest = detail_digest(salt, detail, plain=True)
-        row = {
-            "sequence": sequence,
-            "actor_id": actor_id,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "prev_hash": prev_hash,
-        }
-        row["hash"] = prev_hash = content_hash(
-            skeleton(**row, created_at=stamp, detail_digest=digest), plain=True
+        detail_json = detail.canonical(changes=changes_json, object_repr=encode_string(object_repr))
+        digest = hashlib.sha256(
+            f'{{"detail":{detail_json},"salt":{encode_string(salt)}}}'.encode()
+        ).hexdigest()  # = detail_digest(salt, the detail fields)
+        row_hash = chain.hash(
+            sequence=str(sequence),
+            object_type=encode_string(object_type),
+            object_id=encode_string(object_id),
+            prev_hash=encode_string(prev_hash),
+            detail_digest=encode_string(digest),
         )
-        row.update(detail, created_at=created_at, hash_version=2)
-        row.update(detail_digest=digest, detail_salt=salt, redacted_at=None)
-        rows.append(row)
+        rows.append(
+            {
+                "sequence": sequence,
+                "created_at": stamp if copy else created_at,
+                "actor_id": actor_id,
+                "actor_label": label,
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "object_repr": object_repr,
+                "changes": bulk.JsonText(changes_json) if copy else changes,
+                "reason": reason,
+                "prev_hash": prev_hash,
+                "hash": row_hash,
+                "hash_version": 2,
+                "detail_digest": digest,
+                "detail_salt": salt,
+                "redacted_at": None,
+            }
+        )
+        prev_hash = row_hash
     bulk.insert(AuditEvent, rows, batch_size=batch_size)
     return len(rows)
 

@@ -45,7 +45,9 @@ class Reminder(models.Model):
         on_delete=models.CASCADE,
         related_name="reminders",
     )
-    run_id = models.UUIDField(db_index=True, help_text="The scan that created it.")
+    # Not indexed: the one query by run (the rungs one run reached together for one subject)
+    # goes through the unique constraint's index, by kind, subject type and subject.
+    run_id = models.UUIDField(help_text="The scan that created it.")
     created_at = models.DateTimeField(auto_now_add=True)
     notified_at = models.DateTimeField(null=True, blank=True)
 

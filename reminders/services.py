@@ -54,7 +54,9 @@ COLUMNS = "kind, subject_type, subject_id, period_start, account_id, run_id, cre
 RETURNING = "RETURNING id, kind, subject_id"
 
 
-def _record(rows: list[tuple], run_id: uuid.UUID) -> list[tuple[int, str, int]]:
+def _record(
+    rows: list[tuple], run_id: uuid.UUID, *, deliver: bool = True
+) -> list[tuple[int, str, int]]:
     """Insert the reminders that do not exist yet and return those this insert made, as
     (id, kind, subject_id). Rows are (kind, subject_type, subject_id, period_start, account_id).
 
@@ -70,7 +72,8 @@ def _record(rows: list[tuple], run_id: uuid.UUID) -> list[tuple[int, str, int]]:
     created = (_record_copy if connection.vendor == "postgresql" else _record_values)(
         rows, run, now
     )
-    _deliver_after_commit([pk for pk, _, _ in created])
+    if deliver:
+        _deliver_after_commit([pk for pk, _, _ in created])
     return created
 
 
@@ -173,29 +176,35 @@ def _on_leave(today: datetime.date, officer_field: str):
     )
 
 
-SCAN_BATCH = 5000  # accounts per step of the dormancy scan: its memory is one step's
+# Accounts per step of the dormancy scan, and audit events per bulk append within a step: the
+# scan's memory is one step's made reminders and one append's events, whatever the force's size.
+# Fewer, larger steps cost the database less (each step probes the ledger once per rung).
+SCAN_BATCH = 20000
+AUDIT_BATCH = 5000
+_SCAN_LOCK = 7_250_002  # PostgreSQL advisory lock id: one dormancy scan at a time
 
 
 def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
     """The daily scan. A spell starts at the last post (or the account's creation if it never
     posted); each rung fires once per spell; an owner on leave is left alone until back.
 
-    One transaction, streamed SCAN_BATCH accounts at a time: each step's reminders are
-    inserted (the unique constraint deciding what is new) and the accounts it flags are audited
-    onto the chain, so memory stays flat whatever the size of the force."""
+    One transaction, stepping through the register SCAN_BATCH accounts at a time, so memory
+    stays flat whatever the size of the force: each step's reminders are written (on
+    PostgreSQL by one INSERT ... SELECT, no row passing through Python) and the accounts it
+    flags (dormant, stale) are audited onto the chain, one event per reminder that flags."""
     now = now or timezone.now()
     rungs = ladder()
     run_id = uuid.uuid4()
     counts = _counts([r.kind for r in rungs], [])
     audited = 0
+    steps = _dormancy_steps_sql if connection.vendor == "postgresql" else _dormancy_steps_python
     with transaction.atomic():
-        candidates = _dormancy_candidates(now, rungs).iterator(chunk_size=SCAN_BATCH)
-        while batch := list(itertools.islice(candidates, SCAN_BATCH)):
-            rows, flagged = _dormancy_rows(batch, rungs, now)
-            created = _record(rows, run_id)
-            for _, kind, _ in created:
+        for created in steps(now, rungs, run_id):
+            _deliver_after_commit([pk for pk, *_ in created])
+            for _, kind, *_ in created:
                 counts[kind] += 1
-            if entries := [flagged[(k, pk)] for _, k, pk in created if (k, pk) in flagged]:
+            flags = (_flag_entry(*row) for row in created if row[1] in FLAGS)
+            for entries in itertools.batched(flags, AUDIT_BATCH):
                 audited += audit_record_rows(
                     actor=None,
                     action="account.dormancy_flagged",
@@ -203,6 +212,102 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
                     reason="Daily dormancy scan",
                 )
     return RunResult(run_id, counts, flagged=audited)
+
+
+# The rungs that flag an account, and the dormancy level it is at once they fire.
+FLAGS = {Kind.DORMANCY_DORMANT: "dormant", Kind.DORMANCY_STALE: "stale"}
+ACCOUNT_LABEL = SocialAccount._meta.label_lower
+
+
+def _flag_entry(_id, kind, pk, reference, handle, platform):
+    """The audit entry (object type, id, how it reads, changes) of a reminder that flags."""
+    return (
+        ACCOUNT_LABEL,
+        pk,
+        f"@{handle} ({PLATFORMS.get(platform, platform)})",  # str(SocialAccount)
+        {"dormancy": [None, FLAGS[kind]], "last_post_at": [None, reference.isoformat()]},
+    )
+
+
+def _dormancy_accounts(now: datetime.datetime, rungs: list[Rung]):
+    """Active accounts, owner not on leave, quiet for at least the lowest rung."""
+    return (
+        SocialAccount.objects.filter(status=SocialAccount.Status.ACTIVE)
+        .annotate(reference=Coalesce("last_post_at", "created_at"))
+        .filter(reference__lte=now - datetime.timedelta(days=min(r.days for r in rungs)))
+        .annotate(on_leave=_on_leave(timezone.localdate(now), "owner_id"))
+        .filter(on_leave=False)
+        .order_by()
+    )
+
+
+# One step on PostgreSQL: the step's accounts (the ORM's query, so the rule is written once),
+# joined to the rungs they have reached, less the reminders already there, inserted; what comes
+# back is what this step made. A plain INSERT: the scan's lock keeps a second scan out until this
+# one has committed, and the unique constraint stays the backstop.
+STEP_SQL = """
+WITH account (pk, reference, handle, platform) AS ({accounts}),
+rung (kind, age) AS (VALUES {rungs}),
+made AS (
+    INSERT INTO {table} (kind, subject_type, subject_id, period_start, account_id, run_id,
+                         created_at)
+    SELECT rung.kind, %s, account.pk, account.reference, account.pk, %s, %s
+    FROM account JOIN rung ON account.reference <= %s - rung.age
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {table} r WHERE r.kind = rung.kind AND r.subject_type = %s
+        AND r.subject_id = account.pk AND r.period_start = account.reference
+    )
+    ORDER BY account.pk, rung.age
+    RETURNING id, kind, subject_id
+)
+SELECT made.id, made.kind, made.subject_id, account.reference, account.handle, account.platform
+FROM made JOIN account ON account.pk = made.subject_id
+ORDER BY made.id
+"""
+
+
+def _dormancy_steps_sql(now, rungs, run_id):
+    """PostgreSQL: each step's made reminders as (id, kind, account, reference, handle,
+    platform) rows, after taking the scan's lock (held until the transaction ends)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCAN_LOCK])
+    accounts = _dormancy_accounts(now, rungs)
+    run = Reminder._meta.get_field("run_id").get_db_prep_save(run_id, connection)
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    reached = ", ".join(["(%s, %s)"] * len(rungs))
+    ages = [x for r in rungs for x in (r.kind, datetime.timedelta(days=r.days))]
+    after = 0
+    while True:
+        # The step: the next SCAN_BATCH accounts of the register by primary key (a short walk
+        # along its index), the last step open-ended.
+        ahead = SocialAccount.objects.filter(pk__gt=after).order_by("pk").values_list("pk")
+        bound = next(iter(ahead[SCAN_BATCH - 1 : SCAN_BATCH]), (None,))[0]
+        step = accounts.filter(pk__gt=after)
+        if bound is not None:
+            step = step.filter(pk__lte=bound)
+        sql, params = step.values_list(
+            "pk", "reference", "handle", "platform"
+        ).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                STEP_SQL.format(accounts=sql, rungs=reached, table=table),
+                [*params, *ages, Subject.ACCOUNT, run, now, now, Subject.ACCOUNT],
+            )
+            yield cursor.fetchall()
+        if bound is None:
+            return
+        after = bound
+
+
+def _dormancy_steps_python(now, rungs, run_id):
+    """Elsewhere (SQLite): the candidates streamed, the rows made in Python, `_record`."""
+    candidates = _dormancy_candidates(now, rungs).iterator(chunk_size=SCAN_BATCH)
+    while batch := list(itertools.islice(candidates, SCAN_BATCH)):
+        details = {
+            pk: (reference, handle, platform) for pk, reference, handle, platform, *_ in batch
+        }
+        created = _record(_dormancy_rows(batch, rungs, now), run_id, deliver=False)
+        yield [(pk, kind, subject, *details[subject]) for pk, kind, subject in created]
 
 
 def _dormancy_candidates(now: datetime.datetime, rungs: list[Rung]):
@@ -223,13 +328,10 @@ def _dormancy_candidates(now: datetime.datetime, rungs: list[Rung]):
     for r in rungs:
         due |= Q(reference__lte=now - datetime.timedelta(days=r.days), **{f"has_{r.kind}": False})
     return (
-        SocialAccount.objects.filter(status=SocialAccount.Status.ACTIVE)
-        .annotate(reference=Coalesce("last_post_at", "created_at"))
-        .filter(reference__lte=now - datetime.timedelta(days=min(r.days for r in rungs)))
-        .annotate(on_leave=_on_leave(timezone.localdate(now), "owner_id"))
-        .filter(on_leave=False)
+        _dormancy_accounts(now, rungs)
         .annotate(**fired)
         .filter(due)
+        .order_by("pk")
         .values_list("pk", "reference", "handle", "platform", *fired)
     )
 
@@ -237,24 +339,14 @@ def _dormancy_candidates(now: datetime.datetime, rungs: list[Rung]):
 PLATFORMS = dict(SocialAccount.Platform.choices)
 
 
-def _dormancy_rows(candidates, rungs: list[Rung], now: datetime.datetime):
-    """The ledger rows for every rung due, and for the rungs that flag an account (dormant,
-    stale) its audit entry (object type, id, description, changes), keyed by (kind, pk)."""
-    rows, flagged = [], {}
-    label = SocialAccount._meta.label_lower
-    for pk, reference, handle, platform, *has in candidates:
+def _dormancy_rows(candidates, rungs: list[Rung], now: datetime.datetime) -> list[tuple]:
+    """The ledger rows for every rung due."""
+    rows = []
+    for pk, reference, _handle, _platform, *has in candidates:
         for rung, already in zip(rungs, has, strict=True):
-            if already or now - reference < datetime.timedelta(days=rung.days):
-                continue
-            rows.append((rung.kind, Subject.ACCOUNT, pk, reference, pk))
-            if rung.kind != Kind.DORMANCY_WARN:
-                flagged[(rung.kind, pk)] = (
-                    label,
-                    pk,
-                    f"@{handle} ({PLATFORMS.get(platform, platform)})",  # str(SocialAccount)
-                    {"dormancy": [None, rung.level], "last_post_at": [None, reference]},
-                )
-    return rows, flagged
+            if not already and now - reference >= datetime.timedelta(days=rung.days):
+                rows.append((rung.kind, Subject.ACCOUNT, pk, reference, pk))
+    return rows
 
 
 # --------------------------------------------------------------------------- decisions

@@ -1,4 +1,5 @@
 import itertools
+import json
 
 import pytest
 from django.core.management import call_command
@@ -173,3 +174,57 @@ def test_trail_pages_by_sequence_newest_first_and_filters(officer, client):
     assert trail_object_types() == sorted(
         set(AuditEvent.objects.values_list("object_type", flat=True))
     )
+
+
+def test_bulk_append_hashes_awkward_content_as_verification_reads_it(officer):
+    """The bulk writer joins pre-serialised JSON; verification hashes what the database gives
+    back. Quotes, percent signs, non-ASCII text, nested and non-JSON values must agree."""
+    import datetime
+    import decimal
+    import uuid
+
+    from audit.models import (
+        CANONICAL,
+        DETAIL_FIELDS,
+        SKELETON_KEYS,
+        ChainTemplate,
+        content_hash,
+        skeleton,
+    )
+    from audit.services import audit_record_rows
+
+    audit_record(actor=officer.user, action="first", obj=officer)
+    changes = [
+        {"note": ['50% "done"', "Zoë’s \\ account\n"], "nested": {"b": 1, "a": [1.5, None]}},
+        {"when": [None, datetime.date(2026, 3, 1)], "amount": [decimal.Decimal("1.10"), 2]},
+        {"ref": [None, uuid.UUID(int=7)], "password": ["old", "new"]},
+        {},
+    ]
+    entries = [
+        ("accounts.socialaccount", n, f'@Ünïcode%s {n} "quoted"', c) for n, c in enumerate(changes)
+    ]
+    assert (
+        audit_record_rows(actor=officer.user, action="odd %(x)s", entries=entries, reason="100%")
+        == 4
+    )
+    events = list(AuditEvent.objects.filter(action="odd %(x)s").order_by("sequence"))
+    assert events[2].changes["password"] == "[redacted]"
+    assert events[1].changes["amount"] == ["1.10", 2]
+    for event in events:
+        assert event.compute_hash() == event.hash
+    assert verify_chain() == (5, None, "")
+    # The templates give the bytes `content_hash` hashes, for the skeleton and for the detail.
+    shared = {"action": "a", "actor_id": 3, "created_at": "2026-01-01T00:00:00+00:00"}
+    event = {"sequence": 9, "object_type": "x.y", "object_id": "1", "prev_hash": "f" * 64}
+    skeleton_template = ChainTemplate(SKELETON_KEYS, **shared, hash_version=2)
+    encoded = {k: CANONICAL.encode(v) for k, v in event.items()}
+    assert skeleton_template.hash(**encoded, detail_digest='"d%s"') == content_hash(
+        skeleton(**event, **shared, detail_digest="d%s")
+    )
+    detail_template = ChainTemplate(DETAIL_FIELDS, actor_label="Zoë", reason="100%")
+    detail = {"actor_label": "Zoë", "reason": "100%", "object_repr": "%d \u2019"}
+    text = detail_template.canonical(
+        changes=CANONICAL.encode(changes[0]), object_repr=CANONICAL.encode(detail["object_repr"])
+    )
+    assert json.loads(text) == {**detail, "changes": changes[0]}
+    assert text == CANONICAL.encode({**detail, "changes": changes[0]})
