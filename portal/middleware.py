@@ -3,6 +3,8 @@
 import logging
 
 import redis.exceptions
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
@@ -59,3 +61,22 @@ class SharedStoreUnavailableMiddleware:
         response = render(request, "503.html", status=503)
         response["Retry-After"] = "60"
         return response
+
+
+class SignInFirstMiddleware:
+    """Someone not signed in who opens a page that needs a permission is sent to sign in and
+    brought back, as on every other signed-in page, instead of a bare "forbidden": a press-office
+    link in a mail, or a bookmarked report, works once they have signed in. A signed-in person
+    without the permission still gets 403."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        user = getattr(request, "user", None)
+        if not isinstance(exception, PermissionDenied) or user is None or user.is_authenticated:
+            return None
+        return redirect_to_login(request.get_full_path())

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.PrivatePagesMiddleware",  # Cache-Control: private, no-store
     "portal.middleware.SharedStoreUnavailableMiddleware",  # cache down: 503, not 500
+    "portal.middleware.SignInFirstMiddleware",  # not signed in + 403: sign in, then back
     "django.contrib.messages.middleware.MessageMiddleware",
     "people.middleware.SecondFactorRequiredMiddleware",
     "people.middleware.SessionActivityMiddleware",

@@ -123,11 +123,11 @@ PUBLIC = page(SIGNED_IN | {"anonymous"}, anon=OK)
 PUBLIC_READ = read_only(SIGNED_IN | {"anonymous"}, anon=OK)
 SIGNED_IN_PAGE = page(SIGNED_IN)
 ADMIN_ONLY = page({"admin"})
-PRESS_ONLY = page({"press"}, anon=FORBIDDEN)
-SEES_EVERYTHING_ONLY = page(SEES_EVERYTHING, anon=FORBIDDEN)
-REPORTS = page(SEES_EVERYTHING | SUPERVISORS, anon=FORBIDDEN)
-OFFICER_ROLE = page(WRITERS, anon=FORBIDDEN)
-OFFICER_OR_SEES_EVERYTHING = page(WRITERS | SEES_EVERYTHING, anon=FORBIDDEN)
+PRESS_ONLY = page({"press"})
+SEES_EVERYTHING_ONLY = page(SEES_EVERYTHING)
+REPORTS = page(SEES_EVERYTHING | SUPERVISORS)
+OFFICER_ROLE = page(WRITERS)
+OFFICER_OR_SEES_EVERYTHING = page(WRITERS | SEES_EVERYTHING)
 
 # The URL configuration, route by route.
 RULES: dict[str, Rule] = {
@@ -194,7 +194,7 @@ RULES: dict[str, Rule] = {
     # Business cases.
     "cases/": SIGNED_IN_PAGE,
     "cases/new/": OFFICER_ROLE,
-    "cases/supervisor/": page(SUPERVISORS, anon=FORBIDDEN),
+    "cases/supervisor/": page(SUPERVISORS),
     "cases/press-office/": PRESS_ONLY,
     "cases/<int:pk>/": team_page(TEAM, "case_submitted"),
     "cases/<int:pk>/edit/": team_page({"officer"}, "case_draft"),
@@ -217,9 +217,9 @@ RULES: dict[str, Rule] = {
     "cases/policy/": Rule(
         get=outcomes(SIGNED_IN), post=outcomes(WRITERS)
     ),  # everyone reads it; an officer accepts it
-    "cases/policy/publish/": page({"admin"}, anon=FORBIDDEN),
+    "cases/policy/publish/": page({"admin"}),
     "cases/policy/outstanding/": SEES_EVERYTHING_ONLY,
-    "cases/delegations/": page({"supervisor", "other_supervisor"}, anon=FORBIDDEN),
+    "cases/delegations/": page({"supervisor", "other_supervisor"}),
     "cases/delegations/<int:pk>/revoke/": action(
         {"supervisor"}, visible=set(), obj="delegation", writes=frozenset({"delegation.revoked"})
     ),
@@ -254,7 +254,7 @@ RULES: dict[str, Rule] = {
     "incidents/report/": OFFICER_ROLE,
     "incidents/report/account/<int:account_pk>/": Rule(
         **{
-            m: outcomes({"officer", "supervisor", "acting", "press"}, visible=TEAM, anon=FORBIDDEN)
+            m: outcomes({"officer", "supervisor", "acting", "press"}, visible=TEAM)
             | {"auditor": FORBIDDEN, "admin": FORBIDDEN, "other_supervisor": NOT_FOUND}
             for m in ("get", "post")
         },
@@ -302,7 +302,7 @@ RULES: dict[str, Rule] = {
             }
         ),
     ),
-    "handovers/leavers/": page({"admin"}, anon=FORBIDDEN),
+    "handovers/leavers/": page({"admin"}),
     # Reports: the whole force for those who see everything, the team for a supervisor.
     "reports/": REPORTS,
     "reports/dormancy/": REPORTS,

@@ -129,7 +129,8 @@ def test_a_press_officer_sets_up_the_app_at_first_sign_in_then_needs_a_code(
     assert _signed_in(client) is None
     page = client.get(reverse("mfa_authenticate")).content.decode()
     assert "Enter your code" in page and 'name="code"' in page
-    assert client.get("/register/").status_code == 403  # still signed out: no register
+    register = client.get("/register/")  # still signed out: sent to sign in, no register
+    assert register.status_code == 302 and register["Location"].startswith(reverse("login"))
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, step=1)})
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert _signed_in(client) == str(press_officer.user.pk)
