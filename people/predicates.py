@@ -5,6 +5,7 @@ import rules
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -37,22 +38,26 @@ def load_principal(user) -> None:
     acting_for = Delegation.objects.in_force(timezone.localdate()).filter(
         acting=OuterRef(me)  # two levels out: inside `team`'s subquery
     )
+    facts = {
+        "direct": Exists(team.filter(supervisor_id=me)),
+        "delegated": Exists(team.filter(supervisor_id__in=acting_for.values("supervisor_id"))),
+    }
+    roles = Group.objects.filter(user=OuterRef("pk")).values_list("name", flat=True)
+    in_one_query = connection.vendor == "postgresql"  # ARRAY(subquery); SQLite asks twice
+    if in_one_query:
+        facts["role_names"] = ArraySubquery(roles)
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .select_related("officer__unit")
-        .annotate(
-            role_names=ArraySubquery(
-                Group.objects.filter(user=OuterRef("pk")).values_list("name", flat=True)
-            ),
-            direct=Exists(team.filter(supervisor_id=me)),
-            delegated=Exists(team.filter(supervisor_id__in=acting_for.values("supervisor_id"))),
-        )
+        .annotate(**facts)
         .first()
     )
     if row is None:
         user._portal_roles = set()
         return
+    if not in_one_query:  # the embedded default `make run` uses on a bare machine
+        row.role_names = Group.objects.filter(user=user.pk).values_list("name", flat=True)
     user._portal_roles = set(row.role_names)
     officer = getattr(row, "officer", None)
     relation = Officer.user.field.remote_field  # the user-to-officer side of the one-to-one

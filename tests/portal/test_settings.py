@@ -209,3 +209,26 @@ def test_production_keeps_database_connections_and_sessions_in_the_database(tmp_
     assert result.stdout.split() == ["600", "True", db]
     result = _run(code, **env, DATABASE_CONN_MAX_AGE="0")
     assert result.stdout.split() == ["0", "True", db]
+
+
+def test_signed_in_pages_work_on_the_embedded_default(tmp_path):
+    """`make run` on a bare machine uses SQLite: every signed-in page must work there too (the
+    principal query uses a PostgreSQL array where it can, and must not where it cannot)."""
+    script = SETUP + (
+        "from django.core.management import call_command;"
+        "call_command('migrate', verbosity=0);"
+        "from django.test import Client;"
+        "from django.contrib.auth import get_user_model;"
+        "from people.models import Officer, Unit;"
+        "from people.roles import Role, ensure_role_groups;"
+        "groups = ensure_role_groups();"
+        "force = Unit.objects.create(name='Force', code='f', kind='force');"
+        "user = get_user_model().objects.create_user('pc1', 'pc1@police.example', 'x');"
+        "user.groups.add(groups[Role.OFFICER]);"
+        "Officer.objects.create(user=user, staff_number='1', first_name='A', surname='B',"
+        " unit=force);"
+        "c = Client(HTTP_HOST='localhost'); c.force_login(user);"
+        "print(*(c.get(u).status_code for u in ['/', '/me/', '/register/', '/notifications/']))"
+    )
+    result = _run(script, PORTAL_VAR_DIR=str(tmp_path))
+    assert result.stdout.split() == ["200", "200", "200", "200"], result.stderr[-3000:]
