@@ -69,6 +69,7 @@ YOUR_ACCOUNT = [
     NavItem("The social media policy", "approvals:policy"),
     NavItem("Login details needed", "custody:needed", permission="custody.list_credentials_needed"),
     NavItem("Failed e-mails", "people:failed_mail", permission="people.retry_failed_mail"),
+    NavItem("API clients", "api:clients", permission="api.manage_clients"),
     NavItem("Sign-in security", "mfa_index"),
     NavItem("Where you are signed in", "people:sessions"),
 ]

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "incidents",
     "handovers",
     "reports",
+    "api",
+    "ninja",  # the API's interactive docs (its templates and static files)
 ]
 
 MIDDLEWARE = [
