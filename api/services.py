@@ -112,7 +112,7 @@ def api_client_revoke(*, actor, client_id: int, reason: str) -> ApiClient:
 def api_client_for_token(token: str) -> ApiClient | None:
     """The live client this token belongs to, or None (unknown, wrong, expired, revoked, or
     its owner can no longer sign in). The digest is compared in constant time."""
-    parts = (token or "").split("_")
+    parts = (token or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     client = (
