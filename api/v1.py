@@ -7,13 +7,13 @@ Writes name the client in the audit trail (api/services.py)."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from ninja import Header, NinjaAPI, Query, Router
+from ninja import Header, NinjaAPI, Query, Router, Status
 from ninja.errors import AuthorizationError, ValidationError
 from ninja.throttling import AuthRateThrottle
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
-from accounts.models import Dormancy, SocialAccount
+from accounts.models import Dormancy, ImportJob, SocialAccount
 from api import schemas, stream
 from api.auth import scoped
 from api.models import Scope
@@ -83,7 +83,7 @@ def _officer(officer) -> dict:
 
 
 def _not_found(what: str):
-    return 404, {"detail": f"No {what} with that id that this client may see."}
+    return Status(404, {"detail": f"No {what} with that id that this client may see."})
 
 
 ERRORS = {
@@ -253,10 +253,10 @@ def _keyed(request, *, operation: str, key: str, payload, run):
             run=run,
         )
     except KeyReused as exc:
-        return 409, {"detail": str(exc)}
+        return Status(409, {"detail": str(exc)})
     if status < 400:
         body = {**body, "replayed": replayed}
-    return status, body
+    return Status(status, body)
 
 
 @feeds.post(
@@ -268,6 +268,8 @@ def activity(request, report: schemas.ActivityReport, idempotency_key: str = KEY
     """A social-media management tool reports the last post and follower count of accounts it
     manages: the activity import's checks and rule (the owner must be allowed to import
     activity); all rows or none."""
+    if not request.user.has_perm(account_services.IMPORT_PERMISSION[ImportJob.Kind.ACTIVITY]):
+        raise AuthorizationError(message="The client's owner may not report activity.")
     rows = [r.model_dump() for r in report.observations]
     for row in rows:
         row["last_post_at"] = row["last_post_at"].isoformat()
@@ -367,9 +369,9 @@ def incident_report(request, report: schemas.IncidentReport):
     second report of an open incident joins it)."""
     account = incident_selectors.account_by_handle(report.platform, report.handle)
     if account is None:
-        return 422, _refused("That account is not in the register.", [])
+        return Status(422, _refused("That account is not in the register.", []))
     if report.link_clicked not in ("yes", "no", "unsure"):
-        return 422, _refused("link_clicked must be yes, no or unsure.", [])
+        return Status(422, _refused("link_clicked must be yes, no or unsure.", []))
 
     def run():
         return incident_services.incident_report(
@@ -384,7 +386,7 @@ def incident_report(request, report: schemas.IncidentReport):
     made, opened = api_act(
         client=request.auth, operation="incident_report", address=client_address(request), run=run
     )
-    return 200, {"incident_id": made.incident_id, "opened": opened}
+    return {"incident_id": made.incident_id, "opened": opened}
 
 
 # Reports ----------------------------------------------------------------------------------------

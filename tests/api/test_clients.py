@@ -75,7 +75,9 @@ def test_no_token_or_a_wrong_one_is_401(call, make_client, press_officer):
     _, token = make_client(press_officer)
     assert call(None, "get", "/accounts").status_code == 401
     assert call("smp_nothing_here", "get", "/accounts").status_code == 401
-    assert call(token[:-1] + ("A" if token[-1] != "A" else "B"), "get", "/accounts").status_code == 401
+    assert (
+        call(token[:-1] + ("A" if token[-1] != "A" else "B"), "get", "/accounts").status_code == 401
+    )
     assert call(token, "get", "/accounts").status_code == 200
 
 
@@ -91,8 +93,15 @@ def test_a_token_without_the_scope_is_403(call, make_client, press_officer):
         (
             "post",
             "/activity",
-            {"observations": [{"platform": "x", "handle": account.handle,
-                               "last_post_at": timezone.now().isoformat()}]},
+            {
+                "observations": [
+                    {
+                        "platform": "x",
+                        "handle": account.handle,
+                        "last_post_at": timezone.now().isoformat(),
+                    }
+                ]
+            },
         ),
     ]:
         headers = {"Idempotency-Key": "key-12345678"} if method == "post" else {}
@@ -118,7 +127,9 @@ def test_revoking_stops_the_client_at_once_and_is_audited(
     assert call(token, "get", "/accounts").status_code == 401
     event = AuditEvent.objects.get(action="api_client.revoked")
     assert (event.actor, event.reason, event.object_id) == (
-        administrator.user, "Contract ended", str(client.pk)
+        administrator.user,
+        "Contract ended",
+        str(client.pk),
     )
 
 
