@@ -402,8 +402,10 @@ def check_activity_rows(rows: list[dict], checked: Checked) -> list[dict]:
     through the API): the same checks as an export's rows, each row's `line` its position."""
     checked.total = checked.read = len(rows)
     return _ActivityRows().check(
-        [(i, {k: str(v) if v is not None else "" for k, v in row.items()}) for i, row in
-         enumerate(rows, 1)],
+        [
+            (i, {k: str(v) if v is not None else "" for k, v in row.items()})
+            for i, row in enumerate(rows, 1)
+        ],
         checked,
     )
 

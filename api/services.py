@@ -115,9 +115,7 @@ def api_client_for_token(token: str) -> ApiClient | None:
     parts = (token or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    client = (
-        ApiClient.objects.select_related("owner").filter(token_prefix=parts[1]).first()
-    )
+    client = ApiClient.objects.select_related("owner").filter(token_prefix=parts[1]).first()
     if client is None or not hmac.compare_digest(client.token_hash, token_digest(token)):
         return None
     now = timezone.now()

@@ -350,7 +350,9 @@ def incident_list(
 
 
 @incidents.get(
-    "/incidents/{int:pk}", auth=scoped(Scope.READ_INCIDENTS), response={200: schemas.Incident, **ERRORS}
+    "/incidents/{int:pk}",
+    auth=scoped(Scope.READ_INCIDENTS),
+    response={200: schemas.Incident, **ERRORS},
 )
 def incident_detail(request, pk: int):
     i = incident_selectors.incidents_visible_to(request.user).filter(pk=pk).first()
@@ -441,7 +443,9 @@ STREAM_DOC = {
 @audit.get("/audit/stream", response={**ERRORS}, openapi_extra=STREAM_DOC)
 def audit_stream(
     request,
-    after: int = Query(0, ge=0, le=2**62, description="The last cursor received (0: from the start)."),
+    after: int = Query(
+        0, ge=0, le=2**62, description="The last cursor received (0: from the start)."
+    ),
     limit: int = Query(1000, ge=1, le=stream.MAX_LIMIT),
 ):
     """Audit events after `after`, oldest first, each with its hash and the previous hash."""

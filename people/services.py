@@ -488,7 +488,9 @@ def leavers_feed(*, actor, rows: list[dict]) -> HRImportReport:
     1). Same checks, same all-or-nothing rule, same audit events."""
     if not actor.has_perm("people.change_officer_status"):
         raise PermissionDenied("Only an administrator reports movers and leavers.")
-    lines = [(i, {k: str(v or "").strip() for k, v in row.items()}) for i, row in enumerate(rows, 1)]
+    lines = [
+        (i, {k: str(v or "").strip() for k, v in row.items()}) for i, row in enumerate(rows, 1)
+    ]
     report = _hr_rows_check(lines, HRImportReport(), empty="The feed has no rows.")
     return _hr_apply(actor, report, source="HR feed, row")
 

@@ -68,9 +68,7 @@ def test_the_streams_hashes_verify_end_to_end_page_by_page(call, trail):
         received += lines
     assert len(received) == total >= 4
     assert [line["cursor"] for line in received] == list(range(1, total + 1))
-    compromised = next(
-        line for line in received if line["action"] == "socialaccount.compromised"
-    )
+    compromised = next(line for line in received if line["action"] == "socialaccount.compromised")
     assert compromised["object"]["type"] == "accounts.socialaccount"
     assert compromised["outcome"] == "success" and compromised["reason"] == "Hacked"
 
