@@ -17,7 +17,7 @@ from audit.services import acting_through, audit_record
 from core.errors import DomainError
 from core.workflow import lock
 
-TOKEN_PREFIX = "smp"  # "social media portal": lets secret scanners recognise a leaked token
+TOKEN_PREFIX = "smp"  # noqa: S105  # a public marker ("social media portal") for secret scanners
 
 
 class ApiClientError(DomainError):

@@ -73,7 +73,6 @@ def known(officer, press_officer):
 
 def _fuzz(schema, token, known=None):
     from hypothesis import strategies as st
-
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (
         content_type_conformance,
@@ -107,10 +106,10 @@ def _fuzz(schema, token, known=None):
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        def run(case):
+        def run(case, label=operation.label):
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             case.validate_response(response, checks=checks)
-            seen.add((operation.label, response.status_code))
+            seen.add((label, response.status_code))
 
         run()
     return seen

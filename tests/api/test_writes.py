@@ -10,7 +10,7 @@ from accounts.models import ActivityObservation
 from api.models import IdempotentWrite, Scope
 from audit.models import AuditEvent
 from people.models import Officer
-from tests.factories import OfficerFactory, SocialAccountFactory
+from tests.factories import SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
 
