@@ -6,6 +6,7 @@ Writes name the client in the audit trail (api/services.py)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponse
 from ninja import Header, NinjaAPI, Query, Router, Status
 from ninja.errors import AuthorizationError, ValidationError
@@ -327,7 +328,7 @@ def _incident(i) -> dict:
         "reported_at": i.reported_at,
         "contained_at": i.contained_at,
         "resolved_at": i.resolved_at,
-        "reports": i.reports.count(),
+        "reports": i.report_count,
     }
 
 
@@ -346,7 +347,8 @@ def incident_list(
     page: int = PAGE,
 ):
     """Incidents on the accounts the owner may see, as on the incidents page."""
-    return _page(incident_selectors.incidents_in_state(request.user, state), page, _incident)
+    qs = incident_selectors.incidents_in_state(request.user, state)
+    return _page(qs.annotate(report_count=Count("reports")), page, _incident)
 
 
 @incidents.get(
@@ -355,7 +357,12 @@ def incident_list(
     response={200: schemas.Incident, **ERRORS},
 )
 def incident_detail(request, pk: int):
-    i = incident_selectors.incidents_visible_to(request.user).filter(pk=pk).first()
+    i = (
+        incident_selectors.incidents_visible_to(request.user)
+        .annotate(report_count=Count("reports"))
+        .filter(pk=pk)
+        .first()
+    )
     if i is None:
         return _not_found("incident")
     return _incident(i)

@@ -240,3 +240,18 @@ def test_an_auditor_owned_client_cannot_report_an_incident(call, make_client, au
     }
     assert call(token, "post", "/incidents", body).status_code == 403
     assert not AuditEvent.objects.filter(object_type="incidents.incident").exists()
+
+
+def test_a_feed_takes_its_token_without_a_csrf_cookie(hr, officer):
+    """Integrations send no cookies: the bearer token is the whole of their credentials."""
+    from django.test import Client
+
+    _, token = hr
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/people/changes",
+        _changes((officer.staff_number, "moved", timezone.localdate().isoformat())),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "hr-key-000009"},
+    )
+    assert response.status_code == 200, response.content
+    assert Officer.objects.get(pk=officer.pk).status == Officer.Status.MOVED

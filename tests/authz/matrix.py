@@ -415,7 +415,8 @@ RULES |= {
     ),
     "accounts/signup/": PUBLIC,  # says sign-up is closed
     "accounts/3rdparty/login/cancelled/": PUBLIC_READ,
-    "accounts/3rdparty/login/error/": PUBLIC_READ,
+    # allauth's "single sign-on failed" page, shown to anyone, with the status 401.
+    "accounts/3rdparty/login/error/": Rule(get=every(UNAUTHORIZED), post=every(NOT_ALLOWED)),
     # Only in the middle of a single sign-on: otherwise back to the sign-in page.
     "accounts/3rdparty/signup/": Rule(get=every(LOGIN), post=every(LOGIN)),
     # Single sign-on is off in the tests' settings: no provider, 404 (tests/people/test_sso.py
