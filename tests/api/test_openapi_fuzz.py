@@ -71,6 +71,26 @@ def known(officer, press_officer):
     }
 
 
+def _examples(strategy, label, token, checks, seen):
+    """A bounded, repeatable Hypothesis run of one operation."""
+
+    @given(case=strategy)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case):
+        response = case.call(headers={"Authorization": f"Bearer {token}"})
+        case.validate_response(response, checks=checks)
+        seen.add((label, response.status_code))
+
+    return run
+
+
 def _fuzz(schema, token, known=None):
     from hypothesis import strategies as st
     from schemathesis.checks import not_a_server_error
@@ -97,21 +117,7 @@ def _fuzz(schema, token, known=None):
                 strategy, strategy.map(lambda c, pk=pk: c.path_parameters.update(pk=pk) or c)
             )
 
-        @given(case=strategy)
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        def run(case, label=operation.label):
-            response = case.call(headers={"Authorization": f"Bearer {token}"})
-            case.validate_response(response, checks=checks)
-            seen.add((label, response.status_code))
-
-        run()
+        _examples(strategy, operation.label, token, checks, seen)()
     return seen
 
 
