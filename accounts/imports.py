@@ -397,6 +397,19 @@ def activity_batches(
     return _batches(content, ACTIVITY_COLUMNS, _ActivityRows, checked, size)
 
 
+def check_activity_rows(rows: list[dict], checked: Checked) -> list[dict]:
+    """The good rows of activity sent as data rather than a file (an integration's report
+    through the API): the same checks as an export's rows, each row's `line` its position."""
+    checked.total = checked.read = len(rows)
+    return _ActivityRows().check(
+        [
+            (i, {k: str(v) if v is not None else "" for k, v in row.items()})
+            for i, row in enumerate(rows, 1)
+        ],
+        checked,
+    )
+
+
 def check_register_file(content: bytes | str) -> Checked:
     """Read and check a whole existing-accounts file without keeping its rows (the benchmark's
     "checking alone")."""

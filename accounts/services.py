@@ -295,6 +295,54 @@ def activity_record_many(*, observations: list[ActivityObservation], batch_size=
     return len(observations)
 
 
+@transaction.atomic
+def activity_report(*, actor, rows: list[dict]) -> imports.Checked:
+    """A social-media management tool reports the last post and follower count of accounts it
+    manages (rows of platform, handle, last_post_at, followers). The activity import's rule
+    (who may) and checks; all or nothing; one audit event per account observed."""
+    _require(actor, IMPORT_PERMISSION[ImportJob.Kind.ACTIVITY])
+    checked = imports.Checked()
+    good = imports.check_activity_rows(rows, checked)
+    if checked.errors or not good:
+        return checked
+    now = timezone.now()
+    activity_record_many(
+        observations=[
+            ActivityObservation(
+                account_id=r["account_id"],
+                source=ActivityObservation.Source.IMPORT,
+                observed_at=now,
+                last_post_at=r["last_post_at"],
+                followers=r["followers"],
+                recorded_by=actor,
+            )
+            for r in good
+        ]
+    )
+    handles = dict(
+        SocialAccount.objects.filter(pk__in=[r["account_id"] for r in good]).values_list(
+            "pk", "handle"
+        )
+    )
+    audit_record_rows(
+        actor=actor,
+        action="socialaccount.activity_reported",
+        entries=[
+            (
+                SocialAccount._meta.label_lower,
+                r["account_id"],
+                f"@{handles[r['account_id']]}",
+                {
+                    "last_post_at": [None, r["last_post_at"].isoformat()],
+                    **({"followers": [None, r["followers"]]} if r["followers"] is not None else {}),
+                },
+            )
+            for r in good
+        ],
+    )
+    return checked
+
+
 def social_account_check_in(
     *, actor, account: SocialAccount, last_post_on: datetime.date, followers: int | None = None
 ) -> ActivityObservation:

@@ -29,8 +29,13 @@ PHRASES = {
     "socialaccount.repurposed": "repurposed the account",
     "socialaccount.orphaned": "recorded that the account's owner has moved or left",
     "socialaccount.checked_in": "recorded the account's latest activity",
+    "socialaccount.activity_reported": "reported the account's latest activity",
     "socialaccount.setup_checklist_updated": "updated the set-up checklist",
     "account.dormancy_flagged": "flagged the account as quiet for too long",
+    # API clients
+    "api_client.created": "created the API client",
+    "api_client.revoked": "revoked the API client",
+    "api_client.wrote": "wrote through the API",
     # Business cases
     "business_case.created": "started the business case as a draft",
     "business_case.changed": "changed the business case",

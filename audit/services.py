@@ -1,6 +1,8 @@
 """Writing the audit trail. Services call `audit_record` inside their own transaction, so an
 audit row exists exactly when the change it describes was committed."""
 
+import contextlib
+import contextvars
 import datetime
 import decimal
 import functools
@@ -94,13 +96,33 @@ def _scrub(changes: dict) -> dict:
     }
 
 
+# A machine acting with a person's rights (an API client): named on every event it causes, as
+# "<machine> for <person>", so the trail says both what acted and whose rights it used.
+_acting_through: contextvars.ContextVar[str] = contextvars.ContextVar("audit_via", default="")
+
+
+@contextlib.contextmanager
+def acting_through(label: str):
+    """Every event recorded inside this block names `label` as the actor, on behalf of the
+    `actor` the service was given."""
+    token = _acting_through.set(label)
+    try:
+        yield
+    finally:
+        _acting_through.reset(token)
+
+
 def _actor_label(actor) -> str:
+    via = _acting_through.get()
     if actor is None:
-        return "system"
+        return via or "system"
     officer = getattr(actor, "officer", None)
-    if officer is not None:
-        return f"{officer.full_name} ({officer.staff_number})"
-    return actor.get_username()
+    person = (
+        f"{officer.full_name} ({officer.staff_number})"
+        if officer is not None
+        else actor.get_username()
+    )
+    return f"{via} for {person}" if via else person
 
 
 def _lock_chain():

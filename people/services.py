@@ -434,17 +434,25 @@ def _rows_parse(report: ImportReport, content, columns, check) -> ImportReport:
             {"line": 1, "message": f"Missing column(s): {', '.join(missing)}{table.header_hint}"}
         )
         return report
+    lines = []
     for line in table.rows():
         if line.problem:
             report.errors.append({"line": line.line, "message": line.problem})
-            continue
-        problems, facts = check(line.values, line.line)
-        if problems:
-            report.errors.append({"line": line.line, "message": "; ".join(problems)})
         else:
-            report.rows.append({"line": line.line, **facts})
+            lines.append((line.line, line.values))
+    return _rows_check(lines, report, check, empty="The file has no rows.")
+
+
+def _rows_check(lines: list[tuple[int, dict]], report: ImportReport, check, *, empty: str):
+    """Check (line, row) pairs, whatever carried them (a CSV file, the API)."""
+    for number, row in lines:
+        problems, facts = check(row, number)
+        if problems:
+            report.errors.append({"line": number, "message": "; ".join(problems)})
+        else:
+            report.rows.append({"line": number, **facts})
     if not report.rows and not report.errors:
-        report.errors.append({"line": 1, "message": "The file has no rows."})
+        report.errors.append({"line": 1, "message": empty})
     return report
 
 
@@ -475,6 +483,11 @@ def _hr_row_check(row: dict, officers: dict, seen: dict) -> tuple[list[str], dic
 
 
 def _hr_rows_parse(content: bytes | str) -> HRImportReport:
+    return _rows_parse(HRImportReport(), content, HR_COLUMNS, _hr_check())
+
+
+def _hr_check():
+    """A check of one HR row at a time, remembering the staff numbers seen before it."""
     officers = {o.staff_number.lower(): o for o in Officer.objects.select_related("user")}
     seen: dict[str, int] = {}
 
@@ -483,7 +496,7 @@ def _hr_rows_parse(content: bytes | str) -> HRImportReport:
         seen.setdefault(row.get("staff_number", "").lower(), line)
         return problems, facts
 
-    return _rows_parse(HRImportReport(), content, HR_COLUMNS, check)
+    return check
 
 
 @transaction.atomic
@@ -493,7 +506,24 @@ def leavers_import(*, actor, content: bytes | str) -> HRImportReport:
     marked row holds the officer as marked and the status they had before (`was`)."""
     if not actor.has_perm("people.change_officer_status"):
         raise PermissionDenied("Only an administrator imports movers and leavers.")
-    report = _hr_rows_parse(content)
+    return _hr_apply(actor, _hr_rows_parse(content), source="HR import, line")
+
+
+@transaction.atomic
+def leavers_feed(*, actor, rows: list[dict]) -> HRImportReport:
+    """The same as `leavers_import`, for rows sent by an HR system through the API (each a dict
+    of staff_number, status and date as text; `line` in the report is the row's position, from
+    1). Same checks, same all-or-nothing rule, same audit events."""
+    if not actor.has_perm("people.change_officer_status"):
+        raise PermissionDenied("Only an administrator reports movers and leavers.")
+    lines = [
+        (i, {k: str(v or "").strip() for k, v in row.items()}) for i, row in enumerate(rows, 1)
+    ]
+    report = _rows_check(lines, HRImportReport(), _hr_check(), empty="The feed has no rows.")
+    return _hr_apply(actor, report, source="HR feed, row")
+
+
+def _hr_apply(actor, report: HRImportReport, *, source: str) -> HRImportReport:
     if not report.ok:
         return report
     row = None
@@ -505,7 +535,7 @@ def leavers_import(*, actor, content: bytes | str) -> HRImportReport:
                     officer_id=row["officer"].pk,
                     status=row["status"],
                     on=row["on"],
-                    reason=f"HR import, line {row['line']}",
+                    reason=f"{source} {row['line']}",
                 )
     except DomainError as exc:  # changed since the check (another administrator, say)
         report.errors.append({"line": row["line"], "message": str(exc)})

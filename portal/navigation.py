@@ -79,6 +79,7 @@ YOUR_ACCOUNT = [
     NavItem("Social media training", "people:training", permission="people.record_training"),
     NavItem("Teams channels", "people:chat_channels", permission="people.manage_chat_channels"),
     NavItem("Notifications in Teams", "people:chat_choices", permission="people.choose_chat"),
+    NavItem("API clients", "api:clients", permission="api.manage_clients"),
     NavItem("Sign-in security", "mfa_index"),
     NavItem("Where you are signed in", "people:sessions"),
 ]

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from api.urls import api_urlpatterns
 from people.views_auth import set_up_authenticator, sign_in
 from portal import views
 from portal.health import Broker, PortalHealthView, Scheduler, Worker
@@ -61,6 +62,8 @@ urlpatterns = [
     path("handovers/", include("handovers.urls")),
     path("reports/", include("reports.urls")),
     path("privacy/", include("privacy.urls")),
+    path("api/", include("api.urls")),  # the API clients page, for administrators
+    path("api/", include(api_urlpatterns)),  # the JSON API, /api/v1/
     path("admin/", admin.site.urls),
     # The whole service, for operators and uptime checkers: red if mail or reminders would stall.
     path(

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "handovers",
     "reports",
     "privacy",
+    "api",
+    "ninja",  # the API's interactive docs (its templates and static files)
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN, NOT_ALLOWED = "OK", "403", "404", "LOGIN", "405"
+UNAUTHORIZED = "401"  # the API without a live token
+# The JSON API takes no session: under this prefix each signed-in principal calls with a token of
+# an API client they own holding every scope (tests/authz/world.py), so its lines say what each
+# person's rules let their client do; anonymous calls with none (401).
+API_PREFIX = "/api/v1/"
 
 PRINCIPALS = (
     "anonymous",
@@ -71,6 +76,7 @@ class Rule:
     idor: bool = True  # an object of the officer's team (swept with the other team's)
     unaudited: bool = False  # an allowed POST may change rows without an audit event
     force_wide: bool = False  # shows every team's accounts to anyone (the public check)
+    json: bool = False  # `data` is POSTed as a JSON body (the API)
 
 
 def page(allowed, *, anon=LOGIN, visible=SIGNED_IN, **kw) -> Rule:
@@ -116,6 +122,69 @@ def _chat_choice(team) -> dict:
 
     channel = ChatChannel.objects.get(name="Force alerts channel")
     return {"for_whom": "me", "channel": channel.pk, "kinds": ["case.submitted"]}
+
+
+def api_read(allowed, *, visible=SIGNED_IN, **kw) -> Rule:
+    """An API read: GET by token (anonymous: 401); a POST is 405 to anyone (no such method)."""
+    return Rule(
+        get=outcomes(allowed, visible=visible, anon=UNAUTHORIZED), post=every(NOT_ALLOWED), **kw
+    )
+
+
+def api_write(allowed, *, data, writes, get=NOT_ALLOWED, **kw) -> Rule:
+    """An API write: a JSON POST by token (anonymous: 401)."""
+    return Rule(
+        get=every(get) if get == NOT_ALLOWED else outcomes(SIGNED_IN, anon=UNAUTHORIZED),
+        post=outcomes(allowed, anon=UNAUTHORIZED),
+        data=data,
+        writes=frozenset(writes),
+        json=True,
+        **kw,
+    )
+
+
+def _activity(team) -> dict:
+    from django.utils import timezone
+
+    account = team.objects["account"]
+    moment = timezone.now().replace(microsecond=0).isoformat()
+    return {
+        "observations": [
+            {
+                "platform": account.platform,
+                "handle": account.handle,
+                "last_post_at": moment,
+                "followers": 10,
+            }
+        ]
+    }
+
+
+def _mover(team) -> dict:
+    from django.utils import timezone
+
+    return {
+        "changes": [
+            {
+                "staff_number": team.successor.staff_number,
+                "status": "moved",
+                "date": timezone.localdate().isoformat(),
+            }
+        ]
+    }
+
+
+def _hack(team) -> dict:
+    from django.utils import timezone
+
+    account = team.objects["account"]
+    return {
+        "platform": account.platform,
+        "handle": account.handle,
+        "what_happened": "Odd posts",
+        "noticed_at": timezone.now().isoformat(),
+        "link_clicked": "no",
+    }
 
 
 # Named policies.
@@ -313,6 +382,44 @@ RULES: dict[str, Rule] = {
     "reports/incidents/": REPORTS,
     "reports/profiles/": REPORTS,
     "reports/followers/": REPORTS,
+    # API clients, for administrators.
+    "api/clients/": ADMIN_ONLY,
+    "api/clients/new/": ADMIN_ONLY,
+    "api/clients/<int:pk>/revoke/": action(
+        {"admin"},
+        obj="api_client",
+        idor=False,
+        data={"reason": "ALPHAMARK contract ended"},
+        writes=frozenset({"api_client.revoked"}),
+    ),
+    # The JSON API: its document and docs for anyone signed in, every operation by token.
+    "api/v1/": Rule(get=every(NOT_FOUND), post=every(NOT_FOUND)),  # django-ninja's root: none
+    "api/v1/openapi.json": SIGNED_IN_PAGE,
+    "api/v1/docs": SIGNED_IN_PAGE,
+    "api/v1/accounts": api_read(SIGNED_IN),
+    "api/v1/accounts/<int:pk>": api_read(TEAM, visible=TEAM, obj="account"),
+    "api/v1/cases": api_read(SIGNED_IN),
+    "api/v1/cases/<int:pk>": api_read(TEAM, visible=TEAM, obj="case_submitted"),
+    "api/v1/activity": api_write(
+        {"press"}, data=_activity, writes={"socialaccount.activity_reported", "api_client.wrote"}
+    ),
+    "api/v1/people/changes": api_write(
+        {"admin"}, data=_mover, writes={"officer.marked_moved", "api_client.wrote"}
+    ),
+    "api/v1/incidents": api_write(
+        WRITERS,
+        data=_hack,
+        writes={
+            "incident.reported",
+            "socialaccount.compromised",
+            "credential.new_lodging_required",
+            "api_client.wrote",
+        },
+        get=OK,
+    ),
+    "api/v1/incidents/<int:pk>": api_read(TEAM, visible=TEAM, obj="incident"),
+    "api/v1/reports/figures": api_read(SEES_EVERYTHING | SUPERVISORS),
+    "api/v1/audit/stream": api_read(SEES_EVERYTHING),
 }
 
 # Sign-in pages: the portal's wrappers and the parts of allauth it mounts (accounts/...). The
@@ -343,7 +450,8 @@ RULES |= {
     ),
     "accounts/signup/": PUBLIC,  # says sign-up is closed
     "accounts/3rdparty/login/cancelled/": PUBLIC_READ,
-    "accounts/3rdparty/login/error/": PUBLIC_READ,
+    # allauth's "single sign-on failed" page, shown to anyone, with the status 401.
+    "accounts/3rdparty/login/error/": Rule(get=every(UNAUTHORIZED), post=every(NOT_ALLOWED)),
     # Only in the middle of a single sign-on: otherwise back to the sign-in page.
     "accounts/3rdparty/signup/": Rule(get=every(LOGIN), post=every(LOGIN)),
     # Single sign-on is off in the tests' settings: no provider, 404 (tests/people/test_sso.py

@@ -19,7 +19,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from audit.models import AuditEvent
 from tests.authz import matrix
 from tests.authz.conftest import rolled_back
-from tests.authz.matrix import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, PRINCIPALS
+from tests.authz.matrix import (
+    FORBIDDEN,
+    LOGIN,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    OK,
+    PRINCIPALS,
+    UNAUTHORIZED,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +68,7 @@ def test_every_url_pattern_is_in_the_table():
 # --- Filling a route with real ids -------------------------------------------------------------
 
 SHARED_FILLS = {
+    "api_client": lambda w, t: w.shared["api_client"].pk,
     "import_kind": lambda w, t: "register",
     "officer_record": lambda w, t: t.officer.pk,
     "officer_user": lambda w, t: t.officer.user.pk,
@@ -120,7 +129,7 @@ def outcome(response, *, anonymous):
         if location in (reverse("login"), reverse("account_login")):
             return LOGIN
         return OK
-    return {403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(status, OK)
+    return {401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(status, OK)
 
 
 WATCHED_MODELS = [
@@ -146,6 +155,10 @@ WATCHED_MODELS = [
     "people.Leave",
     "people.RoleGrantRequest",
     "auth.User",
+    # API clients as the administrators set them (last_used_at is bookkeeping), and the keys of
+    # the writes they made.
+    ("api.ApiClient", "(t.id, t.name, t.scopes::text, t.expires_at, t.revoked_at)"),
+    "api.IdempotentWrite",
     # Which authenticators a person has (allauth keeps bookkeeping, such as when the recovery
     # codes were last viewed, in `data`: not a change anyone made).
     ("mfa.Authenticator", "(t.id, t.user_id, t.type)"),
@@ -181,14 +194,24 @@ def snapshot():
     return AuditEvent.objects.count(), digest.hexdigest()
 
 
-def request(world, principal, method, url, data=None):
+def request(world, principal, method, url, data=None, as_json=False):
     """One request in a savepoint rolled back after: (outcome, body, new audit actions, whether
     any watched row changed)."""
     client = world.principals.client(principal)
+    headers = {}
+    if url.startswith(matrix.API_PREFIX) and principal in world.tokens:
+        # The API takes no session: each principal calls it with a client they own.
+        headers["Authorization"] = f"Bearer {world.tokens[principal]}"
+        headers["Idempotency-Key"] = f"matrix-{principal}-{method}"
     with rolled_back():
         if method == "post":
             before_count, before_digest = snapshot()
-            response = client.post(url, data or {})
+            if as_json:
+                response = client.post(
+                    url, data or {}, headers=headers, content_type="application/json"
+                )
+            else:
+                response = client.post(url, data or {}, headers=headers)
             _, after_digest = snapshot()
             actions = sorted(
                 AuditEvent.objects.order_by("sequence")[before_count:].values_list(
@@ -197,7 +220,7 @@ def request(world, principal, method, url, data=None):
             )
             changed = after_digest != before_digest
         else:
-            response = client.get(url)
+            response = client.get(url, headers=headers)
             actions, changed = [], False
         result = outcome(response, anonymous=principal == "anonymous")
         body = b"" if response.streaming else response.content
@@ -228,7 +251,7 @@ def test_cell(world, route, principal):
     for method in ("get", "post"):
         expected = getattr(rule, method)[principal]
         data = rule.data(world.a) if callable(rule.data) else rule.data
-        got, body, actions, changed = request(world, principal, method, url, data)
+        got, body, actions, changed = request(world, principal, method, url, data, rule.json)
         CHECKED["cells"] += 1
         CHECKED["routes"] = len(ROUTES)
         where = f"{method.upper()} {url} as {principal}"
@@ -238,14 +261,17 @@ def test_cell(world, route, principal):
         if got != expected:
             problems.append(f"{where}: expected {expected}, got {got}")
             continue
-        if expected in (FORBIDDEN, NOT_FOUND, NOT_ALLOWED) and world.a.marker in body:
+        if expected in (UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED) and world.a.marker in body:
             problems.append(f"{where}: refused ({expected}) yet shows {world.a.marker}")
         foreign = getattr(world, FOREIGN_TEAM.get(principal, ""), None)
         if foreign is not None and not rule.force_wide and foreign.marker in body:
             problems.append(f"{where}: shows {foreign.marker} (another team's)")
         if method != "post":
             continue
-        refused = expected in (FORBIDDEN, NOT_FOUND, NOT_ALLOWED) or principal == "anonymous"
+        refused = (
+            expected in (UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED)
+            or principal == "anonymous"
+        )
         if refused and (actions or changed):
             problems.append(f"{where}: refused ({got}) yet wrote {actions or 'rows'}")
         elif not refused and set(actions) != set(rule.writes):
@@ -286,7 +312,7 @@ def test_idor(world, route, principal, team_name):
     problems = []
     for method in ("get", "post"):
         data = rule.data(team) if callable(rule.data) else rule.data
-        got, body, actions, changed = request(world, principal, method, url, data)
+        got, body, actions, changed = request(world, principal, method, url, data, rule.json)
         CHECKED["idor"] += 1
         where = f"{method.upper()} {url} ({team.marker}'s) as {principal}"
         if got not in (FORBIDDEN, NOT_FOUND, NOT_ALLOWED):

@@ -57,6 +57,7 @@ class World:
     users: dict  # principal name -> User (None for anonymous)
     shared: dict  # force-wide objects by name
     policy: object = None
+    tokens: dict = field(default_factory=dict)  # principal -> API token (a client they own)
 
 
 def _team(marker: str, policy, press_user) -> Team:
@@ -231,6 +232,23 @@ def build_world() -> World:
             last_error="550 mailbox unavailable",
         ),
     }
+    # The API: a client of each signed-in principal's own, with every scope (a call acts with
+    # its owner's rights), and one more for the clients page to revoke.
+    import datetime as _dt
+
+    from api.models import Scope
+    from api.services import api_client_create
+
+    def api_client(owner, name):
+        return api_client_create(
+            actor=admin2.user,
+            name=name,
+            owner=owner,
+            scopes=list(Scope.values),
+            expires_at=timezone.now() + _dt.timedelta(days=30),
+        )
+
+    shared["api_client"] = api_client(press.user, "ALPHAMARK feed")[0]
     users = {
         "anonymous": None,
         "officer": a.officer.user,
@@ -241,4 +259,5 @@ def build_world() -> World:
         "admin": admin.user,
         "acting": acting.user,
     }
-    return World(a=a, b=b, users=users, shared=shared, policy=policy)
+    tokens = {name: api_client(user, f"{name} client")[1] for name, user in users.items() if user}
+    return World(a=a, b=b, users=users, shared=shared, policy=policy, tokens=tokens)
