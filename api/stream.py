@@ -1,6 +1,8 @@
 """The audit trail as a stream for a SIEM: events after a cursor, one JSON object a line, each
 with its hash, the previous event's hash and the exact content the hash is over, so the receiver
-can verify every line and the links between them (README: "The audit stream")."""
+can verify every line and the links between them (README: "The audit stream"). For events
+written since redaction existed (hash version 2) the hash covers a skeleton and a salted digest
+of the detail; the line carries the salt and the detail so the receiver checks those too."""
 
 import json
 
@@ -22,10 +24,23 @@ def outcome(action: str) -> str:
     return "failure" if any(word in action for word in FAILURE_WORDS) else "success"
 
 
+def _plain(value):
+    """`value` as JSON gives it back (dates as ISO text, decimals as text): what was hashed."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _detail(event: AuditEvent) -> dict | None:
+    """For a version-2 event, what its `detail_digest` is over: the salt and the detail fields,
+    so the receiver can check them too; None once redacted (the digest alone remains)."""
+    if event.hash_version != 2 or event.redacted:
+        return None
+    return {"salt": event.detail_salt, "fields": _plain(event.detail())}
+
+
 def line(event: AuditEvent) -> dict:
-    hashed = json.loads(json.dumps(event.content_for_hash(), cls=DjangoJSONEncoder))
-    changes = hashed["changes"] if isinstance(hashed["changes"], dict) else {}
-    address = changes.get("address")
+    hashed = _plain(event.content_for_hash())
+    changes = _plain(event.changes)
+    address = changes.get("address") if isinstance(changes, dict) else None
     return {
         "cursor": event.sequence,
         "time": hashed["created_at"],
@@ -35,10 +50,12 @@ def line(event: AuditEvent) -> dict:
         "outcome": outcome(event.action),
         "source_address": address if isinstance(address, str) and address else None,
         "reason": event.reason,
-        "changes": hashed["changes"],
+        "changes": changes,
         "hash": event.hash,
         "prev_hash": event.prev_hash,
         "hashed": hashed,
+        "detail": _detail(event),
+        "redacted": event.redacted,
     }
 
 

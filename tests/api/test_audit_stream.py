@@ -16,20 +16,45 @@ from tests.factories import SocialAccountFactory
 pytestmark = pytest.mark.django_db
 
 
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def _hashed_fields(n: int, line: dict) -> dict | None:
+    """The detail a line's hash vouches for: in `hashed` itself (version 1), or in `detail`,
+    checked against the digest in `hashed` (version 2); None for a redacted event."""
+    hashed = line["hashed"]
+    if hashed.get("hash_version") != 2:
+        return hashed
+    if line["detail"] is None:
+        assert line["redacted"], f"line {n}: no detail and not redacted"
+        return None
+    digest = hashlib.sha256(
+        _canonical({"detail": line["detail"]["fields"], "salt": line["detail"]["salt"]})
+    ).hexdigest()
+    if digest != hashed["detail_digest"]:
+        raise AssertionError(f"line {n}: detail does not match its digest")
+    return line["detail"]["fields"]
+
+
 def verify(lines: list[dict], previous: str) -> int:
     """What a SIEM does with the lines it received: each line's hash is the SHA-256 of its
-    `hashed` content in canonical JSON, and each links to the one before. Returns how many."""
+    `hashed` content in canonical JSON, each links to the one before, and the fields it shows
+    are the ones hashed (through the salted digest for version 2). Returns how many."""
     for n, line in enumerate(lines):
-        canonical = json.dumps(
-            line["hashed"], sort_keys=True, separators=(",", ":"), ensure_ascii=True
-        )
-        if hashlib.sha256(canonical.encode()).hexdigest() != line["hash"]:
+        if hashlib.sha256(_canonical(line["hashed"])).hexdigest() != line["hash"]:
             raise AssertionError(f"line {n}: hash does not match its content")
         if line["prev_hash"] != previous or line["hashed"]["prev_hash"] != previous:
             raise AssertionError(f"line {n}: not linked to the line before")
-        if (
-            line["changes"] != line["hashed"]["changes"]
-            or line["action"] != line["hashed"]["action"]
+        fields = _hashed_fields(n, line)
+        shown = {
+            "changes": line["changes"],
+            "reason": line["reason"],
+            "actor_label": line["actor"]["name"],
+            "object_repr": line["object"]["name"],
+        }
+        if line["action"] != line["hashed"]["action"] or (
+            fields is not None and any(fields[k] != v for k, v in shown.items())
         ):
             raise AssertionError(f"line {n}: fields differ from the hashed content")
         previous = line["hash"]
@@ -80,6 +105,13 @@ def test_a_line_changed_on_the_way_fails_verification(call, trail):
     with pytest.raises(AssertionError, match="line 1: hash"):
         verify(lines, GENESIS_HASH)
     fresh = _parse(call(trail, "get", "/audit/stream").content.decode())
+    fresh[1]["changes"] = {"status": ["active", "closed"]}  # the detail shown, not as hashed
+    with pytest.raises(AssertionError, match="line 1: fields differ"):
+        verify(fresh, GENESIS_HASH)
+    fresh[1]["detail"]["fields"]["changes"] = fresh[1]["changes"]  # the detail too
+    with pytest.raises(AssertionError, match="line 1: detail does not match its digest"):
+        verify(fresh, GENESIS_HASH)
+    fresh = _parse(call(trail, "get", "/audit/stream").content.decode())
     with pytest.raises(AssertionError, match="line 1: not linked"):
         verify(fresh[:1] + fresh[2:], GENESIS_HASH)  # an event left out
 
@@ -104,3 +136,15 @@ def test_sign_in_failures_carry_their_source_address_and_outcome(call, trail, cl
 def test_the_stream_needs_an_owner_who_reads_the_trail(call, make_client, officer):
     _, token = make_client(officer, [Scope.READ_AUDIT])
     assert call(token, "get", "/audit/stream").status_code == 403
+
+
+def test_a_redacted_event_still_verifies_in_the_stream(call, trail):
+    from audit.services import audit_redact
+
+    event = AuditEvent.objects.filter(action="socialaccount.compromised").first()
+    assert audit_redact(event_ids=[event.pk]) == 1
+    lines = _parse(call(trail, "get", "/audit/stream").content.decode())
+    assert verify(lines, GENESIS_HASH) == len(lines)
+    redacted = next(line for line in lines if line["cursor"] == event.sequence)
+    assert redacted["redacted"] is True and redacted["detail"] is None
+    assert redacted["reason"] == "[redacted]" and "Hacked" not in json.dumps(redacted)
