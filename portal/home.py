@@ -15,14 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from accounts.selectors import orphaned_accounts, social_accounts_visible_to
+from accounts.selectors import ORPHANED, social_accounts_visible_to
 from approvals.models import CaseState, Decision
 from approvals.selectors import (
     cases_waiting_for_press_office,
     cases_waiting_for_supervisor,
-    current_policy,
-    has_acknowledged,
     my_cases,
+    policy_to_accept,
 )
 from custody.selectors import accounts_needing_credentials
 from handovers.models import Kind
@@ -305,10 +304,8 @@ def _own_cases(user, todos: list[Todo]) -> None:
 
 
 def _policy_todo(user, me, todos: list[Todo]) -> None:
-    policy = current_policy()
-    if policy is None or has_acknowledged(me, policy):
-        return
-    if me.social_accounts.exclude(status=SocialAccount.Status.CLOSED).exists():
+    policy = policy_to_accept(me)
+    if policy is not None:
         todos.append(
             Todo(
                 f"Read and accept {policy}",
@@ -405,22 +402,22 @@ def _sections(user, me) -> list[Section]:
 
 def _report_section(user) -> Section:
     """What the reports count (the whole force, or a supervisor's team), each linking to the
-    report: three counts."""
-    seen = report_selectors.report_accounts(user).values("pk")
+    report: one aggregate over the accounts the reports cover, and the overdue
+    re-certifications."""
+    seen = report_selectors.report_accounts(user)
+    counts = seen.order_by().aggregate(
+        quiet=Count(
+            "pk",
+            filter=~Q(status=SocialAccount.Status.CLOSED) & report_selectors.needs_action_q(),
+        ),
+        orphaned=Count("pk", filter=ORPHANED),
+    )
     tiles = [
-        _tile(
-            "Dormant or stale accounts",
-            report_selectors.dormancy_accounts(user).count(),
-            reverse("reports:dormancy"),
-        ),
-        _tile(
-            "Orphaned accounts",
-            orphaned_accounts().filter(pk__in=seen).count(),
-            reverse("reports:orphans"),
-        ),
+        _tile("Dormant or stale accounts", counts["quiet"], reverse("reports:dormancy")),
+        _tile("Orphaned accounts", counts["orphaned"], reverse("reports:orphans")),
         _tile(
             "Re-certifications overdue",
-            overdue_recertifications().filter(account__in=seen).count(),
+            overdue_recertifications().filter(account__in=seen.values("pk")).count(),
             reverse("reports:recertifications"),
         ),
     ]

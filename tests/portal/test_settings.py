@@ -209,3 +209,24 @@ def test_production_keeps_database_connections_and_sessions_in_the_database(tmp_
     assert result.stdout.split() == ["600", "True", db]
     result = _run(code, **env, DATABASE_CONN_MAX_AGE="0")
     assert result.stdout.split() == ["0", "True", db]
+
+
+def test_production_compiles_each_template_once(tmp_path):
+    """Production keeps compiled templates (Django's cached loader, on because the settings name
+    no loaders): a list page is not parsed again on every request."""
+    code = (
+        "import django; django.setup();"
+        "from django.template import engines;"
+        "print(engines['django'].engine.loaders[0][0])"
+    )
+    result = _run(
+        code,
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="portal.example",
+        PORTAL_VAR_DIR=str(tmp_path),
+        CREDENTIAL_KEYS="k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        CACHE_URL="redis://127.0.0.1:6379/2",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.template.loaders.cached.Loader"
