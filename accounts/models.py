@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
@@ -75,7 +76,16 @@ class SocialAccount(FSMModelMixin, models.Model):
                 Lower("handle"), "platform", name="social_account_handle_unique_ci"
             ),
         ]
-        indexes = [models.Index(fields=["last_post_at"], name="social_account_last_post")]
+        indexes = [
+            models.Index(fields=["last_post_at"], name="social_account_last_post"),
+            # The press office's home: accounts whose login details are needed, longest first
+            # (read in this order until enough are found, not sorted out of every live account).
+            models.Index(
+                fields=["credentials_required_since", "created_at"],
+                condition=~Q(status="closed"),  # Status.CLOSED
+                name="social_account_creds_since",
+            ),
+        ]
 
     def __str__(self):
         return f"@{self.handle} ({self.get_platform_display()})"

@@ -96,15 +96,19 @@ def import_jobs_visible_to(user) -> QuerySet:
     return qs if sees_everything(user) else qs.filter(created_by=user)
 
 
+# Live accounts whose owner has moved post or left the force (a condition on accounts).
+ORPHANED = Q(
+    status__in=[SocialAccount.Status.ACTIVE, SocialAccount.Status.PENDING_SETUP],
+    owner__status__in=[Officer.Status.MOVED, Officer.Status.LEFT],
+)
+
+
 def orphaned_accounts() -> QuerySet:
     """Accounts still live whose owner has moved post or left the force: each needs handing
     over or closing. (Reports and the nightly orphan check both read this.)"""
     return SocialAccount.objects.select_related(
         "owner", "owner__user", "owner__supervisor", "owner__supervisor__user", "unit"
-    ).filter(
-        status__in=[SocialAccount.Status.ACTIVE, SocialAccount.Status.PENDING_SETUP],
-        owner__status__in=[Officer.Status.MOVED, Officer.Status.LEFT],
-    )
+    ).filter(ORPHANED)
 
 
 def followers_by_day(account: SocialAccount, *, days: int = 180, now=None) -> list[tuple]:

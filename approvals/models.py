@@ -39,13 +39,17 @@ class PolicyVersion(models.Model):
         return f"{self.title}, version {self.version}"
 
     @classmethod
-    def current(cls):
-        """The version in force today: the latest published on or before today."""
-        return (
-            cls.objects.filter(published_on__lte=timezone.localdate())
-            .order_by("-published_on", "-pk")
-            .first()
+    def in_force(cls):
+        """Published versions, the one in force today (the latest published on or before
+        today) first."""
+        return cls.objects.filter(published_on__lte=timezone.localdate()).order_by(
+            "-published_on", "-pk"
         )
+
+    @classmethod
+    def current(cls):
+        """The version in force today."""
+        return cls.in_force().first()
 
 
 class PolicyAcknowledgement(models.Model):
@@ -207,6 +211,16 @@ class BusinessCase(FSMModelMixin, models.Model):
         indexes = [
             # The queues: cases in one state, oldest first.
             models.Index(fields=["state", "state_changed_at"], name="business_case_state_since"),
+            # The press office's queue (approved cases and set-ups to confirm, oldest first):
+            # `waiting(Stage.PRESS_OFFICE)` is an OR over two states, which the index above
+            # cannot return in order; this one walks only those two states, in order, and
+            # counts them without reading the table.
+            models.Index(
+                fields=["state_changed_at", "id"],
+                include=["state"],
+                condition=Q(state__in=[CaseState.SUPERVISOR_APPROVED, CaseState.SIGNED_OFF]),
+                name="business_case_press_waiting",
+            ),
         ]
         constraints = [
             # Two open cases never propose the same handle (the register is checked in services).

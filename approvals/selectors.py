@@ -1,6 +1,6 @@
 """Reads of cases, filtered by who may see them, with what their pages need loaded."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.handles import suggest_handles
@@ -48,10 +48,9 @@ def cases_waiting_for_supervisor(user) -> QuerySet:
     """Submitted cases of the officers `user` supervises or acts for, oldest first."""
     if officer_of(user) is None:
         return BusinessCase.objects.none()
-    # The team's ids as values, not a subquery: a sergeant's team is a handful of officers among
-    # thousands, and PostgreSQL plans the queue from the applicants' index only when it can see
-    # them (with a subquery it walks every submitted case in the force, oldest first).
-    team = list(supervised_officer_ids(user).values_list("pk", flat=True))
+    # The team's ids as values (with a subquery PostgreSQL walks every submitted case in the
+    # force, oldest first).
+    team = supervised_officer_ids(user)
     return (
         _cases()
         .waiting(Stage.SUPERVISOR)
@@ -124,6 +123,28 @@ def last_return(case):
         .order_by("-decided_at", "-pk")
         .first()
     )
+
+
+def policy_to_accept(officer: Officer):
+    """The version in force today when `officer` owns a live account and has not accepted that
+    version yet, else None: one query."""
+    if officer is None:
+        return None
+    policy = (
+        PolicyVersion.in_force()
+        .annotate(
+            accepted=Exists(
+                PolicyAcknowledgement.objects.filter(officer=officer, policy=OuterRef("pk"))
+            ),
+            owns=Exists(
+                SocialAccount.objects.filter(owner=officer).exclude(
+                    status=SocialAccount.Status.CLOSED
+                )
+            ),
+        )
+        .first()
+    )
+    return policy if policy is not None and policy.owns and not policy.accepted else None
 
 
 def has_acknowledged(officer: Officer, policy) -> bool:

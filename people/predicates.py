@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from people.models import Delegation, Officer
+from people.models import Delegation, Officer, delegation_in_force
 from people.roles import Role
 
 
@@ -33,15 +33,7 @@ def load_principal(user) -> None:
     change. An object whose officer record was loaded already keeps that instance."""
     if getattr(user, "_portal_roles", None) is not None or not getattr(user, "pk", None):
         return
-    me = OuterRef("officer__pk")
-    team = Officer.objects.exclude(pk=me)
-    acting_for = Delegation.objects.in_force(timezone.localdate()).filter(
-        acting=OuterRef(me)  # two levels out: inside `team`'s subquery
-    )
-    facts = {
-        "direct": Exists(team.filter(supervisor_id=me)),
-        "delegated": Exists(team.filter(supervisor_id__in=acting_for.values("supervisor_id"))),
-    }
+    facts = _team_exists(OuterRef("officer__pk"))
     roles = Group.objects.filter(user=OuterRef("pk")).values_list("name", flat=True)
     in_one_query = connection.vendor == "postgresql"  # ARRAY(subquery); SQLite asks twice
     if in_one_query:
@@ -148,19 +140,31 @@ def has_team(user):
     return answer
 
 
+def _team_exists(me) -> dict:
+    """Whether officer `me` (an id, or an OuterRef to one) has a team, as two EXISTS each
+    answered from its own index (the OR of the two reads every officer of the force): someone
+    they line-manage (`direct`), or someone whose supervisor they act for today by a delegation
+    (`delegated`, the delegation joined rather than nested: the nested form cost more to build
+    than the query costs to run, on every page)."""
+    team = Officer.objects.exclude(pk=me)
+    return {
+        "direct": Exists(team.filter(supervisor_id=me)),
+        "delegated": Exists(
+            team.filter(
+                delegation_in_force(through="supervisor__delegations_given__"),
+                supervisor__delegations_given__acting_id=me,
+            )
+        ),
+    }
+
+
 def _has_team(me) -> bool:
-    """`Officer.objects.supervised_by(me).exists()`, asked as two EXISTS so that each is
-    answered from its own index (the OR of the two reads every officer of the force)."""
+    """`Officer.objects.supervised_by(me).exists()`, in one query."""
     if me is None:
         return False
-    team = Officer.objects.exclude(pk=me.pk)
-    acting_for = Delegation.objects.in_force(timezone.localdate()).filter(acting=me)
     row = (
         Officer.objects.filter(pk=me.pk)
-        .annotate(
-            direct=Exists(team.filter(supervisor_id=me.pk)),
-            delegated=Exists(team.filter(supervisor_id__in=acting_for.values("supervisor_id"))),
-        )
+        .annotate(**_team_exists(me.pk))
         .values_list("direct", "delegated")
         .first()
     )

@@ -9,13 +9,29 @@ from django.utils import timezone
 
 from notifications.services import SharedMailbox
 from people.models import Delegation, Officer, RoleGrantRequest, Training
-from people.predicates import officer_of, sees_everything
+from people.predicates import has_team, officer_of, sees_everything
 from people.roles import Role
 
 
-def supervised_officer_ids(user) -> QuerySet:
-    """Ids of the officers `user` line-manages or acts for today by delegation (never themself)."""
-    return Officer.objects.supervised_by(officer_of(user)).values("pk")
+def supervised_officer_ids(user) -> list[int]:
+    """Ids of the officers `user` line-manages or acts for today by delegation (never themself).
+
+    Read once per request and kept on that request's user object, like its roles
+    (`people.predicates.load_principal`): no query at all for someone without a team, one for a
+    supervisor, however many lists of the page filter by the team. As values, not a subquery:
+    a sergeant's team is a handful of officers among thousands, and PostgreSQL plans each list
+    from the owners' or applicants' index only when it can see them."""
+    if user is None or not user.is_authenticated:
+        return []
+    team = getattr(user, "_portal_team_ids", None)
+    if team is None:
+        team = []
+        if has_team.test(user):
+            team = list(
+                Officer.objects.supervised_by(officer_of(user)).values_list("pk", flat=True)
+            )
+        user._portal_team_ids = team
+    return team
 
 
 def officers_visible_to(user) -> QuerySet:

@@ -10,19 +10,18 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from accounts.selectors import orphaned_accounts, social_accounts_visible_to
+from accounts.selectors import ORPHANED, social_accounts_visible_to
 from approvals.models import CaseState, Decision
 from approvals.selectors import (
     cases_waiting_for_press_office,
     cases_waiting_for_supervisor,
-    current_policy,
-    has_acknowledged,
     my_cases,
+    policy_to_accept,
 )
 from custody.selectors import accounts_needing_credentials
 from handovers.models import Kind
@@ -305,10 +304,8 @@ def _own_cases(user, todos: list[Todo]) -> None:
 
 
 def _policy_todo(user, me, todos: list[Todo]) -> None:
-    policy = current_policy()
-    if policy is None or has_acknowledged(me, policy):
-        return
-    if me.social_accounts.exclude(status=SocialAccount.Status.CLOSED).exists():
+    policy = policy_to_accept(me)
+    if policy is not None:
         todos.append(
             Todo(
                 f"Read and accept {policy}",
@@ -371,12 +368,14 @@ def _sections(user, me) -> list[Section]:
         sections.append(Section("Your team", [t for t in tiles if t]))
     if sees_everything(user):
         status = SocialAccount.Status
+        # Accounts with an open incident (at most one each), asked per account: a join with
+        # every incident would count an account once per past incident in its status too.
+        hacked = Exists(
+            Incident.objects.filter(account=OuterRef("pk"), state__in=INCIDENT_OPEN_STATES)
+        )
         counts = SocialAccount.objects.aggregate(
             **{s: Count("pk", filter=Q(status=s)) for s in status.values},
-            incidents=Count(
-                "incidents",
-                filter=Q(incidents__state__in=INCIDENT_OPEN_STATES),
-            ),
+            incidents=Count("pk", filter=hacked),
         )
         register = reverse("accounts:list")
         tiles = [
@@ -405,22 +404,22 @@ def _sections(user, me) -> list[Section]:
 
 def _report_section(user) -> Section:
     """What the reports count (the whole force, or a supervisor's team), each linking to the
-    report: three counts."""
-    seen = report_selectors.report_accounts(user).values("pk")
+    report: one aggregate over the accounts the reports cover, and the overdue
+    re-certifications."""
+    seen = report_selectors.report_accounts(user)
+    counts = seen.order_by().aggregate(
+        quiet=Count(
+            "pk",
+            filter=~Q(status=SocialAccount.Status.CLOSED) & report_selectors.needs_action_q(),
+        ),
+        orphaned=Count("pk", filter=ORPHANED),
+    )
     tiles = [
-        _tile(
-            "Dormant or stale accounts",
-            report_selectors.dormancy_accounts(user).count(),
-            reverse("reports:dormancy"),
-        ),
-        _tile(
-            "Orphaned accounts",
-            orphaned_accounts().filter(pk__in=seen).count(),
-            reverse("reports:orphans"),
-        ),
+        _tile("Dormant or stale accounts", counts["quiet"], reverse("reports:dormancy")),
+        _tile("Orphaned accounts", counts["orphaned"], reverse("reports:orphans")),
         _tile(
             "Re-certifications overdue",
-            overdue_recertifications().filter(account__in=seen).count(),
+            overdue_recertifications().filter(account__in=seen.values("pk")).count(),
             reverse("reports:recertifications"),
         ),
     ]

@@ -84,14 +84,20 @@ def dormancy_by_unit(user, *, now=None) -> list[dict]:
     ]
 
 
+def needs_action_q(now=None) -> Q:
+    """Silent long enough to need someone to act: dormant or stale (live accounts only: the
+    callers leave out closed ones)."""
+    bounds = Dormancy.bounds(now)
+    return _level_q(Dormancy.DORMANT, bounds) | _level_q(Dormancy.STALE, bounds)
+
+
 def dormancy_accounts(user, *, unit_id=None, level: str = "", now=None) -> QuerySet:
     """The drill-down: live accounts at one level (default dormant or stale), optionally in one
     unit, longest silent first."""
-    bounds = Dormancy.bounds(now)
     if level in Dormancy.values:
-        q = _level_q(Dormancy(level), bounds)
+        q = _level_q(Dormancy(level), Dormancy.bounds(now))
     else:
-        q = _level_q(Dormancy.DORMANT, bounds) | _level_q(Dormancy.STALE, bounds)
+        q = needs_action_q(now)
     qs = report_accounts(user).exclude(status=SocialAccount.Status.CLOSED).filter(q)
     if unit_id:
         qs = qs.filter(unit_id=unit_id)

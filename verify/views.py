@@ -1,5 +1,7 @@
 """Public pages: no sign-in, nothing that is not already public."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -12,6 +14,7 @@ from verify.selectors import COMPROMISED, OFFICIAL, Verdict, public_accounts, ve
 
 PLATFORMS = dict(SocialAccount.Platform.choices)
 PAGE_SIZE = 50
+JSON_PAGE_SIZE = 500  # the list as JSON: a page a client walks through with `next`
 
 
 def _public(row: dict) -> dict:
@@ -75,6 +78,25 @@ def accounts_page(request):
     return render(request, "verify/accounts.html", {"page": page})
 
 
+def _accounts_json_page(request) -> dict:
+    """One page of the register's public list (`?page=N`, from 1), with the total and the
+    address of the next page (`null` on the last): a page never holds the whole register."""
+    paginator = Paginator(public_accounts(), JSON_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    following = None
+    if page.has_next():
+        following = request.build_absolute_uri(
+            f"{request.path}?{urlencode({'page': page.next_page_number()})}"
+        )
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "next": following,
+        "accounts": [_public(r) for r in page.object_list],
+    }
+
+
 @require_GET
 @cache_control(public=True, max_age=300)
 def accounts_json(request):
@@ -86,7 +108,7 @@ def accounts_json(request):
     if handle.lstrip("@"):
         body.update(_verdict_json(verdict(handle, platform or None)))
     else:
-        body["accounts"] = [_public(r) for r in public_accounts()]
+        body.update(_accounts_json_page(request))
     response = JsonResponse(body)
     response["Access-Control-Allow-Origin"] = "*"
     return response

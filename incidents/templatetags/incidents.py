@@ -1,8 +1,21 @@
 from django import template
 
-from incidents.models import OPEN_STATES
+from core.tags import govuk_tag
+from incidents.models import OPEN_STATES, IncidentState
 
 register = template.Library()
+
+STATE_COLOURS = {IncidentState.REPORTED: "red", IncidentState.CONTAINED: "orange"}
+STATE_LABELS = dict(IncidentState.choices)
+
+
+@register.simple_tag
+def incident_state_tag(incident):
+    """The incident's state as a GOV.UK tag (green once resolved)."""
+    return govuk_tag(
+        STATE_LABELS.get(incident.state, incident.state),
+        STATE_COLOURS.get(incident.state, "green"),
+    )
 
 
 @register.filter

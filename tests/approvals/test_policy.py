@@ -134,3 +134,22 @@ def test_a_version_dated_in_the_future_is_not_yet_current(policy):
         version="5.0", published_on=timezone.localdate() + datetime.timedelta(days=3)
     )
     assert PolicyVersion.current() == policy
+
+
+def test_the_home_asks_only_owners_of_a_live_account_and_again_for_each_new_version(
+    login, client, officer, policy
+):
+    from tests.factories import PolicyVersionFactory
+
+    SocialAccountFactory(owner=officer, status="closed")
+    login(officer)
+    assert "Read and accept" not in client.get(reverse("home")).content.decode()
+
+    SocialAccountFactory(owner=officer)
+    assert f"Read and accept {policy}" in client.get(reverse("home")).content.decode()
+
+    PolicyAcknowledgementFactory(officer=officer, policy=policy)
+    assert "Read and accept" not in client.get(reverse("home")).content.decode()
+
+    newer = PolicyVersionFactory(version="9.9")  # in force from today
+    assert f"Read and accept {newer}" in client.get(reverse("home")).content.decode()

@@ -112,3 +112,22 @@ def test_home_runs_the_same_queries_however_much_waits(
     print(f"home queries for {who}: {few} (little waiting), {many} (much waiting)")
     assert many == few, f"{who}: {few} queries with little waiting, {many} with much"
     assert few <= 40, f"{who}: {few} queries"
+
+
+def test_the_force_register_tiles_count_each_account_once_whatever_its_past_incidents(
+    press_officer, officer
+):
+    from portal.home import home_for
+    from tests.factories import IncidentFactory
+
+    hacked_twice_before = SocialAccountFactory(owner=officer, status="compromised")
+    IncidentFactory(account=hacked_twice_before, state="resolved")
+    IncidentFactory(account=hacked_twice_before, state="resolved")
+    IncidentFactory(account=hacked_twice_before)  # open
+    SocialAccountFactory(owner=officer)
+    sections = home_for(press_officer.user).sections
+    register = next(s for s in sections if s.title == "The force's register")
+    counts = {tile.label: tile.count for tile in register.tiles}
+    assert counts["Active accounts"] == 1
+    assert counts["Compromised"] == 1
+    assert counts["Open incidents"] == 1

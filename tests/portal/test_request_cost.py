@@ -4,11 +4,15 @@ have a team), kept on that request's user object and asked again by the next req
 measured by `make bench`, not here.)"""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
+from people.predicates import load_principal
 from people.roles import Role
-from people.services import role_grant, role_revoke
-from tests.factories import OfficerFactory
+from people.selectors import supervised_officer_ids
+from people.services import delegation_create, delegation_revoke, role_grant, role_revoke
+from tests.factories import OfficerFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +66,40 @@ def test_a_role_given_or_taken_mid_session_is_seen_on_the_next_request(
     me = client.get(reverse("me")).text
     assert "Audit trail" not in me
     assert "Your roles: Officer." in me
+
+
+def test_a_delegation_given_or_ended_mid_session_is_seen_on_the_next_request(
+    client, supervisor, officer, other_supervisor
+):
+    """The team is read once per request and kept on that request's user object only."""
+    SocialAccountFactory(owner=officer, handle="TeamAccountWMP")
+    client.force_login(other_supervisor.user)
+    register = reverse("accounts:list")
+    assert "TeamAccountWMP" not in client.get(register).text
+
+    today = timezone.localdate()
+    delegation = delegation_create(
+        actor=supervisor.user, acting=other_supervisor, starts_on=today, ends_on=today, reason="Off"
+    )
+    assert "TeamAccountWMP" in client.get(register).text
+
+    delegation_revoke(actor=supervisor.user, delegation_id=delegation.pk)
+    assert "TeamAccountWMP" not in client.get(register).text
+
+
+def _fresh(user):
+    """The user as AuthenticationMiddleware loads it for a request, with its principal."""
+    fresh = get_user_model().objects.get(pk=user.pk)
+    load_principal(fresh)
+    return fresh
+
+
+def test_the_team_is_one_query_a_request_and_none_for_someone_without_one(
+    supervisor, officer, django_assert_num_queries
+):
+    sergeant, constable = _fresh(supervisor.user), _fresh(officer.user)
+    with django_assert_num_queries(1):
+        assert supervised_officer_ids(sergeant) == [officer.pk]
+        assert supervised_officer_ids(sergeant) == [officer.pk]  # kept for the request
+    with django_assert_num_queries(0):
+        assert supervised_officer_ids(constable) == []

@@ -232,3 +232,24 @@ def test_signed_in_pages_work_on_the_embedded_default(tmp_path):
     )
     result = _run(script, PORTAL_VAR_DIR=str(tmp_path))
     assert result.stdout.split() == ["200", "200", "200", "200"], result.stderr[-3000:]
+
+
+def test_production_compiles_each_template_once(tmp_path):
+    """Production keeps compiled templates (Django's cached loader, on because the settings name
+    no loaders): a list page is not parsed again on every request."""
+    code = (
+        "import django; django.setup();"
+        "from django.template import engines;"
+        "print(engines['django'].engine.loaders[0][0])"
+    )
+    result = _run(
+        code,
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="portal.example",
+        PORTAL_VAR_DIR=str(tmp_path),
+        CREDENTIAL_KEYS="k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        CACHE_URL="redis://127.0.0.1:6379/2",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.template.loaders.cached.Loader"

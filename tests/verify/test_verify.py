@@ -1,5 +1,7 @@
 """The public verification page and JSON: no sign-in, live official accounts, public facts only."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -127,7 +129,10 @@ def test_accounts_page_lists_live_accounts_a_page_at_a_time(client, accounts, of
     assert "ClosedWMP" not in both and "PendingWMP" not in both
     # a compromised account is still the force's: listed, with the warning
     assert "@HackedWMP <strong" in both and "Compromised: do not trust recent posts" in both
-    assert officer.surname not in both and officer.staff_number not in both
+    # never the owner (as whole words: a sequence-made handle such as @Officer10229WMP may hold
+    # a staff number's digits)
+    assert not re.search(rf"\b{officer.surname}\b", both)
+    assert not re.search(rf"\b{officer.staff_number}\b", both)
 
 
 def test_accounts_page_runs_a_constant_number_of_queries(
@@ -199,3 +204,25 @@ def test_a_renamed_handle_is_formerly_official_and_names_the_new_one(client, acc
     # An impostor who never was ours is told apart from both.
     body = client.get(reverse("verify:accounts_json"), {"handle": "NeverOursWMP"}).json()
     assert body["status"] == "unknown"
+
+
+def test_json_list_comes_a_page_at_a_time(client, officer, monkeypatch):
+    """Without a handle the JSON never holds the whole register: a client follows `next`."""
+    from verify import views
+
+    monkeypatch.setattr(views, "JSON_PAGE_SIZE", 2)
+    for n in range(5):
+        SocialAccountFactory(owner=officer, handle=f"PagedWMP{n}")
+    SocialAccountFactory(owner=officer, handle="GoneWMP", status="closed")
+    url, seen, pages = reverse("verify:accounts_json"), [], []
+    while url:
+        body = client.get(url).json()
+        assert len(body["accounts"]) <= 2
+        assert body["count"] == 5 and body["pages"] == 3
+        pages.append(body["page"])
+        seen += [a["handle"] for a in body["accounts"]]
+        url = body["next"]
+    assert pages == [1, 2, 3]
+    assert seen == [f"PagedWMP{n}" for n in range(5)]  # each once, in the page's order
+    past_the_end = client.get(reverse("verify:accounts_json"), {"page": 99}).json()
+    assert past_the_end["page"] == 3 and past_the_end["next"] is None
