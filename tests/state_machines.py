@@ -1,5 +1,10 @@
 """What the hypothesis state machines over the portal's workflows share: each example runs in a
-savepoint of its own, rolled back at teardown, and reads where the audit trail stood."""
+savepoint of its own, rolled back at teardown; a step reads the audit events it wrote; a probe
+(one person trying something, to see whether the rules let them) runs in a savepoint of its own
+and is undone; and a tally of what the runs did, printed at the end (`pytest -s`)."""
+
+from collections import Counter
+from contextlib import contextmanager
 
 from django.db import transaction
 from hypothesis.stateful import RuleBasedStateMachine
@@ -7,11 +12,29 @@ from hypothesis.stateful import RuleBasedStateMachine
 from audit.models import AuditEvent
 
 
+class Tally(Counter):
+    """Steps taken, refused and probed, over every example of one machine."""
+
+    def line(self, name: str) -> str:
+        actions = self["action"]
+        refused = self["action refused"]
+        share = f"{refused / actions:.0%}" if actions else "-"
+        return (
+            f"{name}: {self['example']} examples, {actions} actions"
+            f" ({actions / max(self['example'], 1):.0f} a run, {share} refused),"
+            f" {self['probe']} probes ({self['probe refused']} refused)"
+        )
+
+
 class SavepointMachine(RuleBasedStateMachine):
+    tally: Tally  # each machine's own
+
     def __init__(self):
         super().__init__()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
+        self.last_sequence = self._max_sequence()
+        self.tally["example"] += 1
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -21,3 +44,28 @@ class SavepointMachine(RuleBasedStateMachine):
     def _max_sequence() -> int:
         last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
         return last or 0
+
+    def _new_events(self) -> list[AuditEvent]:
+        """The audit events written since the last call, in order."""
+        events = list(
+            AuditEvent.objects.filter(sequence__gt=self.last_sequence).order_by("sequence")
+        )
+        if events:
+            self.last_sequence = events[-1].sequence
+        return events
+
+    @contextmanager
+    def undone(self):
+        """Run the block in a savepoint and roll it back: a probe leaves no trace."""
+        try:
+            with transaction.atomic():
+                yield
+                raise _Undo
+        except _Undo:
+            pass
+        finally:
+            self.last_sequence = self._max_sequence()
+
+
+class _Undo(Exception):
+    """Raised to roll a probe's savepoint back."""
