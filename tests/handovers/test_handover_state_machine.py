@@ -22,10 +22,11 @@ read from the code. After every action:
   after a closure; the successor's, under the new handle, after a handover);
 - the audit chain verifies.
 
-`everyone_tries` takes a kind and a stage, finds (or walks, through the services) a handover of
-that kind waiting there, and has every member of the cast try that stage's step, each try undone:
-exactly those the rules allow succeed. Then one of them does it, and the one who did, another
-who could have and the owner try again: nobody decides one stage twice.
+`everyone_tries` takes a kind and a state, finds (or walks, through the services) a handover of
+that kind waiting there, and has every member of the cast try one step (the way on, a refusal,
+a withdrawal, or a step not open from there), each try undone: exactly those the rules allow
+succeed. Then one of them takes the way on, and the one who did, another who could have and the
+owner try again: nobody decides one stage twice.
 
 Each example runs inside its own savepoint, rolled back at teardown.
 """
@@ -75,6 +76,7 @@ MOVES = {
     "withdraw": {AS: State.WITHDRAWN, ASUP: State.WITHDRAWN},
 }
 STEP_AT = {AS: "accept", ASUP: "approve", AP: "complete"}
+STEPS = ["accept", "decline", "approve", "reject", "complete", "withdraw"]
 STAGE_OF = {"accept": "successor", "decline": "successor", "complete": "press_office"}
 OUTCOME = {
     "accept": "accepted",
@@ -452,8 +454,9 @@ class Handovers(SavepointMachine):
 
     @rule(data=st.data(), kind=st.sampled_from(KINDS), state=st.sampled_from([AS, ASUP, AP]))
     def everyone_tries(self, data, kind, state):
-        """Everyone tries the step a handover of `kind` waits for in `state` (each try undone):
-        exactly those the rules allow succeed. One of them does it; then they, another who
+        """Everyone tries a step (the way on from `state` twice as often as each other, open
+        from there or not) on a handover of `kind` waiting there, each try undone: exactly those
+        the rules allow succeed. Then one of those allowed takes the way on; they, another who
         could have and the owner try again, with the form they had open or none."""
         if kind != "handover" and state == AS:
             state = ASUP
@@ -466,9 +469,10 @@ class Handovers(SavepointMachine):
                 self._step("lodge", handover.owner, pk, must=True)  # what completion needs
         opened = AccountTransition.objects.get(pk=pk).version
         version = data.draw(st.sampled_from([None, opened]))
+        tried = data.draw(st.sampled_from([step, *STEPS]))
         for actor in CAST:
             with self.undone():
-                self._step(step, actor, pk, version=version, probe=True, exact=True)
+                self._step(tried, actor, pk, version=version, probe=True, exact=True)
         allowed = sorted(a for a in CAST if self.may(step, a, self.handovers[pk]))
         if not allowed:  # e.g. the two press officers are its owner and its successor
             return
