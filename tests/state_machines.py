@@ -3,13 +3,33 @@ savepoint of its own, rolled back at teardown; a step reads the audit events it 
 (one person trying something, to see whether the rules let them) runs in a savepoint of its own
 and is undone; and a tally of what the runs did, printed at the end (`pytest -s`)."""
 
+import os
 from collections import Counter
 from contextlib import contextmanager
 
 from django.db import transaction
+from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine
 
 from audit.models import AuditEvent
+
+# How many examples each machine runs, as a multiple of its CI figure: STATE_MACHINES=thorough
+# runs ten times as many (a long run before a change to a workflow lands). Runs are random, not
+# derandomized: each CI run explores different examples.
+SCALE = {"ci": 1, "thorough": 10}[os.environ.get("STATE_MACHINES", "ci")]
+
+
+def machine_settings(*, examples: int, steps: int) -> settings:
+    """The settings of one machine: `examples` (times SCALE) runs of at most `steps` steps; no
+    deadline (a step is several services on a real database) and no example database (each
+    run starts afresh)."""
+    return settings(
+        max_examples=examples * SCALE,
+        stateful_step_count=steps,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
 
 
 class Tally(Counter):

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 
@@ -53,7 +52,7 @@ from tests.factories import (
     PolicyVersionFactory,
     UnitFactory,
 )
-from tests.state_machines import SavepointMachine, Tally
+from tests.state_machines import SavepointMachine, Tally, machine_settings
 
 S = CaseState
 APPLICANTS = ["applicant", "press_applicant", "acting", "supervisor_press"]
@@ -421,9 +420,9 @@ class Workflow(SavepointMachine):
     )
     def everyone_decides(self, data, applicant, stage, outcome):
         """Everyone tries to decide a case of `applicant`'s at `stage` (each try undone): exactly
-                those the rules allow succeed. One of them decides it; then everyone tries again, with
-                the form they had open or with none (the one who decided, another who could have, the
-        applicant): nobody decides that stage of it a second time."""
+        those the rules allow succeed. One of them decides it; then the one who decided, another
+        who could have and the applicant try again, with the form they had open or with none:
+        nobody decides that stage of it a second time."""
         case_id = self._case_at(applicant, WAITING_AT[stage], data)
         opened = BusinessCase.objects.get(pk=case_id).version
         version = data.draw(st.sampled_from([None, opened]))
@@ -526,13 +525,7 @@ class _Always:
 def test_business_case_workflow_state_machine():
     run_state_machine_as_test(
         Workflow,
-        settings=settings(
-            max_examples=25,
-            stateful_step_count=15,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-        ),
+        settings=machine_settings(examples=15, steps=15),
     )
     print(TALLY.line("business-case machine"))
     print(sorted(TALLY.items()))

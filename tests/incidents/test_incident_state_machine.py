@@ -23,7 +23,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 
@@ -37,7 +36,7 @@ from incidents import services
 from incidents.models import OPEN_STATES, PRESS_OFFICE_STEPS, Incident, IncidentStep, Step
 from people.roles import Role
 from tests.factories import OfficerFactory, SocialAccountFactory, UnitFactory
-from tests.state_machines import SavepointMachine, Tally
+from tests.state_machines import SavepointMachine, Tally, machine_settings
 
 FSM = {
     (t.source, t.target): t.name
@@ -370,13 +369,7 @@ class IncidentWorkflow(SavepointMachine):
 def test_incident_workflow_state_machine():
     run_state_machine_as_test(
         IncidentWorkflow,
-        settings=settings(
-            max_examples=25,
-            stateful_step_count=20,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-        ),
+        settings=machine_settings(examples=15, steps=20),
     )
     print(TALLY.line("incident machine"))
     print(sorted(TALLY.items()))
