@@ -37,7 +37,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 
@@ -49,7 +48,7 @@ from handovers import services
 from handovers.models import AccountTransition, Checklist, State, TransitionDecision
 from people.roles import Role
 from tests.factories import DelegationFactory, OfficerFactory, SocialAccountFactory, UnitFactory
-from tests.state_machines import SavepointMachine, Tally
+from tests.state_machines import SavepointMachine, Tally, machine_settings
 
 AS, ASUP, AP = State.AWAITING_SUCCESSOR, State.AWAITING_SUPERVISOR, State.AWAITING_PRESS_OFFICE
 OPEN = {AS, ASUP, AP}
@@ -168,7 +167,7 @@ class Handovers(SavepointMachine):
     # -- the rules of the guidance ----------------------------------------------------------
 
     def may(self, action: str, actor: str, handover: Handover | None, account_id=None) -> bool:
-        """Whether `actor` may do `action` (other conditions aside)."""
+        """Whether `actor` may do `action` now (conditions other than who and when aside)."""
         if actor == "auditor":
             return False
         if action == "start":
@@ -177,9 +176,9 @@ class Handovers(SavepointMachine):
         if action == "lodge":
             return actor == self._owner(handover.account) or actor in PRESS
         if action in ("accept", "decline"):
-            return actor == handover.successor
+            return handover.state == AS and actor == handover.successor
         if action == "withdraw":
-            return actor in {handover.owner, handover.starter}
+            return handover.state in (AS, ASUP) and actor in {handover.owner, handover.starter}
         parties = {handover.owner, handover.successor}
         if handover.state == ASUP and action in ("approve", "reject"):
             return actor in SUPERVISING - parties
@@ -543,13 +542,7 @@ class Handovers(SavepointMachine):
 def test_handover_workflow_state_machine():
     run_state_machine_as_test(
         Handovers,
-        settings=settings(
-            max_examples=15,
-            stateful_step_count=15,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-        ),
+        settings=machine_settings(examples=12, steps=15),
     )
     print(TALLY.line("handover machine"))
     print(sorted(TALLY.items()))
