@@ -24,9 +24,9 @@ read from the code. After every action:
 
 `everyone_tries` takes a kind and a state, finds (or walks, through the services) a handover of
 that kind waiting there, and has every member of the cast try one step (the way on, a refusal,
-a withdrawal, or a step not open from there), each try undone: exactly those the rules allow
-succeed. Then one of them takes the way on, and the one who did, another who could have and the
-owner try again: nobody decides one stage twice.
+a withdrawal, or a step not open from there), and the owner and the successor every decision,
+each try undone: exactly those the rules allow succeed. Then one of them takes the way on, and
+the one who did, another who could have and the owner try again: nobody decides one stage twice.
 
 Each example runs inside its own savepoint, rolled back at teardown.
 """
@@ -76,6 +76,7 @@ MOVES = {
 }
 STEP_AT = {AS: "accept", ASUP: "approve", AP: "complete"}
 STEPS = ["accept", "decline", "approve", "reject", "complete", "withdraw"]
+DECISIONS = ["approve", "reject", "complete"]
 STAGE_OF = {"accept": "successor", "decline": "successor", "complete": "press_office"}
 OUTCOME = {
     "accept": "accepted",
@@ -469,9 +470,12 @@ class Handovers(SavepointMachine):
         opened = AccountTransition.objects.get(pk=pk).version
         version = data.draw(st.sampled_from([None, opened]))
         tried = data.draw(st.sampled_from([step, *STEPS]))
+        parties = {handover.owner, handover.successor}
         for actor in CAST:
-            with self.undone():
-                self._step(tried, actor, pk, version=version, probe=True, exact=True)
+            # The owner and the successor also try every decision: none may be theirs.
+            for action in [tried, *(DECISIONS if actor in parties else [])]:
+                with self.undone():
+                    self._step(action, actor, pk, version=version, probe=True, exact=True)
         allowed = sorted(a for a in CAST if self.may(step, a, self.handovers[pk]))
         if not allowed:  # e.g. the two press officers are its owner and its successor
             return
