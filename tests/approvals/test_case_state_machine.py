@@ -525,7 +525,7 @@ class _Always:
 def test_business_case_workflow_state_machine():
     run_state_machine_as_test(
         Workflow,
-        settings=machine_settings(examples=15, steps=15),
+        settings=machine_settings(examples=12, steps=15),
     )
     print(TALLY.line("business-case machine"))
     print(sorted(TALLY.items()))

@@ -546,7 +546,7 @@ class Handovers(SavepointMachine):
 def test_handover_workflow_state_machine():
     run_state_machine_as_test(
         Handovers,
-        settings=machine_settings(examples=12, steps=15),
+        settings=machine_settings(examples=10, steps=15),
     )
     print(TALLY.line("handover machine"))
     print(sorted(TALLY.items()))

@@ -369,7 +369,7 @@ class IncidentWorkflow(SavepointMachine):
 def test_incident_workflow_state_machine():
     run_state_machine_as_test(
         IncidentWorkflow,
-        settings=machine_settings(examples=15, steps=20),
+        settings=machine_settings(examples=12, steps=20),
     )
     print(TALLY.line("incident machine"))
     print(sorted(TALLY.items()))
