@@ -66,6 +66,12 @@ class Incident(FSMModelMixin, models.Model):
     credentials_required_since = models.DateTimeField(
         help_text="Login details lodged before this moment do not contain the incident."
     )
+    account_status_before = models.CharField(
+        max_length=20,
+        blank=True,
+        editable=False,
+        help_text="The account's status when this incident opened: what it goes back to.",
+    )
     lessons = models.TextField("lessons learned", blank=True)
     lessons_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

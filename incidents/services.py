@@ -23,7 +23,7 @@ from custody import crypto
 from custody.models import Credential
 from custody.services import credentials_require_new
 from handovers.models import OPEN_STATES as OPEN_TRANSITION_STATES
-from handovers.models import AccountTransition
+from handovers.models import AccountTransition, Kind
 from incidents.models import (
     OPEN_STATES,
     PRESS_OFFICE_STEPS,
@@ -109,11 +109,13 @@ def _open_incident(actor, account: SocialAccount, now) -> Incident:
     """A new incident on `account`: new login details are demanded, the incident is saved (the
     one-open-incident constraint backs up the account lock) and the account marked compromised.
     The incident's `account` is the row as it now stands."""
+    status_before = account.status
     account = credentials_require_new(
         actor=actor, account=account, reason="a suspected compromise (hacked account)"
     )
     incident = Incident(
         account=account,
+        account_status_before=status_before,
         reported_by=actor,
         reported_at=now,
         credentials_required_since=account.credentials_required_since,
@@ -327,12 +329,21 @@ def incident_contain(*, actor, incident_id: int, expected_version: str | None = 
     return incident
 
 
-def _status_after_recovery(account: SocialAccount) -> str:
-    """What the account goes back to: handover pending if a handover or closure is still open,
-    pending set-up if it was never confirmed live, otherwise active."""
-    if AccountTransition.objects.filter(account=account, state__in=OPEN_TRANSITION_STATES).exists():
+def _status_after_recovery(account: SocialAccount, incident: Incident) -> str:
+    """What the account goes back to: handover pending if a handover or closure is still open
+    (a repurposing leaves it active), pending set-up if it was pending set-up when the incident
+    opened, otherwise active. (An account registered as active need not have a start date, so
+    `activated_on` is read only for incidents opened before their status was kept.)"""
+    if AccountTransition.objects.filter(
+        account=account, state__in=OPEN_TRANSITION_STATES, kind__in=[Kind.HANDOVER, Kind.CLOSURE]
+    ).exists():
         return SocialAccount.Status.HANDOVER_PENDING
-    if account.activated_on is None:
+    was = incident.account_status_before or (
+        SocialAccount.Status.PENDING_SETUP
+        if account.activated_on is None
+        else SocialAccount.Status.ACTIVE
+    )
+    if was == SocialAccount.Status.PENDING_SETUP:
         return SocialAccount.Status.PENDING_SETUP
     return SocialAccount.Status.ACTIVE
 
@@ -355,7 +366,7 @@ def incident_resolve(*, actor, incident_id: int, expected_version: str | None = 
         social_account_restore(
             actor=actor,
             account=account,
-            to=_status_after_recovery(account),
+            to=_status_after_recovery(account, incident),
             reason=f"Incident {incident.pk} resolved",
         )
     _timeline(incident, actor, TimelineEntry.Kind.STATE, "Resolved; the account is active again.")

@@ -328,19 +328,74 @@ def test_a_handover_cannot_complete_while_the_account_is_compromised(
     assert account.status == SocialAccount.Status.COMPROMISED
 
 
+def _resolve(officer, press_officer, account, incident):
+    for step in NON_PRESS_STEPS:
+        _step(officer, incident, step)
+    _lodge(press_officer, account)
+    _step(press_officer, incident, Step.PRESS_OFFICE_TOLD)
+    services.incident_contain(actor=press_officer.user, incident_id=incident.pk)
+    services.incident_record_lessons(actor=press_officer.user, incident_id=incident.pk, lessons="x")
+    services.incident_resolve(actor=press_officer.user, incident_id=incident.pk)
+    account.refresh_from_db()
+    return incident
+
+
 @pytest.mark.parametrize(
-    ("before", "open_handover", "after"),
+    ("before", "activated", "under_way", "after"),
     [
-        ("active", False, "active"),
-        ("pending_setup", False, "pending_setup"),
-        ("handover_pending", True, "handover_pending"),
+        ("active", True, None, "active"),
+        # Found by the incident state machine: an account registered as active without the
+        # date it started (the register form and import allow it) went back to "pending set-up"
+        # and had no way to become active again.
+        ("active", False, None, "active"),
+        ("pending_setup", False, None, "pending_setup"),
+        ("active", True, "closure", "handover_pending"),
+        ("active", True, "handover", "handover_pending"),
+        # Found by the machine too: a repurposing leaves the account active, but resolving an
+        # incident while one was open set it to "handover pending", and completing the
+        # repurposing never made it active again.
+        ("active", True, "repurpose", "active"),
     ],
 )
-def test_resolution_returns_the_account_to_what_it_was(officer, before, open_handover, after):
-    from incidents.services import _status_after_recovery
-    from tests.factories import AccountTransitionFactory, SocialAccountFactory
+def test_resolution_returns_the_account_to_what_it_was(
+    officer, press_officer, supervisor, report, before, activated, under_way, after
+):
+    from handovers import services as handovers
+    from tests.factories import OfficerFactory, SocialAccountFactory
 
     account = SocialAccountFactory(owner=officer, status=before)
-    if open_handover:
-        AccountTransitionFactory(account=account, state="awaiting_supervisor")
-    assert _status_after_recovery(account) == after
+    if not activated:
+        SocialAccount.objects.filter(pk=account.pk).update(activated_on=None)
+    if under_way:
+        handovers.transition_start(
+            actor=officer.user,
+            account_id=account.pk,
+            kind=under_way,
+            reason="New post.",
+            successor=OfficerFactory(unit=officer.unit, supervisor=supervisor),
+            new_purpose="Posts about the new role.",
+        )
+        account.refresh_from_db()
+    was = account.status
+    incident = report(officer, account)[0].incident
+    _resolve(officer, press_officer, account, incident)
+    assert incident.account_status_before == was
+    assert account.status == after
+    recovered = AuditEvent.objects.filter(
+        action="socialaccount.recovered", object_id=str(account.pk)
+    ).get()
+    assert recovered.changes["status"] == ["compromised", after]
+
+
+def test_an_incident_opened_before_the_status_was_kept_reads_the_start_date(
+    officer, press_officer, report
+):
+    """Incidents opened before `account_status_before` existed have it blank: an account
+    without a start date is taken to have been pending set-up, as before."""
+    from tests.factories import SocialAccountFactory
+
+    account = SocialAccountFactory(owner=officer, status="pending_setup")
+    incident = report(officer, account)[0].incident
+    Incident.objects.filter(pk=incident.pk).update(account_status_before="")
+    _resolve(officer, press_officer, account, incident)
+    assert account.status == "pending_setup"
