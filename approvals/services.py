@@ -91,6 +91,10 @@ def business_case_update(*, actor, case_id: int, data: dict) -> BusinessCase:
         raise PermissionDenied("Only the applicant changes a case.")
     if not actor.has_perm("approvals.change_businesscase", case):
         raise WorkflowError("A case can be changed only as a draft or after it was returned.")
+    if any(isinstance(v, str) and "\x00" in v for v in data.values()):
+        # What forms refuse already (Django's null-character validator); PostgreSQL cannot
+        # store it, so a caller other than the form gets a message too, not a server error.
+        raise WorkflowError("The text contains a null character; remove it and save again.")
     before = snapshot(case, CASE_FIELDS)
     for name in CASE_FIELDS:
         if name in data:

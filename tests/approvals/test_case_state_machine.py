@@ -565,3 +565,18 @@ def test_a_returned_case_changed_to_a_handle_another_open_case_holds_is_refused(
     second.refresh_from_db()
     assert second.handle == "BravoWMP"
     assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_a_null_character_in_a_change_is_a_message_not_a_server_error(officer):
+    """Found by the machine above (its text strategy drew "\\x00"): forms refuse it, but the
+    service let PostgreSQL's refusal escape as a ValueError for any other caller."""
+    case = BusinessCaseFactory(applicant=officer, handle="AlphaWMP", audience="Residents.")
+    events = AuditEvent.objects.count()
+    with pytest.raises(DomainError, match="null character"):
+        services.business_case_update(
+            actor=officer.user, case_id=case.pk, data={"audience": "Residents\x00 of Stechford"}
+        )
+    case.refresh_from_db()
+    assert case.audience == "Residents."
+    assert AuditEvent.objects.count() == events
