@@ -67,6 +67,9 @@ def _detail_problem(event: AuditEvent) -> str:
         return ""
     if event.detail_salt or event.actor_label != REDACTED or event.object_repr != REDACTED:
         return "it is marked redacted but its content is not"
+    values = event.changes.values() if isinstance(event.changes, dict) else [event.changes]
+    if event.reason not in ("", REDACTED) or any(value != REDACTED for value in values):
+        return "it is marked redacted but its content is not"
     return ""
 
 

@@ -94,20 +94,22 @@ def validate_webhook_url(url: str) -> str:
 
 
 def teams_message(*, subject: str, body: str, link: str = "") -> dict:
-    """The Adaptive Card that both Teams incoming webhooks and Workflows accept."""
+    """The Adaptive Card that both Teams incoming webhooks and Workflows accept. Subject and
+    body are text runs of a RichTextBlock, which cards never read as Markdown: what people typed
+    (a hack report's "what happened", a reason) shows as typed, never as a link with friendly
+    words. The portal's own link is the card's one action."""
     card = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
         "version": "1.4",
         "body": [
             {
-                "type": "TextBlock",
-                "text": subject,
-                "weight": "Bolder",
-                "size": "Medium",
-                "wrap": True,
+                "type": "RichTextBlock",
+                "inlines": [
+                    {"type": "TextRun", "text": subject, "weight": "Bolder", "size": "Medium"}
+                ],
             },
-            {"type": "TextBlock", "text": body, "wrap": True},
+            {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": body}]},
         ],
     }
     if link:

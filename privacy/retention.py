@@ -17,11 +17,14 @@ from allauth.socialaccount.models import SocialAccount as SignInLink
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Cast
 
 from accounts.models import ImportJob, SocialAccount
+from api.models import IdempotentWrite
 from approvals.models import BusinessCase, CaseState, Decision
 from audit.models import REDACTED, AuditEvent
+from audit.selectors import object_types
 from audit.services import audit_redact
 from handovers.models import CredentialDestruction
 from notifications.models import Notification
@@ -151,10 +154,19 @@ def _leavers_due(cutoff):
     still_owning = SocialAccount.objects.exclude(status=SocialAccount.Status.CLOSED).values(
         "owner_id"
     )
+    # Counted from when the portal recorded the leaving as well as from the date HR gave: a
+    # backdated (or mistyped) leaving date must not anonymise someone the same night.
+    recorded_since = AuditEvent.objects.filter(
+        object_type__in=object_types(Officer),
+        object_id=Cast(OuterRef("pk"), models.CharField()),
+        action="officer.marked_left",
+        created_at__gte=cutoff,
+    )
     return (
         Officer.objects.filter(status=Officer.Status.LEFT, status_changed_on__lt=cutoff.date())
         .exclude(staff_number__startswith=ANONYMISED_STAFF_PREFIX)
         .exclude(pk__in=still_owning)
+        .exclude(Exists(recorded_since))
         .values_list("pk", flat=True)
     )
 
@@ -256,6 +268,17 @@ KINDS: tuple[Kind, ...] = (
         "Six years after leaving, in line with personnel records and the Limitation Act 1980.",
         _leavers_due,
         _leavers_apply,
+    ),
+    Kind(
+        "api_replies",
+        "The API's stored answers to integrations' writes (idempotency keys)",
+        "Deleted: a client retrying with the same key after this is treated as a new write.",
+        "Thirty days: a key only has to outlive an integration's retries; the answers can name "
+        "officers (the HR feed's staff numbers), and the writes themselves are in the trail.",
+        lambda cutoff: IdempotentWrite.objects.filter(created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        ),
+        _delete(IdempotentWrite),
     ),
     Kind(
         "audit_detail",

@@ -409,11 +409,21 @@ RETENTION_DEFAULT_DAYS = {
     "credential_metadata": 6 * 365,
     "leavers": 6 * 365,
     "audit_detail": 6 * 365,
+    "api_replies": 30,
 }
 RETENTION_DAYS = {
     kind: env_int(f"RETENTION_{kind.upper()}_DAYS", days)
     for kind, days in RETENTION_DEFAULT_DAYS.items()
 }
+# What the job does cannot be undone: a period set below these (say 6 meant as years) refuses to
+# start rather than anonymise leavers or redact the trail tonight.
+RETENTION_MINIMUM_DAYS = {"leavers": 365, "audit_detail": 365, "sign_in_events": 183}
+for _kind, _days in RETENTION_DAYS.items():
+    if _days < RETENTION_MINIMUM_DAYS.get(_kind, 7):
+        raise ImproperlyConfigured(
+            f"RETENTION_{_kind.upper()}_DAYS={_days} is below the minimum of"
+            f" {RETENTION_MINIMUM_DAYS.get(_kind, 7)} days for what it deletes or anonymises."
+        )
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 500)  # records per transaction
 
 # Credential custody: AES-256-GCM key ring, "kid:base64key,..." with the current key first.

@@ -156,8 +156,10 @@ def test_a_teams_post_is_delivered_exactly_once_after_the_server_was_down(
     [attachment] = message["attachments"]
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     card = attachment["content"]
-    assert card["body"][0]["text"] == "Account @HackedWMP reported hacked"
-    assert "Change the password now." in card["body"][1]["text"]
+    assert card["body"][0]["inlines"][0]["text"] == "Account @HackedWMP reported hacked"
+    assert "Change the password now." in card["body"][1]["inlines"][0]["text"]
+    # Text runs: never read as Markdown, so a typed "[words](url)" cannot become a link.
+    assert {block["type"] for block in card["body"]} == {"RichTextBlock"}
     assert card["actions"][0]["url"].endswith("/incidents/7/")
 
     # The sweep runs again, and a stray delivery task too: nothing is posted twice.

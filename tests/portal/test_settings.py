@@ -253,3 +253,12 @@ def test_production_compiles_each_template_once(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.template.loaders.cached.Loader"
+
+
+def test_a_retention_period_below_its_floor_refuses_to_start(tmp_path):
+    """Six meant as years would anonymise every leaver tonight: the settings refuse it."""
+    result = _run(
+        SETUP + "print('started')", PORTAL_VAR_DIR=str(tmp_path), RETENTION_LEAVERS_DAYS="6"
+    )
+    assert result.returncode != 0 and "started" not in result.stdout
+    assert "RETENTION_LEAVERS_DAYS=6 is below the minimum of 365 days" in result.stderr

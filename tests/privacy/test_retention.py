@@ -4,6 +4,7 @@ audit chain still verifies (with redacted events and events from before redactio
 and each batch is itself audited with counts and no personal data."""
 
 import datetime
+import json
 
 import pytest
 import time_machine
@@ -15,10 +16,12 @@ from accounts.models import ImportJob, SocialAccount
 from approvals.models import BusinessCase, CaseState, Decision
 from audit.models import GENESIS_HASH, REDACTED, AuditEvent
 from audit.selectors import verify_chain
-from audit.services import audit_record
+from audit.services import audit_record, audit_redact
 from handovers.models import CredentialDestruction
 from notifications.models import Notification
 from people.models import Leave, Officer
+from people.roles import Role
+from people.services import officer_mark_left
 from privacy.models import RetentionRun
 from privacy.services import retention_run
 from reminders.models import Reminder
@@ -197,6 +200,7 @@ def test_removes_exactly_what_is_past_retention_and_a_second_run_changes_nothing
         "import_files": 1,
         "credential_metadata": 1,
         "leavers": 1,
+        "api_replies": 0,  # none stored (test_the_apis_stored_answers_go_after_thirty_days)
         "audit_detail": 0,  # the only event past six years is from before redaction existed
     }
     # Sign-in events: the old one's detail is redacted, its skeleton kept; the new one is whole.
@@ -352,3 +356,82 @@ def test_events_from_before_redaction_existed_are_never_redacted(held):
     assert AuditEvent.objects.get(pk=held["new_sign_in"].pk).redacted_at is not None
     assert audit_redact(event_ids=[held["new_sign_in"].pk]) == 0  # once only
     assert verify_chain()[1] is None
+
+
+def test_a_forged_redaction_that_rewrites_the_changes_is_refused(held):
+    """A database writer marking an event redacted while putting new values in `changes` (or a
+    new reason) is refused: a redaction writes "[redacted]" under the same keys, nothing else."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's")
+    whole = held["new_sign_in"]
+    forged = (
+        "UPDATE audit_auditevent SET changes = %s, actor_label = '[redacted]', "
+        "object_repr = '[redacted]', reason = %s, detail_salt = '', redacted_at = now() "
+        "WHERE id = %s"
+    )
+    keys = dict.fromkeys(whole.changes, REDACTED) if isinstance(whole.changes, dict) else {}
+    for changes, reason in (
+        ('{"approved_by": "Chief Constable"}', "[redacted]" if whole.reason else ""),
+        (json.dumps(keys), "Approved by the Chief Constable"),
+    ):
+        with (
+            pytest.raises(InternalError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(forged, [changes, reason, whole.pk])
+    # The real redaction still goes through, and the chain verifies.
+    assert audit_redact(event_ids=[whole.pk]) == 1
+    assert verify_chain()[1] is None
+
+
+@pytest.fixture
+def administrator(db):
+    return OfficerFactory(rank="staff", roles=[Role.ADMINISTRATOR])
+
+
+def test_a_backdated_leaving_date_does_not_anonymise_anyone_the_same_night(administrator):
+    officer = OfficerFactory(surname="Backdated", staff_number="BD-4471")
+    with time_machine.travel(NOW, tick=False):
+        officer_mark_left(
+            actor=administrator.user, officer_id=officer.pk, on=datetime.date(2001, 1, 1)
+        )
+        retention_run(now=NOW)
+    officer.refresh_from_db()
+    assert (officer.surname, officer.staff_number) == ("Backdated", "BD-4471")
+    # Six years after the portal recorded it, it is anonymised.
+    later = NOW + datetime.timedelta(days=6 * 365 + 1)
+    with time_machine.travel(later, tick=False):
+        retention_run(now=later)
+    officer.refresh_from_db()
+    assert officer.staff_number.startswith("anon-")
+
+
+def test_the_apis_stored_answers_go_after_thirty_days(administrator):
+    from api.models import ApiClient, IdempotentWrite
+
+    client = ApiClient.objects.create(
+        name="HR",
+        owner=administrator.user,
+        scopes=["people:write"],
+        token_prefix="abcdef012345",
+        token_hash="0" * 64,
+        expires_at=NOW + datetime.timedelta(days=300),
+        created_by=administrator.user,
+    )
+
+    def write(key, days):
+        return IdempotentWrite.objects.create(
+            client=client,
+            key=key,
+            operation="people.changes",
+            request_digest="d" * 64,
+            status_code=200,
+            response={"rows": [{"staff_number": "10002"}]},
+            created_at=NOW - datetime.timedelta(days=days),
+        )
+
+    old, new = write("old-key-1", 31), write("new-key-1", 29)
+    retention_run(now=NOW)
+    assert list(IdempotentWrite.objects.values_list("pk", flat=True)) == [new.pk]
+    assert old.pk != new.pk
