@@ -9,9 +9,10 @@ from contextlib import contextmanager
 
 from django.db import transaction
 from hypothesis import HealthCheck, settings
-from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import RuleBasedStateMachine, invariant, run_state_machine_as_test
 
 from audit.models import AuditEvent
+from audit.selectors import verify_chain
 
 # How many examples each machine runs, as a multiple of its CI figure: STATE_MACHINES=thorough
 # runs ten times as many (a long run before a change to a workflow lands). Runs are random, not
@@ -46,8 +47,22 @@ class Tally(Counter):
         )
 
 
+def run_machine(machine, name: str, *, examples: int, steps: int) -> None:
+    """Run `machine` as a test with `machine_settings`, then print its tally (`pytest -s`)."""
+    run_state_machine_as_test(machine, settings=machine_settings(examples=examples, steps=steps))
+    print(machine.tally.line(name))
+    print(sorted(machine.tally.items()))
+
+
 class SavepointMachine(RuleBasedStateMachine):
+    """Every machine also checks, after every step, that the audit chain verifies."""
+
     tally: Tally  # each machine's own
+
+    @invariant()
+    def audit_chain_verifies(self):
+        _checked, broken, why = verify_chain()
+        assert broken is None, why
 
     def __init__(self):
         super().__init__()
