@@ -1,8 +1,20 @@
 """Form pieces every app's pages share."""
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Layout, Submit
 from django import forms
 
 from core import csv_read
+
+
+def form_helper(*fields, submit: str | None = None, name: str = "submit") -> FormHelper:
+    """The layout of a form that sits inside a page's own <form> (which carries the CSRF
+    token), with its submit button named so a page holding two forms knows which was sent."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(*fields, *([Submit(name, submit)] if submit else []))
+    return helper
 
 
 class CSVFileField(forms.FileField):

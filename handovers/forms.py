@@ -1,23 +1,14 @@
 """Forms list their fields explicitly; the state, owner and deciders are never taken from a
 request."""
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils import timezone
 
-from core.forms import CSVFileField
+from core.forms import CSVFileField, form_helper
 from handovers.models import Checklist, Kind
 from handovers.selectors import successor_choices
 from people.models import Officer
-
-
-def _helper(*fields, submit: str | None = None, name: str = "submit") -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True  # the page's <form> carries the token
-    helper.layout = Layout(*fields, *([Submit(name, submit)] if submit else []))
-    return helper
 
 
 class OfficerChoiceField(forms.ModelChoiceField):
@@ -64,7 +55,7 @@ class StartForm(forms.Form):
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = successor_choices(account)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.radios("kind", legend_size=Size.MEDIUM),
             Field.select("successor"),
             Field.textarea("reason"),
@@ -100,7 +91,7 @@ class RespondForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.radios("answer", legend_size=Size.MEDIUM),
             Field.textarea("comment"),
             "version",
@@ -132,7 +123,7 @@ class DecideForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.radios("outcome", legend_size=Size.MEDIUM),
             Field.textarea("comment"),
             "version",
@@ -196,7 +187,7 @@ class CompleteForm(forms.Form):
             Kind.CLOSURE: "Close the account",
             Kind.REPURPOSE: "Approve the new purpose",
         }[self.kind]
-        self.helper = _helper(*layout, "version", submit=label, name="complete")
+        self.helper = form_helper(*layout, "version", submit=label, name="complete")
 
     def ticked(self) -> set[str]:
         return {
@@ -239,7 +230,7 @@ class MarkOfficerForm(forms.Form):
             .select_related("unit")
             .order_by("surname", "first_name")
         )
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.select("officer"),
             Field.radios("status", legend_size=Size.SMALL),
             Field.text("on", field_width=10),
@@ -264,4 +255,4 @@ class HRImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field("file"), submit="Import the file", name="import")
+        self.helper = form_helper(Field("file"), submit="Import the file", name="import")

@@ -1,12 +1,31 @@
-"""The forms of the Roles pages."""
+"""The forms of the Roles pages, and the staff-number field other pages share."""
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 
 from people.roles import Role
+from people.selectors import officer_by_staff_number
 
 ACTIONS = [("grant", "Give the role"), ("revoke", "Take the role away")]
+
+
+class StaffNumberField(forms.CharField):
+    """A staff or collar number, cleaned to the officer who holds it; `unknown` is the message
+    for a number no one holds (`{number}` is the number typed)."""
+
+    def __init__(self, *, unknown: str, **kwargs):
+        self.unknown = unknown
+        kwargs.setdefault("label", "Staff or collar number")
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        number = super().clean(value)
+        officer = officer_by_staff_number(number)
+        if officer is None:
+            raise forms.ValidationError(self.unknown.format(number=number.strip()))
+        return officer
 
 
 class RoleSearchForm(forms.Form):

@@ -1,28 +1,18 @@
 """The forms of the training page: one completion, or the learning system's file."""
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Submit
+from crispy_forms_gds.layout import Field
 from django import forms
 from django.utils import timezone
 
-from core.forms import CSVFileField
-from people.models import Officer
-
-
-def _helper(*fields, submit: str, name: str) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True  # the page's <form> carries the token
-    helper.layout = Layout(*fields, Submit(name, submit))
-    return helper
+from core.forms import CSVFileField, form_helper
+from people.forms import StaffNumberField
 
 
 class TrainingRecordForm(forms.Form):
-    staff_number = forms.CharField(
-        label="Staff or collar number",
-        max_length=20,
+    staff_number = StaffNumberField(
         help_text="As on the payroll record, for example 4471 or PS2231.",
         error_messages={"required": "Enter the officer's staff or collar number"},
+        unknown="No officer has staff number {number}",
     )
     completed_on = forms.DateField(
         label="Completed on",
@@ -38,21 +28,13 @@ class TrainingRecordForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("staff_number", field_width=10),
             Field.text("completed_on", field_width=10),
             Field.text("expires_on", field_width=10),
             submit="Record the training",
             name="record",
         )
-
-    def clean_staff_number(self):
-        number = self.cleaned_data["staff_number"].strip()
-        officer = Officer.objects.filter(staff_number__iexact=number).first()
-        if officer is None:
-            raise forms.ValidationError(f"No officer has staff number {number}")
-        self.officer = officer
-        return number
 
     def clean_completed_on(self):
         day = self.cleaned_data["completed_on"]
@@ -77,4 +59,4 @@ class TrainingImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field("file"), submit="Import the file", name="import")
+        self.helper = form_helper(Field("file"), submit="Import the file", name="import")

@@ -213,3 +213,12 @@ def training_records(*, query: str = "") -> QuerySet:
             | Q(officer__staff_number__iexact=query)
         )
     return rows.order_by("-expires_on", "officer__surname")
+
+
+def officer_by_staff_number(staff_number: str) -> Officer | None:
+    """The officer holding this staff or collar number (any case, spaces trimmed), or None."""
+    return (
+        Officer.objects.filter(staff_number__iexact=staff_number.strip())
+        .select_related("user", "unit")
+        .first()
+    )

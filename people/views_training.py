@@ -28,7 +28,7 @@ def training(request):
         try:
             record = services.training_record(
                 actor=request.user,
-                officer_id=record_form.officer.pk,
+                officer_id=data["staff_number"].pk,
                 completed_on=data["completed_on"],
                 expires_on=data["expires_on"],
             )

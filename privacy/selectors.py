@@ -235,14 +235,6 @@ def section_counts(data: dict) -> dict:
     return counts
 
 
-def officer_by_staff_number(staff_number: str) -> Officer | None:
-    return (
-        Officer.objects.filter(staff_number__iexact=staff_number.strip())
-        .select_related("user")
-        .first()
-    )
-
-
 def retention_overview(now=None) -> list[dict]:
     """Each kind's retention, why, and how many records are past it now."""
     now = now or timezone.now()

@@ -30,7 +30,9 @@ def retention(request):
 def subject_access(request):
     form = SubjectAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        filename, content = services.subject_access_export(actor=request.user, officer=form.officer)
+        filename, content = services.subject_access_export(
+            actor=request.user, officer=form.cleaned_data["staff_number"]
+        )
         response = HttpResponse(content, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
