@@ -523,24 +523,33 @@ def leavers_feed(*, actor, rows: list[dict]) -> HRImportReport:
     return _hr_apply(actor, report, source="HR feed, row")
 
 
-def _hr_apply(actor, report: HRImportReport, *, source: str) -> HRImportReport:
+def _rows_apply(report: ImportReport, write) -> ImportReport:
+    """Write every checked row with `write(row)`, or none: a row refused now (changed since the
+    check, by another administrator say) undoes every row before it and is the report's error."""
     if not report.ok:
         return report
     row = None
     try:
-        with transaction.atomic():  # a row refused now undoes every row before it
+        with transaction.atomic():
             for row in report.rows:
-                row["officer"], row["was"] = _officer_mark(
-                    actor=actor,
-                    officer_id=row["officer"].pk,
-                    status=row["status"],
-                    on=row["on"],
-                    reason=f"{source} {row['line']}",
-                )
-    except DomainError as exc:  # changed since the check (another administrator, say)
+                write(row)
+    except DomainError as exc:
         report.errors.append({"line": row["line"], "message": str(exc)})
         report.rows = []
     return report
+
+
+def _hr_apply(actor, report: HRImportReport, *, source: str) -> HRImportReport:
+    def mark(row):
+        row["officer"], row["was"] = _officer_mark(
+            actor=actor,
+            officer_id=row["officer"].pk,
+            status=row["status"],
+            on=row["on"],
+            reason=f"{source} {row['line']}",
+        )
+
+    return _rows_apply(report, mark)
 
 
 # Sign-in: second factors ----------------------------------------------------------------------
@@ -752,25 +761,18 @@ def training_import(*, actor, content: bytes | str) -> TrainingImportReport:
     """Record every completion in the learning system's CSV, or none of them."""
     if not actor.has_perm("people.record_training"):
         raise PermissionDenied("Only an administrator imports training records.")
-    report = _training_rows_parse(content)
-    if not report.ok:
-        return report
-    row = None
-    try:
-        with transaction.atomic():  # a row refused now undoes every row before it
-            for row in report.rows:
-                row["record"] = _training_create(
-                    actor=actor,
-                    officer=row["officer"],
-                    completed_on=row["completed_on"],
-                    expires_on=row["expires_on"],
-                    source=Training.Source.IMPORTED,
-                    reason=f"Training import, line {row['line']}",
-                )
-    except DomainError as exc:  # recorded since the check (another administrator, say)
-        report.errors.append({"line": row["line"], "message": str(exc)})
-        report.rows = []
-    return report
+
+    def record(row):
+        row["record"] = _training_create(
+            actor=actor,
+            officer=row["officer"],
+            completed_on=row["completed_on"],
+            expires_on=row["expires_on"],
+            source=Training.Source.IMPORTED,
+            reason=f"Training import, line {row['line']}",
+        )
+
+    return _rows_apply(_training_rows_parse(content), record)
 
 
 @transaction.atomic
