@@ -31,6 +31,7 @@ from accounts.services import (
 )
 from audit.selectors import history_for
 from core.csv_safe import csv_response
+from core.page_cache import page_cache
 
 PAGE_SIZE = 50
 SORTABLE_COLUMNS = [
@@ -54,6 +55,7 @@ def _querystring(filters: dict) -> str:
 
 
 @permission_required("accounts.list_socialaccounts", raise_exception=True)
+@page_cache
 def register_list(request):
     form, filters, accounts = _filtered(request)
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -149,6 +151,7 @@ def _detail_context(request, account, check_in_form) -> dict:
 
 
 @login_required
+@page_cache
 def account_detail(request, pk):
     account = get_object_or_404(
         social_accounts_visible_to(request.user).select_related("credential"), pk=pk

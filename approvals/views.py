@@ -24,6 +24,7 @@ from approvals.models import CaseState, Decision, SetupChecklist
 from approvals.rules import is_applicant
 from audit.selectors import history_for
 from core.errors import DomainError
+from core.page_cache import page_cache
 from core.views import run_service
 from people import services as people_services
 from people.predicates import officer_of
@@ -39,6 +40,7 @@ def _page(request, qs, per_page=25):
 
 
 @login_required
+@page_cache
 def my_cases(request):
     return render(
         request,
@@ -54,6 +56,7 @@ def my_cases(request):
 
 
 @permission_required("approvals.view_supervisor_queue", raise_exception=True)
+@page_cache
 def supervisor_queue(request):
     return render(
         request,
@@ -69,6 +72,7 @@ def supervisor_queue(request):
 
 
 @permission_required("approvals.view_press_office_queue", raise_exception=True)
+@page_cache
 def press_office_queue(request):
     return render(
         request,
@@ -174,6 +178,7 @@ def _detail_context(request, case, decision_form=None, checklist_form=None):
 
 
 @login_required
+@page_cache
 def case_detail(request, pk):
     case = _case_or_404(request, pk)
     return render(request, "approvals/case_detail.html", _detail_context(request, case))

@@ -8,3 +8,11 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from core.page_cache import install_change_triggers
+
+        # Every table, including one a later migration adds, advances the page cache's generation.
+        post_migrate.connect(install_change_triggers, sender=self, dispatch_uid="core_change")

@@ -12,6 +12,7 @@ from rules.contrib.views import permission_required
 from accounts.selectors import social_accounts_visible_to
 from audit.selectors import history_for
 from core.errors import DomainError
+from core.page_cache import page_cache
 from core.views import run_service
 from handovers import selectors, services
 from handovers.forms import (
@@ -30,6 +31,7 @@ def _transition_or_404(request, pk):
 
 
 @login_required
+@page_cache
 def queues(request):
     user = request.user
     return render(
@@ -119,6 +121,7 @@ def _detail_context(request, transition, **forms):
 
 
 @login_required
+@page_cache
 def detail(request, pk):
     transition = _transition_or_404(request, pk)
     return render(request, "handovers/detail.html", _detail_context(request, transition))

@@ -5,12 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.page_cache import page_cache
 from people.predicates import role_names
 from portal.home import home_for, home_links
 from portal.navigation import YOUR_ACCOUNT, items_for
 
 
 @login_required
+@page_cache
 def home(request):
     return render(
         request,

@@ -15,7 +15,7 @@ from privacy.models import RetentionRun
 from privacy.retention import KINDS, Kind
 from privacy.selectors import section_counts, subject_data
 
-_RETENTION_LOCK = 7_250_002  # PostgreSQL advisory lock id: one retention batch at a time
+_RETENTION_LOCK = 7_250_003  # PostgreSQL advisory lock id: one retention batch at a time
 
 
 def _lock_retention():

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Dormancy, ProfileCheck
 from core.csv_safe import csv_response
+from core.page_cache import page_cache
 from reports import selectors
 from reports.charts import bar_chart, line_chart
 
@@ -51,11 +52,13 @@ def _stamp() -> str:
 
 
 @permission_required(VIEW, raise_exception=True)
+@page_cache
 def index(request):
     return render(request, "reports/index.html")
 
 
 @permission_required(VIEW, raise_exception=True)
+@page_cache
 def dormancy(request):
     rows = selectors.dormancy_by_unit(request.user)
     unit_id = request.GET.get("unit", "")
@@ -112,6 +115,7 @@ def dormancy(request):
 
 
 @permission_required(VIEW, raise_exception=True)
+@page_cache
 def orphans(request):
     if _wants_csv(request):
         accounts = selectors.orphans(request.user)
@@ -145,6 +149,7 @@ def orphans(request):
 
 
 @permission_required(VIEW, raise_exception=True)
+@page_cache
 def waiting(request):
     if _wants_csv(request):
         rows = selectors.cases_waiting(request.user)
@@ -194,6 +199,7 @@ def waiting(request):
 
 
 @permission_required(VIEW, raise_exception=True)
+@page_cache
 def credentials(request):
     if _wants_csv(request):
         accounts = selectors.credentials_needed(request.user)
@@ -227,6 +233,7 @@ def credentials(request):
 
 
 @permission_required(VIEW, raise_exception=True)
+@page_cache
 def recertifications(request):
     if _wants_csv(request):
         recerts = selectors.recertifications_overdue(request.user)
@@ -260,6 +267,7 @@ def recertifications(request):
 
 
 @permission_required(VIEW, raise_exception=True)
+@page_cache
 def incidents(request):
     table = request.GET.get("table", "open")
     if _wants_csv(request):
@@ -328,6 +336,7 @@ def incidents(request):
 
 
 @permission_required(VIEW, raise_exception=True)
+@page_cache
 def profiles(request):
     checks = selectors.failing_profile_checks(request.user)
     if _wants_csv(request):
@@ -364,6 +373,7 @@ def profiles(request):
 
 
 @permission_required(VIEW, raise_exception=True)
+@page_cache
 def followers(request):
     rows = selectors.followers_by_month(request.user)
     if _wants_csv(request):

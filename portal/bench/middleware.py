@@ -7,14 +7,18 @@ PROBE_HEADER = "HTTP_X_BENCH_PROBE"
 
 class ProbeMiddleware:
     """For a request carrying `X-Bench-Probe: 1`: the number of SQL queries it ran and the time
-    it spent in Django (every middleware, the view, the template), as response headers."""
+    it spent in Django (every middleware, the view, the template), as response headers.
+    `X-Bench-Probe: cold` measures the same with the page cache (core/page_cache.py) bypassed:
+    the page drawn from the database."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.META.get(PROBE_HEADER) != "1":
+        probe = request.META.get(PROBE_HEADER)
+        if probe not in ("1", "cold"):
             return self.get_response(request)
+        request.page_cache_off = probe == "cold"
         queries = []
 
         def count(execute, sql, params, many, context):

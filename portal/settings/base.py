@@ -354,6 +354,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Every periodic task is declared here and nowhere else.
+# The whole-page cache (core/page_cache.py): how long a page is kept at most, and the time bucket
+# in its key (what changes with the clock alone is at most this old). 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 60)  # /health/ is red after three missed
 HEALTH_WORKER_PING_SECONDS = float(env_str("HEALTH_WORKER_PING_SECONDS", "1.5"))
 CELERY_BEAT_SCHEDULE = {

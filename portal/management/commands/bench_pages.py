@@ -352,10 +352,12 @@ class Command(BaseCommand):
         )
         results = []
         for page in pages:
+            cold = server.probe(page.path, cookies[page.who], cold=True)
             probe = server.probe(page.path, cookies[page.who])
             if probe.status != 200:
                 raise CommandError(f"{page.name} as {page.who}: HTTP {probe.status}")
-            results.append((page, server.load(page.path, cookies[page.who], seconds), probe))
+            load = server.load(page.path, cookies[page.who], seconds)
+            results.append((page, load, probe, cold))
         floor_after = server.load("/bench/floor/", "", seconds)
         self.stdout.write(
             f"floor after:  {floor_after.rps:,.0f} req/s, p50 {floor_after.p50:.1f} ms"
@@ -364,17 +366,19 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             f"{'page':<26}{'who':<11}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'ratio':>7}"
-            f"{'queries':>8}{'server ms':>10}{'KB':>7}{'non-2xx':>8}"
+            f"{'queries':>8}{'server ms':>10}{'cold q':>7}{'cold ms':>8}{'KB':>7}{'non-2xx':>8}"
         )
-        for page, load, probe in results:
+        for page, load, probe, cold in results:
             self.stdout.write(
                 f"{page.name:<26}{page.who:<11}{load.rps:>8,.0f}{load.p50:>9.1f}"
                 f"{load.p95:>9.1f}{load.rps / floor:>7.3f}{probe.queries:>8}"
-                f"{probe.server_ms:>10.1f}{probe.size / 1024:>7.0f}{load.errors:>8}"
+                f"{probe.server_ms:>10.1f}{cold.queries:>7}{cold.server_ms:>8.1f}"
+                f"{probe.size / 1024:>7.0f}{load.errors:>8}"
             )
         self.stdout.write(
             f"(floor {floor:,.0f} req/s, mean of before and after; {CONNECTIONS} connections, "
-            f"{seconds} s per page; server ms: median of 7 single requests)"
+            f"{seconds} s per page; server ms: median of 7 single requests as served; cold: the "
+            "same with the page cache bypassed, the page drawn from the database)"
         )
 
 
@@ -468,11 +472,12 @@ class Server:
             self.process.kill()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def probe(self, path, cookie, times=7) -> Probe:
+    def probe(self, path, cookie, times=7, cold=False) -> Probe:
         timings, last = [], None
         for _ in range(times + 1):  # the first warms the worker up
             request = urllib.request.Request(
-                self.base + path, headers={"Cookie": cookie, "X-Bench-Probe": "1"}
+                self.base + path,
+                headers={"Cookie": cookie, "X-Bench-Probe": "cold" if cold else "1"},
             )
             try:
                 with urllib.request.urlopen(request, timeout=120) as response:  # nosec B310 - loopback

@@ -1,0 +1,237 @@
+"""The whole-page cache for the pages people load most (home pages, the register, queues,
+reports, the audit trail), with an invalidation that no write can slip past.
+
+A page is filed under everything that decides what it shows:
+
+- who asks (the user's id, or nobody) and what they asked (host, full path and query string);
+- the **data generation**: every statement that writes to a portal table — an ORM save, a
+  queryset `update()`, a bulk insert, a `COPY`, raw SQL, a trigger — fires a statement-level
+  trigger that advances one PostgreSQL sequence (`core_change_seq`, installed after every
+  migration by `install_change_triggers`), so a write of any kind files later pages under a new
+  generation;
+- the time (`PAGE_CACHE_SECONDS` buckets, also the entry's lifetime): what changes with the clock
+  alone (an account crossing into "dormant") is at most that old;
+- the release: a digest of the code and templates, so a deployment never serves a page an older
+  template drew.
+
+Why it cannot serve a page older than the database: the generation is read before anything the
+page shows, so what the page shows is at least as new as the generation it is filed under. A
+write advances the sequence before it commits, so its commit could go unseen under the same
+generation: each writing statement therefore holds a shared advisory lock to the end of its
+transaction, and a page is stored only when the generation was read holding that lock
+exclusively (no write to a watched table was in flight), the same held again after the page was
+drawn, and the request wrote nothing itself.
+
+What differs per request is punched out: the CSP nonce and the CSRF tokens are stored as holes and
+filled in fresh on each hit; a page with messages waiting (the banner after a change) is neither
+served from the cache nor stored. Only GET pages that write nothing and show nothing from the
+tables the triggers leave out (sessions, allauth's user sessions, the scheduler's heartbeat) are
+decorated. On SQLite (`make run`'s embedded default) there is no generation, so nothing is cached.
+"""
+
+import functools
+import hashlib
+import logging
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
+
+logger = logging.getLogger(__name__)
+
+SEQUENCE = "core_change_seq"
+# The advisory lock id 7_250_010 is written out in the SQL functions below.
+# Tables whose writes change no cached page: written on every sign-in, every minute per signed-in
+# person, or by the scheduler every few seconds.
+UNWATCHED_PREFIXES = ("django_session", "usersessions_", "core_heartbeat", "django_migrations")
+
+NONCE_HOLE = "\x00csp-nonce\x00"
+CSRF_HOLE = "\x00csrf-token\x00"
+_CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+# The generation -----------------------------------------------------------------------------
+def install_change_triggers(using=None, **kwargs) -> int:
+    """Create the sequence and a statement-level trigger on every watched table (post_migrate:
+    a table a later migration adds is covered too). PostgreSQL only; returns the tables covered."""
+    from django.db import connections
+
+    conn = connections[using or "default"]
+    if conn.vendor != "postgresql":
+        return 0
+    with conn.cursor() as cursor:
+        cursor.execute("CREATE SEQUENCE IF NOT EXISTS core_change_seq")
+        # A writing statement holds the change lock (shared, to the end of its transaction)
+        # before it advances the sequence...
+        cursor.execute(
+            """CREATE OR REPLACE FUNCTION core_change_bump() RETURNS trigger
+               LANGUAGE plpgsql AS $$
+               BEGIN
+                 PERFORM pg_advisory_xact_lock_shared(7250010);
+                 PERFORM nextval('core_change_seq');
+                 RETURN NULL;
+               END $$"""
+        )
+        # ...so a reader who gets the lock exclusively has seen every advance end. Read in one
+        # call: the lock is tried, the sequence read and the lock let go again at once.
+        cursor.execute(
+            """CREATE OR REPLACE FUNCTION core_change_generation(OUT value bigint,
+                                                                 OUT settled boolean)
+               LANGUAGE plpgsql AS $$
+               BEGIN
+                 settled := false;
+                 IF pg_current_xact_id_if_assigned() IS NULL THEN
+                   settled := pg_try_advisory_lock(7250010);
+                 END IF;
+                 BEGIN
+                   SELECT last_value INTO value FROM core_change_seq;
+                 EXCEPTION WHEN OTHERS THEN
+                   IF settled THEN PERFORM pg_advisory_unlock(7250010); END IF;
+                   RAISE;
+                 END;
+                 IF settled THEN PERFORM pg_advisory_unlock(7250010); END IF;
+               END $$"""
+        )
+        tables = [
+            t
+            for t in conn.introspection.table_names(cursor)
+            if not t.startswith(UNWATCHED_PREFIXES)
+        ]
+        for table in tables:
+            cursor.execute(
+                "CREATE OR REPLACE TRIGGER core_change AFTER INSERT OR UPDATE OR DELETE OR "
+                f'TRUNCATE ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION core_change_bump()'
+            )
+    return len(tables)
+
+
+@dataclass(frozen=True)
+class Generation:
+    value: int
+    storable: (
+        bool  # no transaction that wrote to a watched table was open, nor has this one written
+    )
+
+
+_GENERATION_SQL = "SELECT value, settled FROM core_change_generation()"
+
+
+def generation() -> Generation | None:
+    """The data generation now, or None where there is none (SQLite, or triggers not installed)."""
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_GENERATION_SQL)
+            value, storable = cursor.fetchone()
+    except DatabaseError:  # the sequence is missing: migrate has not run its post_migrate step
+        logger.warning("page cache off: %s is missing (run manage.py migrate)", SEQUENCE)
+        return None
+    return Generation(value, storable)
+
+
+# The release --------------------------------------------------------------------------------
+@functools.cache
+def release() -> str:
+    """A digest of the code and templates this process serves (computed once per process)."""
+    digest = hashlib.blake2b(digest_size=12)
+    base = Path(settings.BASE_DIR)
+    skip = {".venv", "node_modules", "var", ".git", "static", "tests", "docs"}
+    for path in sorted(base.rglob("*")):
+        parts = path.relative_to(base).parts
+        if parts[0] in skip or path.suffix not in {".py", ".html"} or not path.is_file():
+            continue
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# The pages ----------------------------------------------------------------------------------
+def _key(request, gen: Generation) -> str:
+    user = request.user.pk if request.user.is_authenticated else None
+    bucket = int(time.time() // settings.PAGE_CACHE_SECONDS)
+    parts = (release(), user, request.get_host(), request.get_full_path(), gen.value, bucket)
+    return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _messages_waiting(request) -> bool:
+    return bool(len(get_messages(request)))
+
+
+def _punch(request, html: str) -> str:
+    """The page with this request's nonce and CSRF tokens replaced by holes."""
+    nonce = get_nonce(request)
+    if nonce is not None and getattr(nonce, "_wrapped", None) is not None:
+        value = str(nonce)
+        if value:
+            html = html.replace(value, NONCE_HOLE)
+    return _CSRF_FIELD.sub(lambda m: m.group(1) + CSRF_HOLE + m.group(2), html)
+
+
+def _fill(request, html: str) -> str:
+    if NONCE_HOLE in html:
+        html = html.replace(NONCE_HOLE, str(get_nonce(request)))
+    if CSRF_HOLE in html:
+        html = html.replace(CSRF_HOLE, get_token(request))
+    return html
+
+
+def _storable(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and response.get("Content-Type", "").startswith("text/html")
+    )
+
+
+def page_cache(view):
+    """Serve the GET page from the cache when nothing it shows can have changed (see above).
+
+    Put it inside the view's permission checks, which therefore still run on every request."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        off = getattr(request, "page_cache_off", False)  # the benchmark's cold probe
+        if request.method != "GET" or not settings.PAGE_CACHE_SECONDS or off:
+            return view(request, *args, **kwargs)
+        if _messages_waiting(request):
+            return view(request, *args, **kwargs)
+        gen = generation()
+        if gen is None:
+            return view(request, *args, **kwargs)
+        key = _key(request, gen)
+        try:
+            hit = cache.get(key)
+        except Exception:  # the shared cache is down: draw the page
+            logger.warning("page cache unavailable", exc_info=True)
+            hit = None
+        if hit is not None:
+            headers, html = hit
+            response = HttpResponse(_fill(request, html), headers=headers)
+            response.page_cache = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        after = generation() if gen.storable else None
+        unchanged = after is not None and after.value == gen.value and after.storable
+        if unchanged and _storable(response):
+            headers = dict(response.headers.items())
+            html = _punch(request, response.content.decode(response.charset))
+            try:
+                cache.set(key, (headers, html), settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("page cache unavailable", exc_info=True)
+            response.page_cache = "stored"
+        return response
+
+    return wrapper
