@@ -32,6 +32,7 @@ decorated. On SQLite (`make run`'s embedded default) there is no generation, so 
 import functools
 import hashlib
 import logging
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -141,16 +142,20 @@ def generation() -> Generation | None:
 # The release --------------------------------------------------------------------------------
 @functools.cache
 def release() -> str:
-    """A digest of the code and templates this process serves (computed once per process)."""
+    """A digest of the code and templates this process serves: each file's name, size and
+    modification time (computed once per process; a deployment changes them)."""
     digest = hashlib.blake2b(digest_size=12)
     base = Path(settings.BASE_DIR)
-    skip = {".venv", "node_modules", "var", ".git", "static", "tests", "docs"}
-    for path in sorted(base.rglob("*")):
-        parts = path.relative_to(base).parts
-        if parts[0] in skip or path.suffix not in {".py", ".html"} or not path.is_file():
-            continue
-        digest.update(str(path.relative_to(base)).encode())
-        digest.update(path.read_bytes())
+    skip = {".venv", "node_modules", "var", "static", "tests", "docs", "scripts"}
+    for root, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith((".py", ".html")):
+                path = Path(root, name)
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+                )
     return digest.hexdigest()
 
 

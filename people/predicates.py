@@ -1,6 +1,9 @@
 """Named predicates about people, shared by every app's rules. Each takes the signed-in user and,
 where it asks about an object, that object; each is tested in tests/people/test_predicates.py."""
 
+import functools
+from dataclasses import dataclass
+
 import rules
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,7 +12,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from people.models import Delegation, Officer, delegation_in_force
+from people.models import Delegation, Officer, Unit, delegation_in_force
 from people.roles import Role
 
 
@@ -33,23 +36,15 @@ def load_principal(user) -> None:
     change. An object whose officer record was loaded already keeps that instance."""
     if getattr(user, "_portal_roles", None) is not None or not getattr(user, "pk", None):
         return
-    facts = _team_exists(OuterRef("officer__pk"))
-    roles = Group.objects.filter(user=OuterRef("pk")).values_list("name", flat=True)
-    in_one_query = connection.vendor == "postgresql"  # ARRAY(subquery); SQLite asks twice
-    if in_one_query:
-        facts["role_names"] = ArraySubquery(roles)
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .select_related("officer__unit")
-        .annotate(**facts)
-        .first()
-    )
+    if connection.vendor == "postgresql":
+        row = _prepared_principal(user.pk)
+    else:  # the embedded default `make run` uses on a bare machine: no ARRAY(subquery)
+        row = _principal_queryset(user.pk, timezone.localdate(), in_one_query=False).first()
+        if row is not None:
+            row.role_names = Group.objects.filter(user=user.pk).values_list("name", flat=True)
     if row is None:
         user._portal_roles = set()
         return
-    if not in_one_query:  # the embedded default `make run` uses on a bare machine
-        row.role_names = Group.objects.filter(user=user.pk).values_list("name", flat=True)
     user._portal_roles = set(row.role_names)
     officer = getattr(row, "officer", None)
     relation = Officer.user.field.remote_field  # the user-to-officer side of the one-to-one
@@ -57,6 +52,87 @@ def load_principal(user) -> None:
         relation.set_cached_value(user, officer)
     if getattr(user, "_portal_has_team", None) is None:
         user._portal_has_team = officer is not None and (row.direct or row.delegated)
+
+
+def _principal_queryset(pk, today, *, in_one_query: bool):
+    facts = _team_exists(OuterRef("officer__pk"), today)
+    if in_one_query:
+        roles = Group.objects.filter(user=OuterRef("pk")).values_list("name", flat=True)
+        facts["role_names"] = ArraySubquery(roles)
+    return (
+        get_user_model()
+        .objects.filter(pk=pk)
+        .select_related("officer__unit")
+        .annotate(**facts)
+        .order_by()
+    )
+
+
+# Stands for the user's id in the prepared principal query (no user has a negative id).
+_ANY_USER = -7_250_011
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str
+    params: tuple
+    user: tuple[int, int, list[str]]  # (first column, end, attnames)
+    officer: tuple[int, int, list[str]]
+    unit: tuple[int, int, list[str]]
+    facts: dict[str, int]  # annotation name -> column
+
+
+def _columns(select, info) -> tuple[int, int, list[str]]:
+    fields = info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    return start, end, [column[0].target.attname for column in select[start:end]]
+
+
+@functools.lru_cache(maxsize=4)
+def _prepare(today, alias) -> _Prepared:
+    """The principal query, built and compiled by the ORM once a day per database: building it
+    cost ten times more than running it, on every request of every page (issue 18's profile)."""
+    query = _principal_queryset(_ANY_USER, today, in_one_query=True).query
+    compiler = query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    officer_info = compiler.klass_info["related_klass_infos"][0]
+    unit_info = officer_info["related_klass_infos"][0]
+    return _Prepared(
+        sql,
+        tuple(params),
+        _columns(compiler.select, compiler.klass_info),
+        _columns(compiler.select, officer_info),
+        _columns(compiler.select, unit_info),
+        dict(compiler.annotation_col_map),
+    )
+
+
+def _prepared_principal(pk):
+    """One row of the prepared query as the ORM would give it: the user with its officer and
+    the officer's unit attached (or none), and the facts as attributes; None for no such user."""
+    prepared = _prepare(timezone.localdate(), connection.alias)
+    params = [pk if p == _ANY_USER else p for p in prepared.params]
+    with connection.cursor() as cursor:
+        cursor.execute(prepared.sql, params)
+        values = cursor.fetchone()
+    if values is None:
+        return None
+
+    def build(model, columns):
+        start, end, attnames = columns
+        if values[start] is None:  # the LEFT JOIN found no row
+            return None
+        return model.from_db(connection.alias, attnames, values[start:end])
+
+    user = build(get_user_model(), prepared.user)
+    officer = build(Officer, prepared.officer)
+    if officer is not None:
+        Officer.unit.field.set_cached_value(officer, build(Unit, prepared.unit))
+        Officer.user.field.set_cached_value(officer, user)
+    Officer.user.field.remote_field.set_cached_value(user, officer)
+    for name, column in prepared.facts.items():
+        setattr(user, name, values[column])
+    return user
 
 
 def role_names(user) -> list[str]:
@@ -140,7 +216,7 @@ def has_team(user):
     return answer
 
 
-def _team_exists(me) -> dict:
+def _team_exists(me, today=None) -> dict:
     """Whether officer `me` (an id, or an OuterRef to one) has a team, as two EXISTS each
     answered from its own index (the OR of the two reads every officer of the force): someone
     they line-manage (`direct`), or someone whose supervisor they act for today by a delegation
@@ -151,7 +227,7 @@ def _team_exists(me) -> dict:
         "direct": Exists(team.filter(supervisor_id=me)),
         "delegated": Exists(
             team.filter(
-                delegation_in_force(through="supervisor__delegations_given__"),
+                delegation_in_force(today, through="supervisor__delegations_given__"),
                 supervisor__delegations_given__acting_id=me,
             )
         ),
