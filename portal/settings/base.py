@@ -137,7 +137,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, loading the person's roles and officer record with them (people/backends.py).
+    # A session signed in through allauth's own path before it came is signed out once.
+    "people.backends.PortalBackend",
     "django.contrib.auth.backends.ModelBackend",  # sessions signed in before allauth came
 ]
 LOGIN_URL = "login"

@@ -1,6 +1,7 @@
-"""What every signed-in page pays before its own work: the session, the user, and one query for
-what the permission checks ask of the person (their roles, officer record and unit, whether they
-have a team), kept on that request's user object and asked again by the next request. (Speed is
+"""What every signed-in page pays before its own work: the session, and one query for the user
+with what the permission checks ask of the person (their roles, officer record and unit, whether
+they have a team; people/backends.py), kept on that request's user object and asked again by the
+next request. (Speed is
 measured by `make bench`, not here.)"""
 
 import pytest
@@ -16,8 +17,8 @@ from tests.factories import OfficerFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, and the one principal query (roles, officer and unit, team).
-SIGNED_IN = 3
+# Session, and the user with the principal (roles, officer and unit, team) in one query.
+SIGNED_IN = 2
 
 
 @pytest.fixture

@@ -302,7 +302,7 @@ class Command(BaseCommand):
             ):
                 session = SessionStore()
                 session[SESSION_KEY] = str(user.pk)
-                session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+                session[BACKEND_SESSION_KEY] = "people.backends.PortalBackend"  # as signing in does
                 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
                 session["account_authentication_methods"] = [
                     {"method": "password", "at": now, "username": user.username},
