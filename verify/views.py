@@ -10,7 +10,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from accounts.models import SocialAccount
-from core.page_cache import page_cache
 from verify.selectors import COMPROMISED, OFFICIAL, Verdict, public_accounts, verdict
 
 PLATFORMS = dict(SocialAccount.Platform.choices)
@@ -49,7 +48,6 @@ def _verdict_json(answer: Verdict) -> dict:
 
 @require_GET
 @cache_control(public=True, max_age=300)
-@page_cache
 def verify_page(request):
     """One handle, looked up with one indexed query; the list of every account is a page of its
     own (`accounts`)."""
@@ -74,7 +72,6 @@ def verify_page(request):
 
 @require_GET
 @cache_control(public=True, max_age=300)
-@page_cache
 def accounts_page(request):
     page = Paginator(public_accounts(), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [_public(r) for r in page.object_list]
