@@ -198,6 +198,35 @@ def _storable(response) -> bool:
     )
 
 
+class _Shelf:
+    """The shared cache, skipped for a while once it fails: when Redis is down or hangs, one
+    request in a process waits out the timeout and the rest draw their pages at once (as the
+    broker's circuit breaker does for publishing; no lock held while the cache is asked)."""
+
+    def __init__(self):
+        self.skip_until = 0.0
+
+    def _call(self, method, *args):
+        """(whether the cache answered, its answer)"""
+        if time.monotonic() < self.skip_until:
+            return False, None
+        try:
+            return True, method(*args)
+        except Exception:
+            self.skip_until = time.monotonic() + settings.BROKER_BREAKER_RESET_SECONDS
+            logger.warning("page cache unavailable: pages are drawn", exc_info=True)
+            return False, None
+
+    def get(self, key):
+        return self._call(cache.get, key)[1]
+
+    def set(self, key, value) -> bool:
+        return self._call(cache.set, key, value, settings.PAGE_CACHE_SECONDS)[0]
+
+
+shelf = _Shelf()
+
+
 def page_cache(view):
     """Serve the GET page from the cache when nothing it shows can have changed (see above).
 
@@ -214,11 +243,7 @@ def page_cache(view):
         if gen is None:
             return view(request, *args, **kwargs)
         key = _key(request, gen)
-        try:
-            hit = cache.get(key)
-        except Exception:  # the shared cache is down: draw the page
-            logger.warning("page cache unavailable", exc_info=True)
-            hit = None
+        hit = shelf.get(key)
         if hit is not None:
             headers, html = hit
             response = HttpResponse(_fill(request, html), headers=headers)
@@ -232,11 +257,8 @@ def page_cache(view):
         if unchanged and _storable(response):
             headers = dict(response.headers.items())
             html = _punch(request, response.content.decode(response.charset))
-            try:
-                cache.set(key, (headers, html), settings.PAGE_CACHE_SECONDS)
-            except Exception:
-                logger.warning("page cache unavailable", exc_info=True)
-            response.page_cache = "stored"
+            if shelf.set(key, (headers, html)):
+                response.page_cache = "stored"
         return response
 
     return wrapper

@@ -180,3 +180,21 @@ def test_the_time_bucket_expires_pages(press, account, monkeypatch, settings):
     now = page_cache.time.time()
     monkeypatch.setattr(page_cache.time, "time", lambda: now + settings.PAGE_CACHE_SECONDS)
     assert served(client)[0] == "stored"
+
+
+def test_a_failing_cache_is_skipped_for_a_while_and_pages_are_drawn(press, account, monkeypatch):
+    client = signed_in(press)
+    calls = []
+
+    def down(*args):
+        calls.append(args)
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(page_cache.shelf, "skip_until", 0.0)
+    monkeypatch.setattr(page_cache.cache, "get", down)
+    how, page = served(client)
+    assert how is None and "BeforeWMP" in page
+    assert len(calls) == 1
+    assert served(client)[0] is None
+    assert len(calls) == 1  # not asked again while it is skipped
+    monkeypatch.setattr(page_cache.shelf, "skip_until", 0.0)
