@@ -81,7 +81,17 @@ def verdict(handle: str, platform: str | None = None) -> Verdict:
     )
     if platform:
         rows = rows.filter(platform=platform)
-    rows = list(rows.values("pk", *PUBLIC_FIELDS, "status", "closed_on"))
+    rows = list(
+        rows.values(
+            "pk",
+            *PUBLIC_FIELDS,
+            "status",
+            "closed_on",
+            "consolidated_into__handle",
+            "consolidated_into__platform",
+            "consolidated_into__status",
+        )
+    )
     public = [r for r in rows if r["status"] in PUBLIC_STATUSES]
     if any(r["status"] in LIVE_STATUSES for r in public):
         return Verdict(handle, OFFICIAL, [r for r in public if r["status"] in LIVE_STATUSES])
@@ -97,8 +107,18 @@ def verdict(handle: str, platform: str | None = None) -> Verdict:
     if closed and (
         renamed is None or (closed[0]["closed_on"] or datetime.date.min) >= renamed.since
     ):
-        return Verdict(handle, FORMERLY_OFFICIAL, [], since=closed[0]["closed_on"], reason="closed")
+        return _closed(handle, closed[0])
     return renamed or Verdict(handle, UNKNOWN, [])
+
+
+def _closed(handle: str, row: dict) -> Verdict:
+    """Closed; and, for an account folded into a unit's account that is still public, where
+    its followers should go now (`now_handle` on `now_platform`)."""
+    answer = Verdict(handle, FORMERLY_OFFICIAL, [], since=row["closed_on"], reason="closed")
+    if row["consolidated_into__status"] in PUBLIC_STATUSES:
+        answer.now_handle = row["consolidated_into__handle"]
+        answer.now_platform = row["consolidated_into__platform"]
+    return answer
 
 
 def _renamed(handle: str, platform: str | None) -> Verdict | None:
