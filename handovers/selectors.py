@@ -67,6 +67,22 @@ def waiting_for_owner(user) -> QuerySet:
     )
 
 
+def waiting_for_answer(user) -> QuerySet:
+    """What waits for this person's own answer, in one query: accounts offered to them as
+    successor, and consolidations of their accounts waiting for them to agree."""
+    me = officer_of(user)
+    if me is None:
+        return AccountTransition.objects.none()
+    return (
+        _transitions()
+        .filter(
+            Q(state=State.AWAITING_SUCCESSOR, successor=me)
+            | Q(state=State.AWAITING_OWNER, owner=me)
+        )
+        .order_by("state_changed_at", "pk")
+    )
+
+
 def waiting_for_supervisor(user) -> QuerySet:
     me = officer_of(user)
     if me is None:
