@@ -125,6 +125,7 @@ def with_days_since_change(accounts, *, today=None) -> list[SocialAccount]:
 
 
 WAITING_FOR_TRANSITION = {
+    TransitionState.AWAITING_OWNER: "Owner",
     TransitionState.AWAITING_SUCCESSOR: "Successor",
     TransitionState.AWAITING_SUPERVISOR: "Supervisor",
     TransitionState.AWAITING_PRESS_OFFICE: "Press office",

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from people.models import Unit
 from people.roles import Role
 from tests.factories import (
     CredentialFactory,
+    DelegationFactory,
     OfficerFactory,
     SocialAccountFactory,
     UnitFactory,
@@ -525,3 +527,78 @@ def test_the_press_office_completing_its_own_account_is_refused(
             deactivated_on=timezone.localdate(),
         )
     assert TransitionDecision.objects.filter(transition=transition).count() == 2
+
+
+# Who may take each step: every member of a cast tries it, each try undone --------------------
+
+
+class _Undo(Exception):
+    pass
+
+
+def _tries(cast: dict, call) -> set[str]:
+    """The names in `cast` for whom `call(user)` succeeds; each try is rolled back."""
+    allowed = set()
+    for name, officer in cast.items():
+        try:
+            with transaction.atomic():
+                call(officer.user)
+                allowed.add(name)
+                raise _Undo
+        except _Undo:
+            pass
+        except (PermissionDenied, WorkflowError):
+            pass
+    return allowed
+
+
+@pytest.fixture
+def cast(officer, supervisor, inspector, other_supervisor, press_officer, auditor, team):
+    acting = OfficerFactory(unit=team, roles=[Role.OFFICER, Role.SUPERVISOR])
+    DelegationFactory(supervisor=supervisor, acting=acting)
+    return {
+        "owner": officer,
+        "supervisor": supervisor,
+        "acting": acting,
+        "inspector": inspector,
+        "other_supervisor": other_supervisor,
+        "press": press_officer,
+        "auditor": auditor,
+        "colleague": OfficerFactory(unit=team, supervisor=supervisor),
+    }
+
+
+def test_exactly_the_right_people_may_take_each_step(cast, quiet, unit_account):
+    started = services.transition_start(
+        actor=cast["press"].user,
+        account_id=quiet.pk,
+        kind="consolidation",
+        reason="Quiet",
+        target=unit_account,
+    )
+    pk = started.pk
+    assert _tries(
+        cast,
+        lambda user: services.consolidation_respond(actor=user, transition_id=pk, agree=True),
+    ) == {"owner"}
+    assert _tries(
+        cast, lambda user: services.transition_withdraw(actor=user, transition_id=pk)
+    ) == {"owner", "press"}
+    services.consolidation_respond(actor=cast["owner"].user, transition_id=pk, agree=True)
+    assert _tries(
+        cast,
+        lambda user: services.transition_decide(actor=user, transition_id=pk, approve=True),
+    ) == {"supervisor", "acting"}
+    services.transition_decide(actor=cast["acting"].user, transition_id=pk, approve=True)
+    assert _tries(
+        cast,
+        lambda user: services.consolidation_complete(
+            actor=user,
+            transition_id=pk,
+            ticked=ALL_TICKED,
+            deactivated_on=timezone.localdate(),
+        ),
+    ) == {"press"}
+    # Nobody decides one stage twice.
+    with pytest.raises(WorkflowError):
+        services.transition_decide(actor=cast["supervisor"].user, transition_id=pk, approve=True)
