@@ -87,9 +87,7 @@ def verdict(handle: str, platform: str | None = None) -> Verdict:
             *PUBLIC_FIELDS,
             "status",
             "closed_on",
-            "consolidated_into__handle",
-            "consolidated_into__platform",
-            "consolidated_into__status",
+            "consolidated_into",
         )
     )
     public = [r for r in rows if r["status"] in PUBLIC_STATUSES]
@@ -112,13 +110,36 @@ def verdict(handle: str, platform: str | None = None) -> Verdict:
 
 
 def _closed(handle: str, row: dict) -> Verdict:
-    """Closed; and, for an account folded into a unit's account that is still public, where
-    its followers should go now (`now_handle` on `now_platform`)."""
+    """Closed; and, for an account folded into a unit's account, where its followers should go
+    now (`now_handle` on `now_platform`)."""
     answer = Verdict(handle, FORMERLY_OFFICIAL, [], since=row["closed_on"], reason="closed")
-    if row["consolidated_into__status"] in PUBLIC_STATUSES:
-        answer.now_handle = row["consolidated_into__handle"]
-        answer.now_platform = row["consolidated_into__platform"]
+    now = _folded_into(row["pk"]) if row["consolidated_into"] else None
+    if now is not None:
+        answer.now_handle, answer.now_platform = now["handle"], now["platform"]
     return answer
+
+
+FOLD_HOPS = 5  # an account folded into one that was later folded in too: followed this far
+
+
+def _folded_into(account_id: int) -> dict | None:
+    """The public account that now posts for a folded account: the one it was folded into or,
+    if that one was folded in later as well, the one that took its followers (one query a
+    step, at most FOLD_HOPS)."""
+    seen, current = {account_id}, account_id
+    for _ in range(FOLD_HOPS):
+        into = (
+            SocialAccount.objects.filter(consolidated_from__pk=current)
+            .values("pk", "handle", "platform", "status")
+            .first()
+        )
+        if into is None or into["pk"] in seen:
+            return None
+        if into["status"] in PUBLIC_STATUSES:
+            return into
+        seen.add(into["pk"])
+        current = into["pk"]
+    return None
 
 
 def _renamed(handle: str, platform: str | None) -> Verdict | None:
