@@ -310,10 +310,16 @@ def _tell_consolidation(actor, transition, kind: str, facts: dict) -> None:
 
 def _first_state(actor, kind: Kind, account: SocialAccount) -> State:
     """A handover waits for its successor; a consolidation for its owner to agree, unless the
-    owner started it; the rest for the owner's supervisor."""
+    owner started it or has left the force (an orphan: nobody can answer for them, so their
+    supervisor decides); the rest for the owner's supervisor."""
     if kind == Kind.HANDOVER:
         return State.AWAITING_SUCCESSOR
-    if kind == Kind.CONSOLIDATION and account.owner.user_id != actor.pk:
+    owner = account.owner
+    if (
+        kind == Kind.CONSOLIDATION
+        and owner.user_id != actor.pk
+        and owner.status != Officer.Status.LEFT
+    ):
         return State.AWAITING_OWNER
     return State.AWAITING_SUPERVISOR
 
@@ -366,7 +372,7 @@ def transition_start(
         },
         reason=transition.reason,
     )
-    if kind == Kind.CONSOLIDATION and transition.state == State.AWAITING_SUPERVISOR:
+    if kind == Kind.CONSOLIDATION and account.owner.user_id == actor.pk:
         _decide(
             transition,
             TransitionDecision.Stage.OWNER,

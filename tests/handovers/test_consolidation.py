@@ -602,3 +602,22 @@ def test_exactly_the_right_people_may_take_each_step(cast, quiet, unit_account):
     # Nobody decides one stage twice.
     with pytest.raises(WorkflowError):
         services.transition_decide(actor=cast["supervisor"].user, transition_id=pk, approve=True)
+
+
+def test_an_orphan_whose_owner_left_goes_straight_to_the_supervisor(
+    quiet, unit_account, officer, supervisor, press_officer
+):
+    officer.status, officer.status_changed_on = "left", timezone.localdate()
+    officer.save(update_fields=["status", "status_changed_on"])
+    transition = services.transition_start(
+        actor=press_officer.user,
+        account_id=quiet.pk,
+        kind="consolidation",
+        reason="The owner has left; the LPU account takes the followers.",
+        target=unit_account,
+    )
+    assert transition.state == "awaiting_supervisor"
+    assert not transition.decisions.exists()  # nobody agreed for the owner
+    services.transition_decide(actor=supervisor.user, transition_id=transition.pk, approve=True)
+    transition.refresh_from_db()
+    assert transition.state == "awaiting_press_office"
