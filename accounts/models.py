@@ -68,12 +68,27 @@ class SocialAccount(FSMModelMixin, models.Model):
         blank=True,
         help_text="Credentials lodged before this moment (a handover or an incident) are stale.",
     )
+    consolidated_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consolidated_from",
+        help_text="For an account closed by a consolidation: the account its followers were "
+        "pointed to (public: the verification page says where to go).",
+    )
 
     class Meta:
         ordering = ["handle"]
         constraints = [
             models.UniqueConstraint(
                 Lower("handle"), "platform", name="social_account_handle_unique_ci"
+            ),
+            # Only a closed account was folded into another, and never into itself.
+            models.CheckConstraint(
+                condition=Q(consolidated_into__isnull=True)
+                | (Q(status="closed") & ~Q(consolidated_into=models.F("pk"))),
+                name="social_account_consolidated_when_closed",
             ),
         ]
         indexes = [
@@ -137,6 +152,13 @@ class SocialAccount(FSMModelMixin, models.Model):
     def close(self, *, on: date):
         """The account was deactivated on the platform; it stays in the register, closed."""
         self.closed_on = on
+
+    @transition(field=status, source=Status.HANDOVER_PENDING, target=Status.CLOSED)
+    def consolidate(self, *, on: date, into: "SocialAccount"):
+        """Folded into `into` (a unit's account): deactivated on the platform `on`, closed, and
+        its followers pointed to `into`."""
+        self.closed_on = on
+        self.consolidated_into = into
 
 
 class Dormancy(models.TextChoices):

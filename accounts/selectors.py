@@ -12,6 +12,11 @@ from people.predicates import officer_of, sees_everything
 from people.selectors import supervised_officer_ids
 
 
+def account_posters(account) -> list:
+    """Everyone who posts to the account: its owner first, then its current editors."""
+    return [account.owner]
+
+
 def social_accounts_visible_to(user) -> QuerySet:
     qs = SocialAccount.objects.select_related("owner", "owner__user", "unit")
     if sees_everything(user):

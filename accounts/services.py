@@ -123,6 +123,7 @@ LIFECYCLE = {
     "mark_compromised": Move("socialaccount.compromised"),
     "restore": Move("socialaccount.recovered"),
     "close": Move("socialaccount.closed", ("closed_on",)),
+    "consolidate": Move("socialaccount.consolidated", ("closed_on", "consolidated_into")),
 }
 OPENED_FROM_CASE = "socialaccount.registered_from_case"
 
@@ -252,6 +253,19 @@ def social_account_close(
 ) -> SocialAccount:
     """To closed, deactivated on the platform `closed_on`."""
     return _move(account, "close", actor=actor, reason=reason, on=closed_on)
+
+
+def social_account_consolidate(
+    *,
+    actor,
+    account: SocialAccount | int,
+    into: SocialAccount,
+    closed_on: datetime.date,
+    reason: str,
+) -> SocialAccount:
+    """Handover pending to closed, folded into `into`: deactivated on the platform `closed_on`,
+    its followers pointed to `into` (the caller checked that `into` is live)."""
+    return _move(account, "consolidate", actor=actor, reason=reason, on=closed_on, into=into)
 
 
 # Activity -------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils import timezone
 
+from accounts.models import SocialAccount
 from core.forms import CSVFileField, form_helper
 from handovers.models import Checklist, Kind
-from handovers.selectors import successor_choices
+from handovers.selectors import consolidation_targets, successor_choices
 from people.models import Officer
 
 
@@ -27,7 +28,7 @@ class StartForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="The guidance: if a new officer takes your place, hand the account over so they"
         " keep the followers; if you can keep tweeting usefully in your new post, keep it.",
-        error_messages={"required": "Choose hand over, keep and repurpose, or close"},
+        error_messages={"required": "Choose what should happen to the account"},
     )
     successor = OfficerChoiceField(
         label="Successor",
@@ -36,6 +37,13 @@ class StartForm(forms.Form):
         help_text="Only for a handover: the officer who takes the account over. Type part of"
         " their name, unit or staff number.",
         widget=forms.Select(attrs={"data-app-autocomplete": "successor"}),
+    )
+    target = forms.ModelChoiceField(
+        label="The unit's account to fold it into",
+        queryset=SocialAccount.objects.none(),
+        required=False,
+        help_text="Only for a consolidation: the live team, unit or central account its"
+        " followers are pointed to, on the same platform, in its unit or a unit above it.",
     )
     reason = forms.CharField(
         label="Reason",
@@ -55,9 +63,21 @@ class StartForm(forms.Form):
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = successor_choices(account)
+        targets = consolidation_targets(account)
+        if targets:
+            self.fields["target"].queryset = SocialAccount.objects.filter(
+                pk__in=[t.pk for t in targets]
+            ).select_related("unit")
+            self.fields["target"].label_from_instance = lambda t: (
+                f"@{t.handle} ({t.get_kind_display()}, {t.unit})"
+            )
+        else:  # nothing to fold it into: no such choice
+            self.fields["kind"].choices = [c for c in Kind.choices if c[0] != Kind.CONSOLIDATION]
+            del self.fields["target"]
         self.helper = form_helper(
             Field.radios("kind", legend_size=Size.MEDIUM),
             Field.select("successor"),
+            *([Field.select("target")] if targets else []),
             Field.textarea("reason"),
             Field.textarea("new_purpose"),
             submit="Start",
@@ -71,6 +91,8 @@ class StartForm(forms.Form):
             self.add_error("successor", "Choose the officer who takes the account over")
         if kind == Kind.REPURPOSE and not (data.get("new_purpose") or "").strip():
             self.add_error("new_purpose", "Describe what the account will be for in your new post")
+        if kind == Kind.CONSOLIDATION and not data.get("target"):
+            self.add_error("target", "Choose the unit's account the followers should go to")
         return data
 
 
@@ -86,6 +108,40 @@ class RespondForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed when you decline: say why, so the owner can find someone else.",
+    )
+    version = forms.CharField(widget=forms.HiddenInput, max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Field.radios("answer", legend_size=Size.MEDIUM),
+            Field.textarea("comment"),
+            "version",
+            submit="Send your answer",
+            name="respond",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == "decline" and not (data.get("comment") or "").strip():
+            self.add_error("comment", "Say why you decline")
+        return data
+
+
+class OwnerRespondForm(forms.Form):
+    """The owner's answer to a consolidation someone else started."""
+
+    answer = forms.ChoiceField(
+        label="Do you agree to fold your account into the unit's account?",
+        choices=[("agree", "Agree"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose agree or decline"},
+    )
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when you decline: say why the account should stay.",
     )
     version = forms.CharField(widget=forms.HiddenInput, max_length=20)
 
@@ -171,7 +227,7 @@ class CompleteForm(forms.Form):
                 error_messages={"required": "Enter the display name the account now has"},
             )
             layout += [Field.text("new_handle", field_width=20), Field.text("new_display_name")]
-        if self.kind == Kind.CLOSURE:
+        if self.kind in (Kind.CLOSURE, Kind.CONSOLIDATION):
             self.fields["deactivated_on"] = forms.DateField(
                 label="Date deactivated on the platform",
                 initial=timezone.localdate,
@@ -185,6 +241,7 @@ class CompleteForm(forms.Form):
         label = {
             Kind.HANDOVER: "Complete the handover",
             Kind.CLOSURE: "Close the account",
+            Kind.CONSOLIDATION: "Close the account and point followers to the unit's account",
             Kind.REPURPOSE: "Approve the new purpose",
         }[self.kind]
         self.helper = form_helper(*layout, "version", submit=label, name="complete")

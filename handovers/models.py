@@ -1,6 +1,6 @@
-"""Handing an account over, keeping it for a new purpose, or closing it; the decisions on each;
-the press office's checklist; and the record that a closed account's login details were
-destroyed."""
+"""Handing an account over, keeping it for a new purpose, closing it, or folding it into its
+unit's account (a consolidation); the decisions on each; the press office's checklist; and the
+record that a closed account's login details were destroyed."""
 
 from django.conf import settings
 from django.db import models
@@ -16,25 +16,33 @@ class Kind(models.TextChoices):
     HANDOVER = "handover", "Hand over to a successor"
     REPURPOSE = "repurpose", "Keep and repurpose"
     CLOSURE = "closure", "Close the account"
+    CONSOLIDATION = "consolidation", "Fold into a unit's account"
 
 
 class State(models.TextChoices):
+    AWAITING_OWNER = "awaiting_owner", "Waiting for the owner to agree"
     AWAITING_SUCCESSOR = "awaiting_successor", "Waiting for the successor to accept"
     AWAITING_SUPERVISOR = "awaiting_supervisor", "Waiting for the supervisor"
     AWAITING_PRESS_OFFICE = "awaiting_press_office", "Waiting for the press office"
     COMPLETED = "completed", "Completed"
     DECLINED = "declined", "Declined by the successor"
+    DECLINED_BY_OWNER = "declined_by_owner", "Declined by the owner"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-OPEN_STATES = [State.AWAITING_SUCCESSOR, State.AWAITING_SUPERVISOR, State.AWAITING_PRESS_OFFICE]
+OPEN_STATES = [
+    State.AWAITING_OWNER,
+    State.AWAITING_SUCCESSOR,
+    State.AWAITING_SUPERVISOR,
+    State.AWAITING_PRESS_OFFICE,
+]
 
 
 class AccountTransition(FSMModelMixin, models.Model):
-    """One handover, repurposing or closure of an account. Its state changes only through the
-    transitions below (the field is protected); handovers/services.py fires them under a row
-    lock."""
+    """One handover, repurposing, closure or consolidation of an account. Its state changes only
+    through the transitions below (the field is protected); handovers/services.py fires them
+    under a row lock."""
 
     Kind = Kind
     State = State
@@ -56,6 +64,14 @@ class AccountTransition(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="transitions_as_successor",
+    )
+    target = models.ForeignKey(
+        "accounts.SocialAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consolidations_into",
+        help_text="Only for a consolidation: the unit's account the followers are pointed to.",
     )
     reason = models.TextField()
     new_purpose = models.TextField(blank=True)
@@ -91,6 +107,7 @@ class AccountTransition(FSMModelMixin, models.Model):
                 fields=["account"],
                 condition=Q(
                     state__in=[
+                        "awaiting_owner",
                         "awaiting_successor",
                         "awaiting_supervisor",
                         "awaiting_press_office",
@@ -104,6 +121,14 @@ class AccountTransition(FSMModelMixin, models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(successor=models.F("owner")), name="successor_is_not_the_owner"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="consolidation") & Q(target__isnull=False))
+                | (~Q(kind="consolidation") & Q(target__isnull=True)),
+                name="consolidation_names_a_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(target=models.F("account")), name="target_is_not_the_account"
             ),
         ]
 
@@ -119,6 +144,24 @@ class AccountTransition(FSMModelMixin, models.Model):
         self.version += 1
 
     # The workflow, declared once. Permissions name rules in handovers/rules.py.
+    @transition(
+        field=state,
+        source=State.AWAITING_OWNER,
+        target=State.AWAITING_SUPERVISOR,
+        permission=object_perm("handovers.respond_as_owner"),
+    )
+    def owner_agree(self):
+        self._moved()
+
+    @transition(
+        field=state,
+        source=State.AWAITING_OWNER,
+        target=State.DECLINED_BY_OWNER,
+        permission=object_perm("handovers.respond_as_owner"),
+    )
+    def owner_decline(self):
+        self._moved()
+
     @transition(
         field=state,
         source=State.AWAITING_SUCCESSOR,
@@ -176,7 +219,7 @@ class AccountTransition(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[State.AWAITING_SUCCESSOR, State.AWAITING_SUPERVISOR],
+        source=[State.AWAITING_OWNER, State.AWAITING_SUCCESSOR, State.AWAITING_SUPERVISOR],
         target=State.WITHDRAWN,
         permission=object_perm("handovers.withdraw_transition"),
     )
@@ -185,10 +228,12 @@ class AccountTransition(FSMModelMixin, models.Model):
 
 
 class TransitionDecision(AppendOnlyModel):
-    """One step decided by one person: the successor's answer, the supervisor's decision, the
+    """One step decided by one person: the owner's agreement to a consolidation, the successor's
+    answer, the supervisor's decision, the
     press office's completion or refusal. Never edited or deleted; one per stage."""
 
     class Stage(models.TextChoices):
+        OWNER = "owner", "Owner"
         SUCCESSOR = "successor", "Successor"
         SUPERVISOR = "supervisor", "Supervisor"
         PRESS_OFFICE = "press_office", "Press office"
@@ -244,6 +289,11 @@ class Checklist(models.Model):
         ("followers_told", "Followers told why the account is closing"),
         ("old_access_removed", "Everyone's access removed (devices signed out, apps)"),
     ]
+    CONSOLIDATION_ITEMS = [
+        ("farewell_posted", "Farewell post made and pinned, telling followers where to go"),
+        ("followers_told", "Profile bio changed to point to the unit's account"),
+        ("old_access_removed", "Everyone's access removed (devices signed out, apps)"),
+    ]
 
     transition = models.OneToOneField(
         AccountTransition, on_delete=models.PROTECT, related_name="checklist"
@@ -268,6 +318,8 @@ class Checklist(models.Model):
 
     @classmethod
     def items_for(cls, kind: str) -> list[tuple[str, str]]:
+        if kind == Kind.CONSOLIDATION:
+            return cls.CONSOLIDATION_ITEMS
         return cls.CLOSURE_ITEMS if kind == Kind.CLOSURE else cls.HANDOVER_ITEMS
 
     @property

@@ -6,7 +6,14 @@ import rules
 
 from accounts.models import SocialAccount
 from accounts.predicates import is_account_owner, is_supervisor_of_account_owner
-from people.predicates import is_officer, is_press_office, officer_of, supervises
+from people.predicates import (
+    has_team,
+    is_officer,
+    is_press_office,
+    officer_of,
+    sees_everything,
+    supervises,
+)
 
 
 @rules.predicate
@@ -44,6 +51,8 @@ rules.add_perm(
     & account_is_live,
 )
 rules.add_perm("handovers.respond_as_successor", is_successor & is_officer)
+# A consolidation someone else started waits for the owner to agree (or decline).
+rules.add_perm("handovers.respond_as_owner", is_transition_owner & is_officer)
 rules.add_perm(
     "handovers.decide_as_supervisor",
     is_owners_supervisor & ~is_transition_owner & ~is_successor & is_officer,
@@ -56,3 +65,6 @@ rules.add_perm(
     (is_transition_owner | started_it) & (is_officer | is_press_office),
 )
 rules.add_perm("handovers.view_press_office_queue", is_press_office)
+# The consolidation proposals: the whole force for the press office, auditors and
+# administrators; their team's for a supervisor (or an officer acting for one).
+rules.add_perm("handovers.view_consolidation_proposals", sees_everything | has_team)

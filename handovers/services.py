@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from accounts.handles import validate_handle
 from accounts.models import SocialAccount
+from accounts.selectors import account_posters
 from accounts.services import (
     social_account_close,
     social_account_complete_handover,
+    social_account_consolidate,
     social_account_end_handover,
     social_account_start_handover,
 )
@@ -32,7 +34,7 @@ from handovers.models import (
     State,
     TransitionDecision,
 )
-from handovers.selectors import handle_suggestions_for_successor
+from handovers.selectors import consolidation_targets, handle_suggestions_for_successor
 from notifications.services import notification_event, notify
 from people import services as people_services
 from people.models import Officer
@@ -146,6 +148,16 @@ def farewell_draft(transition: AccountTransition, new_handle: str = "") -> str:
             f" @{new_handle or account.handle} for news from your local team. Thank you for"
             f" following!"
         )
+    elif transition.kind == Kind.CONSOLIDATION and transition.target:
+        target = transition.target
+        where = (
+            "" if target.platform == account.platform else f" on {target.get_platform_display()}"
+        )
+        text = (
+            f"This account is closing: from today news from {account.unit} is posted by"
+            f" @{target.handle}{where}. Please follow @{target.handle} to stay in touch. Thank"
+            f" you for following!{crime}"
+        )
     elif transition.kind == Kind.CLOSURE:
         text = (
             f"This account is closing and will stop posting. Thank you for following. For news"
@@ -161,15 +173,35 @@ def farewell_draft(transition: AccountTransition, new_handle: str = "") -> str:
     return text
 
 
+def _check_target(account: SocialAccount, target: SocialAccount | None) -> SocialAccount:
+    """A consolidation's target must be one of the account's live unit accounts now."""
+    if target is None:
+        raise WorkflowError("Choose the unit's account the followers should go to.")
+    allowed = {t.pk: t for t in consolidation_targets(account)}
+    if target.pk not in allowed:
+        raise WorkflowError(
+            f"@{target.handle} cannot take @{account.handle}'s followers: it must be an active,"
+            " recently used team, unit or central account on the same platform, in the"
+            " account's unit or a unit above it."
+        )
+    return allowed[target.pk]
+
+
 def _check_start(
-    actor, account: SocialAccount, kind: str, reason: str, successor, new_purpose: str
-) -> tuple[Kind, Officer | None]:
-    """Refuse a start the rules do not allow, saying why; returns the kind and the successor
-    (None unless it is a handover)."""
+    actor,
+    account: SocialAccount,
+    kind: str,
+    reason: str,
+    successor,
+    new_purpose: str,
+    target: SocialAccount | None = None,
+) -> tuple[Kind, Officer | None, SocialAccount | None]:
+    """Refuse a start the rules do not allow, saying why; returns the kind, the successor
+    (None unless it is a handover) and the target (None unless it is a consolidation)."""
     if account.status != SocialAccount.Status.ACTIVE:
         raise WorkflowError(
             f"@{account.handle} is {account.get_status_display().lower()}; only an active account"
-            " can be handed over, repurposed or closed."
+            " can be handed over, repurposed, closed or consolidated."
         )
     if not actor.has_perm("handovers.start_transition", account):
         raise PermissionDenied("Only the owner, their supervisor or the press office can do that.")
@@ -193,9 +225,10 @@ def _check_start(
         successor = None
     if kind == Kind.REPURPOSE and not new_purpose.strip():
         raise WorkflowError("Describe the account's new purpose in your new post.")
+    target = _check_target(account, target) if kind == Kind.CONSOLIDATION else None
     if AccountTransition.objects.filter(account=account, state__in=OPEN_STATES).exists():
         raise WorkflowError(f"@{account.handle} already has a handover or closure under way.")
-    return kind, successor
+    return kind, successor, target
 
 
 def _require_new_login_details(actor, transition, account: SocialAccount) -> SocialAccount:
@@ -215,6 +248,9 @@ def _tell_started(actor, transition, account: SocialAccount) -> None:
     The owner hears of it too when someone else started it."""
     owner, link = transition.owner, _link(transition)
     facts = {"transition": transition, "account": account, "started_by": _label(actor)}
+    if transition.kind == Kind.CONSOLIDATION:
+        _tell_consolidation(actor, transition, "consolidation.started", facts)
+        return
     with notification_event():
         if transition.kind == Kind.HANDOVER:
             notify(
@@ -242,6 +278,52 @@ def _tell_started(actor, transition, account: SocialAccount) -> None:
             )
 
 
+def _tell_consolidation(actor, transition, kind: str, facts: dict) -> None:
+    """Every step of a consolidation is told to everyone who posts to the account (the owner
+    first), the owner's supervisor (or whoever acts for them) and the press office; each hears
+    it in the words for them (`audience`), nobody of their own step."""
+    link = _link(transition)
+    posters = [officer.user for officer in account_posters(transition.account)]
+    with notification_event():
+        notify(
+            actor=actor,
+            recipients=[user for user in posters if user.is_active],
+            kind=kind,
+            context={**facts, "audience": "owner"},
+            link=link,
+        )
+        notify(
+            actor=actor,
+            recipients=supervisors_to_tell(transition.owner),
+            kind=kind,
+            context={**facts, "audience": "supervisor"},
+            link=link,
+        )
+        notify(
+            actor=actor,
+            recipients=press_office_recipients(),
+            kind=kind,
+            context={**facts, "audience": "press_office"},
+            link=link,
+        )
+
+
+def _first_state(actor, kind: Kind, account: SocialAccount) -> State:
+    """A handover waits for its successor; a consolidation for its owner to agree, unless the
+    owner started it or has left the force (an orphan: nobody can answer for them, so their
+    supervisor decides); the rest for the owner's supervisor."""
+    if kind == Kind.HANDOVER:
+        return State.AWAITING_SUCCESSOR
+    owner = account.owner
+    if (
+        kind == Kind.CONSOLIDATION
+        and owner.user_id != actor.pk
+        and owner.status != Officer.Status.LEFT
+    ):
+        return State.AWAITING_OWNER
+    return State.AWAITING_SUPERVISOR
+
+
 @transaction.atomic
 def transition_start(
     *,
@@ -251,18 +333,25 @@ def transition_start(
     reason: str,
     successor: Officer | None = None,
     new_purpose: str = "",
+    target: SocialAccount | None = None,
 ) -> AccountTransition:
-    """The owner, their supervisor or the press office starts a handover, a repurposing or a
-    closure. A handover or closure makes the account "handover pending"; a handover asks for
-    new login details (they must be lodged before it can complete)."""
+    """The owner, their supervisor or the press office starts a handover, a repurposing, a
+    closure or a consolidation (folding the account into `target`, a unit's account). A
+    handover, closure or consolidation makes the account "handover pending"; a handover asks
+    for new login details (they must be lodged before it can complete). A consolidation the
+    owner did not start waits for the owner to agree; one they started records their
+    agreement."""
     account = lock(SocialAccount, account_id)
-    kind, successor = _check_start(actor, account, kind, reason, successor, new_purpose)
+    kind, successor, target = _check_start(
+        actor, account, kind, reason, successor, new_purpose, target
+    )
     transition = AccountTransition.objects.create(
         account=account,
         kind=kind,
-        state=State.AWAITING_SUCCESSOR if kind == Kind.HANDOVER else State.AWAITING_SUPERVISOR,
+        state=_first_state(actor, kind, account),
         owner=account.owner,
         successor=successor,
+        target=target,
         reason=reason.strip(),
         new_purpose=new_purpose.strip(),
         started_by=actor,
@@ -278,11 +367,20 @@ def transition_start(
             "state": [None, transition.state],
             "account": [None, str(account)],
             **({"successor": [None, str(successor)]} if successor else {}),
+            **({"target": [None, str(target)]} if target else {}),
             **({"new_purpose": [None, transition.new_purpose]} if new_purpose else {}),
         },
         reason=transition.reason,
     )
-    if kind in (Kind.HANDOVER, Kind.CLOSURE):
+    if kind == Kind.CONSOLIDATION and account.owner.user_id == actor.pk:
+        _decide(
+            transition,
+            TransitionDecision.Stage.OWNER,
+            TransitionDecision.Outcome.ACCEPTED,
+            actor,
+            "Asked for by the owner",
+        )
+    if kind in (Kind.HANDOVER, Kind.CLOSURE, Kind.CONSOLIDATION):
         social_account_start_handover(
             actor=actor, account=account, reason=f"{transition.get_kind_display()} started"
         )
@@ -344,6 +442,44 @@ def handover_respond(
     return decision
 
 
+@transaction.atomic
+def consolidation_respond(
+    *, actor, transition_id: int, agree: bool, comment: str = "", expected_version=None
+) -> TransitionDecision:
+    """The owner agrees to fold their account into the unit's account (it goes to their
+    supervisor) or declines (the account is theirs and active again, and whoever proposed it is
+    told why)."""
+    transition = lock(AccountTransition, transition_id)
+    if transition.state != State.AWAITING_OWNER:
+        raise WorkflowError(
+            f"This is {transition.get_state_display().lower()}; it is not waiting for the owner."
+        )
+    _check_version(transition, expected_version)
+    if not agree and not comment.strip():
+        raise WorkflowError("Say why you decline, so the press office and your supervisor know.")
+    name = "owner_agree" if agree else "owner_decline"
+    before, after = fire(transition, name, actor, denied=DENIED, not_open=_not_open)
+    transition.save()
+    outcome = TransitionDecision.Outcome.ACCEPTED if agree else TransitionDecision.Outcome.DECLINED
+    decision = _decide(transition, TransitionDecision.Stage.OWNER, outcome, actor, comment)
+    audit_record(
+        actor=actor,
+        action=f"consolidation.owner_{outcome}",
+        obj=transition,
+        changes={"state": [before, after], "decision": [None, decision.pk]},
+        reason=decision.comment,
+    )
+    if not agree:
+        _return_account(actor, transition, "The owner declined the consolidation")
+    _tell_consolidation(
+        actor,
+        transition,
+        f"consolidation.owner_{outcome}",
+        {"transition": transition, "account": transition.account, "decision": decision},
+    )
+    return decision
+
+
 def _decision_step(transition, approve: bool) -> tuple[str, str]:
     """Who decides now (the stage) and the transition their answer fires: the supervisor
     approves or rejects; the press office may only refuse here (it approves by completing)."""
@@ -387,6 +523,12 @@ def transition_decide(
     link = _link(transition)
     facts = {"transition": transition, "account": transition.account, "decision": decision}
     people = [transition.owner.user] + ([transition.successor.user] if transition.successor else [])
+    if transition.kind == Kind.CONSOLIDATION:
+        if not approve:
+            _return_account(actor, transition, f"{transition.get_kind_display()} rejected")
+        step = "supervisor_approved" if approve else "rejected"
+        _tell_consolidation(actor, transition, f"consolidation.{step}", facts)
+        return decision
     if approve:
         with notification_event():
             notify(
@@ -428,6 +570,13 @@ def transition_withdraw(*, actor, transition_id: int, reason: str = "") -> Accou
         reason=reason,
     )
     _return_account(actor, transition, f"{transition.get_kind_display()} withdrawn")
+    if transition.kind == Kind.CONSOLIDATION:
+        _tell_consolidation(
+            actor,
+            transition,
+            "consolidation.withdrawn",
+            {"transition": transition, "account": transition.account, "reason": reason},
+        )
     if transition.successor:
         notify(
             actor=actor,
@@ -682,6 +831,73 @@ def closure_complete(
         kind="closure.completed",
         context={"transition": transition, "account": account, "checklist": checklist},
         link=_link(transition),
+    )
+    return account
+
+
+@transaction.atomic
+def consolidation_complete(
+    *,
+    actor,
+    transition_id: int,
+    ticked: set[str],
+    deactivated_on: datetime.date,
+    expected_version=None,
+) -> SocialAccount:
+    """The press office confirms the farewell post pointing followers to the unit's account and
+    the deactivation: the login details are destroyed (the record of them kept), and the account
+    is closed with a record of where its followers should go (`consolidated_into`), which the
+    public verification page then gives. Refused if the unit's account is no longer live."""
+    transition, account = _press_office_step(
+        actor, transition_id, Kind.CONSOLIDATION, expected_version
+    )
+    target = lock(SocialAccount, transition.target_id)
+    if target.status != SocialAccount.Status.ACTIVE:
+        raise WorkflowError(
+            f"@{target.handle} is {target.get_status_display().lower()}: it cannot take the"
+            " followers now. Refuse this consolidation and start one into another account."
+        )
+    if deactivated_on is None:
+        raise WorkflowError("Enter the date the account was deactivated on the platform.")
+    if deactivated_on > timezone.localdate():
+        raise WorkflowError("The deactivation date cannot be in the future.")
+    checklist, checklist_changes = _tick(transition, Kind.CONSOLIDATION, ticked)
+    before, after = fire(transition, "complete", actor, denied=DENIED, not_open=_not_open)
+    transition.save()
+    _destroy_credentials(actor, transition, account)
+    _record_checklist(
+        checklist,
+        actor,
+        deactivated_on=deactivated_on,
+        credentials_destroyed=True,
+        farewell_text=farewell_draft(transition),
+    )
+    decision = _completed(transition, actor)
+    social_account_consolidate(
+        actor=actor,
+        account=account,
+        into=target,
+        closed_on=deactivated_on,
+        reason=transition.reason,
+    )
+    audit_record(
+        actor=actor,
+        action="consolidation.completed",
+        obj=transition,
+        changes={
+            "state": [before, after],
+            "decision": [None, decision.pk],
+            **checklist_changes,
+            "deactivated_on": [None, deactivated_on],
+            "credentials_destroyed": [False, True],
+            "consolidated_into": [None, str(target)],
+        },
+    )
+    _tell_consolidation(
+        actor,
+        transition,
+        "consolidation.completed",
+        {"transition": transition, "account": account, "checklist": checklist},
     )
     return account
 

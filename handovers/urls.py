@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/complete/", views.complete, name="complete"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("leavers/", views.leavers, name="leavers"),
+    path("consolidations/", views.consolidations, name="consolidations"),
 ]

@@ -1,9 +1,11 @@
 """Thin views: bind the form, fetch the object through a permission-filtered selector (another
 person's handover is a 404), check the rule, call one service, add a message, redirect."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,10 +22,14 @@ from handovers.forms import (
     DecideForm,
     HRImportForm,
     MarkOfficerForm,
+    OwnerRespondForm,
     RespondForm,
     StartForm,
 )
 from handovers.models import Kind, State
+from people.predicates import is_officer, is_press_office, sees_everything
+
+PAGE_SIZE = 50
 
 
 def _transition_or_404(request, pk):
@@ -39,6 +45,7 @@ def queues(request):
         "handovers/queues.html",
         {
             "for_successor": selectors.waiting_for_successor(user),
+            "for_owner": selectors.waiting_for_owner(user),
             "for_supervisor": selectors.waiting_for_supervisor(user),
             "for_press_office": selectors.waiting_for_press_office()
             if user.has_perm("handovers.view_press_office_queue")
@@ -55,6 +62,8 @@ def start(request, account_pk):
     if not request.user.has_perm("handovers.start_transition", account):
         raise PermissionDenied
     initial = {"kind": request.GET.get("kind")} if request.GET.get("kind") in Kind.values else {}
+    if request.GET.get("target", "").isdigit():
+        initial["target"] = int(request.GET["target"])
     form = StartForm(request.POST or None, account=account, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,6 +74,7 @@ def start(request, account_pk):
                 reason=form.cleaned_data["reason"],
                 successor=form.cleaned_data["successor"],
                 new_purpose=form.cleaned_data["new_purpose"],
+                target=form.cleaned_data.get("target"),
             )
         except DomainError as exc:
             messages.error(request, str(exc))
@@ -79,6 +89,9 @@ def _detail_context(request, transition, **forms):
     state = transition.state
     may_respond = state == State.AWAITING_SUCCESSOR and user.has_perm(
         "handovers.respond_as_successor", transition
+    )
+    may_agree = state == State.AWAITING_OWNER and user.has_perm(
+        "handovers.respond_as_owner", transition
     )
     may_decide = state == State.AWAITING_SUPERVISOR and user.has_perm(
         "handovers.decide_as_supervisor", transition
@@ -103,6 +116,8 @@ def _detail_context(request, transition, **forms):
         "credentials_fresh": services.credentials_fresh_for(transition, account),
         "respond_form": (forms.get("respond_form") or RespondForm(initial=initial))
         if may_respond
+        else (forms.get("respond_form") or OwnerRespondForm(initial=initial))
+        if may_agree
         else None,
         "decide_form": (forms.get("decide_form") or DecideForm(initial=initial))
         if may_decide
@@ -115,7 +130,8 @@ def _detail_context(request, transition, **forms):
         else None,
         "may_refuse": may_complete,
         "may_lodge": user.has_perm("custody.lodge_credential", account),
-        "may_withdraw": state in (State.AWAITING_SUCCESSOR, State.AWAITING_SUPERVISOR)
+        "may_withdraw": state
+        in (State.AWAITING_OWNER, State.AWAITING_SUCCESSOR, State.AWAITING_SUPERVISOR)
         and user.has_perm("handovers.withdraw_transition", transition),
     }
 
@@ -140,6 +156,8 @@ def _run(request, transition, call, success: str):
 @require_POST
 def respond(request, pk):
     transition = _transition_or_404(request, pk)
+    if transition.kind == Kind.CONSOLIDATION:
+        return _owner_respond(request, transition)
     if not request.user.has_perm("handovers.respond_as_successor", transition):
         raise PermissionDenied
     form = RespondForm(request.POST)
@@ -158,6 +176,31 @@ def respond(request, pk):
             expected_version=form.cleaned_data["version"],
         ),
         "You have accepted the account." if accept else "You have declined; the owner is told.",
+    )
+
+
+def _owner_respond(request, transition):
+    """The owner's answer to a consolidation (the same address as a successor's answer)."""
+    if not request.user.has_perm("handovers.respond_as_owner", transition):
+        raise PermissionDenied
+    form = OwnerRespondForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, transition, respond_form=form)
+        return render(request, "handovers/detail.html", context, status=400)
+    agree = form.cleaned_data["answer"] == "agree"
+    return _run(
+        request,
+        transition,
+        lambda: services.consolidation_respond(
+            actor=request.user,
+            transition_id=transition.pk,
+            agree=agree,
+            comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        "You have agreed; your supervisor decides next."
+        if agree
+        else "You have declined; the account stays yours.",
     )
 
 
@@ -207,6 +250,16 @@ def complete(request, pk):
                 new_display_name=data["new_display_name"],
                 expected_version=version,
             )
+    elif transition.kind == Kind.CONSOLIDATION:
+
+        def call():
+            services.consolidation_complete(
+                actor=request.user,
+                transition_id=transition.pk,
+                ticked=form.ticked(),
+                deactivated_on=data["deactivated_on"],
+                expected_version=version,
+            )
     elif transition.kind == Kind.CLOSURE:
 
         def call():
@@ -249,6 +302,30 @@ def withdraw(request, pk):
             reason=request.POST.get("reason", "")[:500],
         ),
         "Withdrawn; the account is active again.",
+    )
+
+
+@permission_required("handovers.view_consolidation_proposals", raise_exception=True)
+def consolidations(request):
+    """Accounts the portal proposes folding into their unit's account, with the evidence (last
+    post, followers, the account to fold into), quietest first, a page at a time."""
+    proposals = selectors.consolidation_proposals(request.user)
+    page = Paginator(proposals.accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = proposals.rows(page.object_list)
+    return render(
+        request,
+        "handovers/consolidations.html",
+        {
+            "page": page,
+            "querystring_base": "",
+            "quiet_days": settings.CONSOLIDATION_QUIET_DAYS,
+            "few_followers": settings.CONSOLIDATION_FEW_FOLLOWERS,
+            "dormant_after": settings.DORMANT_AFTER,
+            # Every row is an active account of the press office's force or of the supervisor's
+            # team, so who may propose it is the same for every row (no rule asked per row).
+            "may_start": is_press_office.test(request.user)
+            or (not sees_everything(request.user) and is_officer.test(request.user)),
+        },
     )
 
 

@@ -27,8 +27,8 @@ from custody.selectors import accounts_needing_credentials
 from handovers.models import Kind
 from handovers.selectors import (
     orphans_visible_to,
+    waiting_for_answer,
     waiting_for_press_office,
-    waiting_for_successor,
     waiting_for_supervisor,
 )
 from incidents.models import OPEN_STATES as INCIDENT_OPEN_STATES
@@ -41,7 +41,12 @@ from reminders.selectors import overdue_recertifications, recertifications_waiti
 from reports import selectors as report_selectors
 
 # What each kind of account transition is called in a sentence.
-KIND_WORDS = {Kind.HANDOVER: "handover", Kind.CLOSURE: "closure", Kind.REPURPOSE: "repurposing"}
+KIND_WORDS = {
+    Kind.HANDOVER: "handover",
+    Kind.CLOSURE: "closure",
+    Kind.REPURPOSE: "repurposing",
+    Kind.CONSOLIDATION: "consolidation",
+}
 
 # Rows read from each source. A longer queue shows its oldest LIMIT and links to the queue.
 LIMIT = 10
@@ -110,14 +115,18 @@ def home_for(user) -> Home:
     if me is not None:
         _own_cases(user, todos)
         add(
-            waiting_for_successor(user),
+            waiting_for_answer(user),
             "Every account offered to you",
             reverse("handovers:queues"),
             lambda t: Todo(
-                f"Accept or decline @{t.account.handle}",
+                f"Agree or decline folding @{t.account.handle} into @{t.target.handle}"
+                if t.kind == Kind.CONSOLIDATION
+                else f"Accept or decline @{t.account.handle}",
                 reverse("handovers:detail", args=[t.pk]),
                 t.state_changed_at,
-                f"{t.owner.full_name} offers you the account",
+                f"Proposed by {t.started_by.get_full_name() or t.started_by.get_username()}"
+                if t.kind == Kind.CONSOLIDATION
+                else f"{t.owner.full_name} offers you the account",
             ),
         )
         add(

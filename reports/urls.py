@@ -14,4 +14,5 @@ urlpatterns = [
     path("incidents/", views.incidents, name="incidents"),
     path("profiles/", views.profiles, name="profiles"),
     path("followers/", views.followers, name="followers"),
+    path("accounts-over-time/", views.accounts_over_time, name="accounts_over_time"),
 ]

@@ -388,3 +388,43 @@ def followers(request):
         "reports/followers.html",
         {"rows": rows, "chart": chart if len(rows) > 1 else None, "csv_url": _csv_url(request)},
     )
+
+
+PERIODS = (12, 24, 36)  # months the accounts-over-time report may cover
+
+
+@permission_required(VIEW, raise_exception=True)
+def accounts_over_time(request):
+    months = request.GET.get("months", "")
+    months = int(months) if months.isdigit() and int(months) in PERIODS else 24
+    rows = selectors.accounts_over_time(request.user, months=months)
+    if _wants_csv(request):
+        return csv_response(
+            f"accounts-over-time-{_stamp()}.csv",
+            ["Month", "Live at the end of the month", "Opened", "Closed", "Of which consolidated"],
+            (
+                [
+                    r["month"].strftime("%Y-%m"),
+                    r["live"],
+                    r["opened"],
+                    r["closed"],
+                    r["consolidated"],
+                ]
+                for r in rows
+            ),
+        )
+    chart = line_chart([(r["month"].strftime("%b %Y"), r["live"]) for r in rows])
+    return render(
+        request,
+        "reports/accounts_over_time.html",
+        {
+            "rows": rows,
+            "chart": chart,
+            "months": months,
+            "periods": PERIODS,
+            "totals": {
+                key: sum(r[key] for r in rows) for key in ("opened", "closed", "consolidated")
+            },
+            "csv_url": _csv_url(request),
+        },
+    )

@@ -81,7 +81,15 @@ def verdict(handle: str, platform: str | None = None) -> Verdict:
     )
     if platform:
         rows = rows.filter(platform=platform)
-    rows = list(rows.values("pk", *PUBLIC_FIELDS, "status", "closed_on"))
+    rows = list(
+        rows.values(
+            "pk",
+            *PUBLIC_FIELDS,
+            "status",
+            "closed_on",
+            "consolidated_into",
+        )
+    )
     public = [r for r in rows if r["status"] in PUBLIC_STATUSES]
     if any(r["status"] in LIVE_STATUSES for r in public):
         return Verdict(handle, OFFICIAL, [r for r in public if r["status"] in LIVE_STATUSES])
@@ -97,8 +105,41 @@ def verdict(handle: str, platform: str | None = None) -> Verdict:
     if closed and (
         renamed is None or (closed[0]["closed_on"] or datetime.date.min) >= renamed.since
     ):
-        return Verdict(handle, FORMERLY_OFFICIAL, [], since=closed[0]["closed_on"], reason="closed")
+        return _closed(handle, closed[0])
     return renamed or Verdict(handle, UNKNOWN, [])
+
+
+def _closed(handle: str, row: dict) -> Verdict:
+    """Closed; and, for an account folded into a unit's account, where its followers should go
+    now (`now_handle` on `now_platform`)."""
+    answer = Verdict(handle, FORMERLY_OFFICIAL, [], since=row["closed_on"], reason="closed")
+    now = _folded_into(row["pk"]) if row["consolidated_into"] else None
+    if now is not None:
+        answer.now_handle, answer.now_platform = now["handle"], now["platform"]
+    return answer
+
+
+FOLD_HOPS = 5  # an account folded into one that was later folded in too: followed this far
+
+
+def _folded_into(account_id: int) -> dict | None:
+    """The public account that now posts for a folded account: the one it was folded into or,
+    if that one was folded in later as well, the one that took its followers (one query a
+    step, at most FOLD_HOPS)."""
+    seen, current = {account_id}, account_id
+    for _ in range(FOLD_HOPS):
+        into = (
+            SocialAccount.objects.filter(consolidated_from__pk=current)
+            .values("pk", "handle", "platform", "status")
+            .first()
+        )
+        if into is None or into["pk"] in seen:
+            return None
+        if into["status"] in PUBLIC_STATUSES:
+            return into
+        seen.add(into["pk"])
+        current = into["pk"]
+    return None
 
 
 def _renamed(handle: str, platform: str | None) -> Verdict | None:

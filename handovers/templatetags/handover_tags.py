@@ -8,6 +8,7 @@ register = template.Library()
 COLOURS = {
     State.COMPLETED: "green",
     State.DECLINED: "red",
+    State.DECLINED_BY_OWNER: "red",
     State.REJECTED: "red",
     State.WITHDRAWN: "red",
     State.AWAITING_PRESS_OFFICE: "turquoise",

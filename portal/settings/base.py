@@ -491,6 +491,11 @@ CHAT_WEBHOOK_TIMEOUT = env_int("CHAT_WEBHOOK_TIMEOUT", 10)
 DORMANT_WARN_AFTER = env_int("DORMANT_WARN_AFTER", 14)
 DORMANT_AFTER = env_int("DORMANT_AFTER", 28)
 STALE_AFTER = env_int("STALE_AFTER", 56)
+# Consolidation proposals (handovers/selectors.py): an active individual or team account quiet
+# for CONSOLIDATION_QUIET_DAYS with at most CONSOLIDATION_FEW_FOLLOWERS followers, whose unit (or
+# a unit above it) has an active, non-dormant team, unit or central account on the same platform.
+CONSOLIDATION_QUIET_DAYS = env_int("CONSOLIDATION_QUIET_DAYS", 90)
+CONSOLIDATION_FEW_FOLLOWERS = env_int("CONSOLIDATION_FEW_FOLLOWERS", 500)
 REMINDER_DELIVERY_PAUSE = float(env_str("REMINDER_DELIVERY_PAUSE", "0"))
 # A case waiting this many working days reminds its decider; twice as long escalates.
 DECISION_SLA_WORKING_DAYS = env_int("DECISION_SLA_WORKING_DAYS", 3)

@@ -372,6 +372,8 @@ RULES: dict[str, Rule] = {
         ),
     ),
     "handovers/leavers/": page({"admin"}),
+    # The consolidation proposals: the whole force, or a supervisor's team.
+    "handovers/consolidations/": REPORTS,
     # Reports: the whole force for those who see everything, the team for a supervisor.
     "reports/": REPORTS,
     "reports/dormancy/": REPORTS,
@@ -382,6 +384,7 @@ RULES: dict[str, Rule] = {
     "reports/incidents/": REPORTS,
     "reports/profiles/": REPORTS,
     "reports/followers/": REPORTS,
+    "reports/accounts-over-time/": REPORTS,
     # API clients, for administrators.
     "api/clients/": ADMIN_ONLY,
     "api/clients/new/": ADMIN_ONLY,

@@ -40,6 +40,7 @@ JOURNEYS = {
         "/reports/",
         "/reports/dormancy/",
         "/reports/waiting/",
+        "/handovers/consolidations/",
     ],
     "press": [
         "/",
@@ -56,6 +57,8 @@ JOURNEYS = {
         "/reports/credentials/",
         "/reports/recertifications/",
         "/reports/incidents/",
+        "/reports/accounts-over-time/",
+        "/handovers/consolidations/",
         "/accounts/2fa/",
         "/accounts/2fa/recovery-codes/",
     ],

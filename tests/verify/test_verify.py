@@ -1,5 +1,6 @@
 """The public verification page and JSON: no sign-in, live official accounts, public facts only."""
 
+import datetime
 import re
 
 import pytest
@@ -226,3 +227,33 @@ def test_json_list_comes_a_page_at_a_time(client, officer, monkeypatch):
     assert seen == [f"PagedWMP{n}" for n in range(5)]  # each once, in the page's order
     past_the_end = client.get(reverse("verify:accounts_json"), {"page": 99}).json()
     assert past_the_end["page"] == 3 and past_the_end["next"] is None
+
+
+def test_a_folded_account_says_which_account_now_posts_following_later_folds(client, officer):
+    """Issue 16 part 3: a closed account folded into a unit's account points its followers
+    there; if that one was itself folded in later, to the one that took its followers."""
+    central = SocialAccountFactory(owner=officer, handle="WMPolice", kind="central")
+    lpu = SocialAccountFactory(
+        owner=officer,
+        handle="WMPEast",
+        kind="unit",
+        status="closed",
+        closed_on=datetime.date(2026, 9, 1),
+        consolidated_into=central,
+    )
+    SocialAccountFactory(
+        owner=officer,
+        handle="QuietWMP",
+        status="closed",
+        closed_on=datetime.date(2026, 3, 1),
+        consolidated_into=lpu,
+    )
+    SocialAccountFactory(owner=officer, handle="PlainClosedWMP", status="closed")
+    body = client.get(reverse("verify:accounts_json"), {"handle": "QuietWMP"}).json()
+    assert body["status"] == "formerly_official" and body["reason"] == "closed"
+    assert body["since"] == "2026-03-01"
+    assert body["now"] == {"platform": "x", "handle": "WMPolice"}
+    page = client.get(reverse("verify:page"), {"handle": "@WMPEast"}).content.decode()
+    assert "now posts as @WMPolice on X (Twitter)" in page
+    body = client.get(reverse("verify:accounts_json"), {"handle": "PlainClosedWMP"}).json()
+    assert body["reason"] == "closed" and "now" not in body

@@ -18,6 +18,13 @@ from accounts.models import SocialAccount
 from approvals.demo import seed_demo_cases
 from custody.models import Credential
 from custody.services import credential_lodge
+from handovers.models import Checklist, Kind
+from handovers.services import (
+    consolidation_complete,
+    consolidation_respond,
+    transition_decide,
+    transition_start,
+)
 from people.mfa import requires_second_factor, totp_enrol
 from people.models import Officer, Unit
 from people.roles import Role, ensure_role_groups
@@ -321,6 +328,7 @@ class Command(BaseCommand):
             admin=demo["admin"],
             colleague=colleague,
         )
+        self.seed_demo_consolidation(demo, press_team)
         self.lodge_demo_credentials(demo["press"].user)
         return self.created
 
@@ -353,7 +361,11 @@ class Command(BaseCommand):
         """Demo login details for two accounts in three, so the press office can try a reveal
         and the "login details needed" list is not empty. Fake values, sealed like real ones."""
 
-        accounts = SocialAccount.objects.filter(platform=SocialAccount.Platform.X).order_by("pk")
+        accounts = (
+            SocialAccount.objects.filter(platform=SocialAccount.Platform.X)
+            .exclude(status=SocialAccount.Status.CLOSED)
+            .order_by("pk")
+        )
         for index, account in enumerate(accounts):
             if index % 3 == 2 or Credential.objects.filter(account=account).exists():
                 continue
@@ -364,6 +376,94 @@ class Command(BaseCommand):
                 password=demo_credential_password(account.handle),
             )
             self.created += 1
+
+    def seed_demo_consolidation(self, demo, press_team):
+        """Consolidation (issue 16 part 3): a quiet account with few followers in the demo
+        sergeant's team, proposed for folding into @WMPolice (the force's central account, a
+        unit above the team); and Coventry's unit account with an officer's account already
+        folded into it through the whole workflow (the press office started it, the owner
+        agreed, their sergeant approved, the press office completed the checklist), so the
+        "Accounts over time" report and the verification page show one. Once only."""
+        now = timezone.now()
+        taken = set(SocialAccount.objects.values_list("handle", flat=True))
+
+        def quiet_account(owner, *, followers, days_quiet, activated_days_ago):
+            handle = suggest_handles(owner.first_name, owner.surname, taken=taken)[0]
+            taken.add(handle)
+            account = SocialAccount.objects.create(
+                platform=SocialAccount.Platform.X,
+                handle=handle,
+                display_name=f"{owner.first_name} {owner.surname}",
+                kind=SocialAccount.Kind.INDIVIDUAL,
+                owner=owner,
+                unit=owner.unit,
+                status=SocialAccount.Status.ACTIVE,
+                activated_on=(now - timedelta(days=activated_days_ago)).date(),
+                last_post_at=now - timedelta(days=days_quiet),
+                followers=followers,
+            )
+            self.created += 1
+            return account
+
+        team = (
+            Officer.objects.filter(supervisor=demo["supervisor"], user__username__startswith="pc")
+            .order_by("-staff_number")
+            .first()
+        )
+        if team is not None and not team.social_accounts.exists():
+            quiet_account(team, followers=140, days_quiet=130, activated_days_ago=900)
+
+        coventry = Unit.objects.filter(code="coventry").first()
+        inspector = Officer.objects.filter(unit=coventry, rank=Officer.Rank.INSPECTOR).first()
+        if coventry is None or inspector is None:
+            return
+        unit_account, created = SocialAccount.objects.get_or_create(
+            platform=SocialAccount.Platform.X,
+            handle="WMPCoventry",
+            defaults={
+                "display_name": "WMP Coventry",
+                "kind": SocialAccount.Kind.UNIT,
+                "owner": inspector,
+                "unit": coventry,
+                "status": SocialAccount.Status.ACTIVE,
+                "activated_on": (now - timedelta(days=1000)).date(),
+                "last_post_at": now - timedelta(hours=5),
+                "followers": 5400,
+            },
+        )
+        self.created += created
+        if unit_account.consolidated_from.exists():
+            return
+        owner = (
+            Officer.objects.filter(
+                unit__code="coventry-earlsdon",
+                rank=Officer.Rank.PC,
+                supervisor__isnull=False,
+                social_accounts__isnull=True,
+            )
+            .order_by("staff_number")
+            .first()
+        )
+        if owner is None:
+            return
+        account = quiet_account(owner, followers=85, days_quiet=160, activated_days_ago=700)
+        press, completer = press_team[0].user, press_team[-1].user
+        transition = transition_start(
+            actor=press,
+            account_id=account.pk,
+            kind=Kind.CONSOLIDATION,
+            reason="Quiet since the summer with 85 followers; WMP Coventry reaches them better.",
+            target=unit_account,
+        )
+        consolidation_respond(actor=owner.user, transition_id=transition.pk, agree=True)
+        transition_decide(actor=owner.supervisor.user, transition_id=transition.pk, approve=True)
+        consolidation_complete(
+            actor=completer,
+            transition_id=transition.pk,
+            ticked={name for name, _label in Checklist.items_for(Kind.CONSOLIDATION)},
+            deactivated_on=timezone.localdate() - timedelta(days=35),
+        )
+        self.created += 1
 
     def unit(self, code, name, kind, parent):
         unit, created = Unit.objects.get_or_create(
