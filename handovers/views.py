@@ -306,6 +306,7 @@ def withdraw(request, pk):
 
 
 @permission_required("handovers.view_consolidation_proposals", raise_exception=True)
+@page_cache
 def consolidations(request):
     """Accounts the portal proposes folding into their unit's account, with the evidence (last
     post, followers, the account to fold into), quietest first, a page at a time."""

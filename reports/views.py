@@ -394,6 +394,7 @@ PERIODS = (12, 24, 36)  # months the accounts-over-time report may cover
 
 
 @permission_required(VIEW, raise_exception=True)
+@page_cache
 def accounts_over_time(request):
     months = request.GET.get("months", "")
     months = int(months) if months.isdigit() and int(months) in PERIODS else 24
