@@ -20,7 +20,8 @@ write advances the sequence before it commits, so its commit could go unseen und
 generation: each writing statement therefore holds a shared advisory lock to the end of its
 transaction, and a page is stored only when the generation was read holding that lock
 exclusively (no write to a watched table was in flight), the same held again after the page was
-drawn, and the request wrote nothing itself.
+drawn, and the request wrote nothing itself. The signed-in person, loaded before the view ran, is
+loaded again after the generation is read, for the same reason.
 
 What differs per request is punched out: the CSP nonce and the CSRF tokens are stored as holes and
 filled in fresh on each hit; a page with messages waiting (the banner after a change) is neither
@@ -31,6 +32,7 @@ decorated. On SQLite (`make run`'s embedded default) there is no generation, so 
 
 import functools
 import hashlib
+import json
 import logging
 import os
 import re
@@ -39,16 +41,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
+from django.utils.functional import empty
+
+from core.crypto import DecryptionError, Sealed, seal, unseal
 
 logger = logging.getLogger(__name__)
 
-SEQUENCE = "core_change_seq"
 # The advisory lock id 7_250_010 is written out in the SQL functions below.
 # Tables whose writes change no cached page: written on every sign-in, every minute per signed-in
 # person, or by the scheduler every few seconds.
@@ -69,37 +74,42 @@ def install_change_triggers(using=None, **kwargs) -> int:
     if conn.vendor != "postgresql":
         return 0
     with conn.cursor() as cursor:
-        cursor.execute("CREATE SEQUENCE IF NOT EXISTS core_change_seq")
+        cursor.execute("SELECT current_schema()")
+        schema = cursor.fetchone()[0]
+        # Names are schema-qualified and the functions' search_path fixed: a writer with another
+        # search_path (a restore, a console) still advances the same sequence.
+        sequence = conn.ops.quote_name(schema) + ".core_change_seq"
+        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+        # A new sequence's first nextval leaves last_value where it was: start it advanced.
+        cursor.execute(
+            f"SELECT setval('{sequence}', 1, true) FROM {sequence} WHERE NOT is_called"  # noqa: S608  # nosec B608 - the schema's own quoted name
+        )
         # A writing statement holds the change lock (shared, to the end of its transaction)
         # before it advances the sequence...
         cursor.execute(
-            """CREATE OR REPLACE FUNCTION core_change_bump() RETURNS trigger
-               LANGUAGE plpgsql AS $$
+            f"""CREATE OR REPLACE FUNCTION {conn.ops.quote_name(schema)}.core_change_bump()
+               RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog AS $$
                BEGIN
                  PERFORM pg_advisory_xact_lock_shared(7250010);
-                 PERFORM nextval('core_change_seq');
+                 PERFORM nextval('{sequence}');
                  RETURN NULL;
                END $$"""
         )
-        # ...so a reader who gets the lock exclusively has seen every advance end. Read in one
-        # call: the lock is tried, the sequence read and the lock let go again at once.
+        # ...so a reader who gets it exclusively has seen every advance end. The reader's lock
+        # is a transaction-level one, asked for only outside any transaction block (by
+        # `generation`): it ends with the statement however the statement ends (a cancel or a
+        # timeout included), so it can never be left held.
         cursor.execute(
-            """CREATE OR REPLACE FUNCTION core_change_generation(OUT value bigint,
-                                                                 OUT settled boolean)
-               LANGUAGE plpgsql AS $$
+            f"""CREATE OR REPLACE FUNCTION {conn.ops.quote_name(schema)}.core_change_generation(
+                   try_lock boolean, OUT value bigint, OUT settled boolean)
+               LANGUAGE plpgsql SET search_path = pg_catalog AS $$
                BEGIN
                  settled := false;
-                 IF pg_current_xact_id_if_assigned() IS NULL THEN
-                   settled := pg_try_advisory_lock(7250010);
+                 IF try_lock AND pg_current_xact_id_if_assigned() IS NULL THEN
+                   settled := pg_try_advisory_xact_lock(7250010);
                  END IF;
-                 BEGIN
-                   SELECT last_value INTO value FROM core_change_seq;
-                 EXCEPTION WHEN OTHERS THEN
-                   IF settled THEN PERFORM pg_advisory_unlock(7250010); END IF;
-                   RAISE;
-                 END;
-                 IF settled THEN PERFORM pg_advisory_unlock(7250010); END IF;
-               END $$"""
+                 SELECT last_value INTO value FROM {sequence};
+               END $$"""  # noqa: S608  # nosec B608 - the schema's own quoted name
         )
         tables = [
             t
@@ -117,12 +127,11 @@ def install_change_triggers(using=None, **kwargs) -> int:
 @dataclass(frozen=True)
 class Generation:
     value: int
-    storable: (
-        bool  # no transaction that wrote to a watched table was open, nor has this one written
-    )
+    # No transaction that wrote to a watched table was open, and this one has written nothing.
+    storable: bool
 
 
-_GENERATION_SQL = "SELECT value, settled FROM core_change_generation()"
+_GENERATION_SQL = "SELECT value, settled FROM core_change_generation(%s)"
 
 
 def generation() -> Generation | None:
@@ -131,10 +140,13 @@ def generation() -> Generation | None:
         return None
     try:
         with connection.cursor() as cursor:
-            cursor.execute(_GENERATION_SQL)
+            # Outside a transaction block the statement is its own transaction, so the lock it
+            # tries ends with it; inside one it would last to the block's end: not asked, and
+            # nothing is stored from there.
+            cursor.execute(_GENERATION_SQL, [not connection.in_atomic_block])
             value, storable = cursor.fetchone()
-    except DatabaseError:  # the sequence is missing: migrate has not run its post_migrate step
-        logger.warning("page cache off: %s is missing (run manage.py migrate)", SEQUENCE)
+    except DatabaseError:
+        logger.warning("page cache off: the generation cannot be read", exc_info=True)
         return None
     return Generation(value, storable)
 
@@ -163,7 +175,15 @@ def release() -> str:
 def _key(request, gen: Generation) -> str:
     user = request.user.pk if request.user.is_authenticated else None
     bucket = int(time.time() // settings.PAGE_CACHE_SECONDS)
-    parts = (release(), user, request.get_host(), request.get_full_path(), gen.value, bucket)
+    parts = (
+        release(),
+        connection.settings_dict["NAME"],  # two databases may share one Redis
+        user,
+        request.get_host(),
+        request.get_full_path(),
+        gen.value,
+        bucket,
+    )
     return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -174,7 +194,7 @@ def _messages_waiting(request) -> bool:
 def _punch(request, html: str) -> str:
     """The page with this request's nonce and CSRF tokens replaced by holes."""
     nonce = get_nonce(request)
-    if nonce is not None and getattr(nonce, "_wrapped", None) is not None:
+    if nonce is not None and getattr(nonce, "_wrapped", empty) is not empty:  # it was used
         value = str(nonce)
         if value:
             html = html.replace(value, NONCE_HOLE)
@@ -189,9 +209,15 @@ def _fill(request, html: str) -> str:
     return html
 
 
-def _storable(response) -> bool:
+# A longer query string is none of the portal's own links (filters, sort, page): drawn, not
+# stored, so that made-up queries cannot fill the cache.
+MAX_QUERY_STRING = 300
+
+
+def _storable(request, response) -> bool:
     return (
-        response.status_code == 200
+        len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_STRING
+        and response.status_code == 200
         and not response.streaming
         and not response.cookies
         and response.get("Content-Type", "").startswith("text/html")
@@ -199,12 +225,18 @@ def _storable(response) -> bool:
 
 
 class _Shelf:
-    """The shared cache, skipped for a while once it fails: when Redis is down or hangs, one
-    request in a process waits out the timeout and the rest draw their pages at once (as the
-    broker's circuit breaker does for publishing; no lock held while the cache is asked)."""
+    """The page cache (its own alias, `pages`, with short timeouts), skipped for a while once it
+    fails: when Redis is down or hangs, one request in a process waits out the timeout and the
+    rest draw their pages at once (as the broker's circuit breaker does for publishing; no lock
+    held while the cache is asked). Each page is sealed (AES-GCM, the custody key ring, bound to
+    its key): what Redis holds, or writes to disk, is no reading of the register."""
 
     def __init__(self):
         self.skip_until = 0.0
+
+    @property
+    def cache(self):
+        return caches["pages" if "pages" in settings.CACHES else "default"]
 
     def _call(self, method, *args):
         """(whether the cache answered, its answer)"""
@@ -218,10 +250,20 @@ class _Shelf:
             return False, None
 
     def get(self, key):
-        return self._call(cache.get, key)[1]
+        stored = self._call(self.cache.get, key)[1]
+        if stored is None:
+            return None
+        try:
+            kid, nonce, ciphertext = stored
+            plain = unseal(Sealed(kid, nonce, ciphertext), aad=key.encode())
+        except (DecryptionError, TypeError, ValueError):  # a key rotated away, or junk
+            return None
+        return json.loads(plain)
 
     def set(self, key, value) -> bool:
-        return self._call(cache.set, key, value, settings.PAGE_CACHE_SECONDS)[0]
+        sealed = seal(json.dumps(value).encode(), aad=key.encode())
+        entry = (sealed.key_id, sealed.nonce, sealed.ciphertext)
+        return self._call(self.cache.set, key, entry, settings.PAGE_CACHE_SECONDS)[0]
 
 
 shelf = _Shelf()
@@ -249,12 +291,19 @@ def page_cache(view):
             response = HttpResponse(_fill(request, html), headers=headers)
             response.page_cache = "hit"
             return response
+        if request.user.is_authenticated:
+            # Who asks (their roles, officer record, team) was read before the generation: read
+            # again now, so that nothing the page is drawn from is older than the generation.
+            fresh = auth.get_user(request)
+            if fresh.pk != request.user.pk:  # signed out meanwhile: draw, store nothing
+                return view(request, *args, **kwargs)
+            request.user = fresh
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         after = generation() if gen.storable else None
         unchanged = after is not None and after.value == gen.value and after.storable
-        if unchanged and _storable(response):
+        if unchanged and _storable(request, response):
             headers = dict(response.headers.items())
             html = _punch(request, response.content.decode(response.charset))
             if shelf.set(key, (headers, html)):

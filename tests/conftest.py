@@ -7,11 +7,13 @@ from tests.factories import PASSWORD, OfficerFactory, UnitFactory
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (sign-in throttling counts live there)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,9 @@ of any kind can have changed it, never to anyone else, and with this request's o
 These tests commit (transaction=True): the cache stores nothing from inside a transaction that
 has written, which is where every other test runs."""
 
+import time
+import types
+
 import psycopg2
 import pytest
 from django.contrib.messages import constants
@@ -26,6 +29,16 @@ REGISTER = "/register/"
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("the page cache's generation lives in PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """The page cache's clock, held still: a test must not straddle a time bucket by chance."""
+    held = types.SimpleNamespace(now=time.time())
+    monkeypatch.setattr(
+        page_cache, "time", types.SimpleNamespace(time=lambda: held.now, monotonic=time.monotonic)
+    )
+    return held
 
 
 @pytest.fixture
@@ -173,12 +186,11 @@ def test_a_write_inside_the_request_transaction_stores_nothing(press, account):
     assert page_cache.generation().storable is True
 
 
-def test_the_time_bucket_expires_pages(press, account, monkeypatch, settings):
+def test_the_time_bucket_expires_pages(press, account, clock, settings):
     client = signed_in(press)
     assert served(client)[0] == "stored"
     assert served(client)[0] == "hit"
-    now = page_cache.time.time()
-    monkeypatch.setattr(page_cache.time, "time", lambda: now + settings.PAGE_CACHE_SECONDS)
+    clock.now += settings.PAGE_CACHE_SECONDS
     assert served(client)[0] == "stored"
 
 
@@ -191,10 +203,60 @@ def test_a_failing_cache_is_skipped_for_a_while_and_pages_are_drawn(press, accou
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(page_cache.shelf, "skip_until", 0.0)
-    monkeypatch.setattr(page_cache.cache, "get", down)
+    monkeypatch.setattr(page_cache.shelf.cache, "get", down)
     how, page = served(client)
     assert how is None and "BeforeWMP" in page
     assert len(calls) == 1
     assert served(client)[0] is None
     assert len(calls) == 1  # not asked again while it is skipped
     monkeypatch.setattr(page_cache.shelf, "skip_until", 0.0)
+
+
+def test_reading_the_generation_leaves_no_lock_held(press, account):
+    def locks_held() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 7250010"
+                " AND pid = pg_backend_pid()"
+            )
+            return cursor.fetchone()[0]
+
+    assert page_cache.generation().storable is True
+    assert locks_held() == 0
+    with transaction.atomic():
+        # Inside a transaction block the lock would outlive the statement: not even tried.
+        assert page_cache.generation().storable is False
+        assert locks_held() == 0
+
+
+def test_who_asks_is_read_again_after_the_generation(press, account, monkeypatch):
+    """A role taken away between the person's load and the generation's read: the page is
+    drawn for the person as they are now, never filed under the newer generation as before."""
+    from django.contrib.auth.models import Group
+
+    client = signed_in(press)
+    path = f"/register/{account.pk}/"
+    real = page_cache.generation
+    calls = []
+
+    def revoked_meanwhile():
+        if not calls:
+            press.user.groups.remove(Group.objects.get(name=Role.PRESS_OFFICE.value))
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(page_cache, "generation", revoked_meanwhile)
+    assert client.get(path).status_code == 404
+    monkeypatch.setattr(page_cache, "generation", real)
+    assert client.get(path).status_code == 404
+
+
+def test_what_the_cache_holds_is_sealed(press, account):
+    from django.core.cache import caches
+
+    client = signed_in(press)
+    assert served(client)[0] == "stored"
+    held = b"".join(caches["pages"]._cache.values())
+    assert held
+    assert b"BeforeWMP" not in held and b"Neighbourhood news" not in held
+    assert served(client)[0] == "hit"
