@@ -22,9 +22,9 @@ from api.services import KeyReused, api_act, api_write
 from approvals import selectors as case_selectors
 from audit.selectors import history_for
 from core.errors import DomainError
+from handovers import services as handover_services
 from incidents import selectors as incident_selectors
 from incidents import services as incident_services
-from people import services as people_services
 from people.throttle import client_address
 from reports import selectors as report_selectors
 
@@ -296,7 +296,7 @@ def people_changes(request, report: schemas.PeopleReport, idempotency_key: str =
     rows = [{**r.model_dump(), "date": r.date.isoformat()} for r in report.changes]
 
     def run():
-        result = people_services.leavers_feed(actor=request.user, rows=rows)
+        result = handover_services.leavers_feed_and_orphan(actor=request.user, rows=rows)
         if not result.ok:
             return 422, _refused("Nothing was changed: some rows are wrong.", result.errors)
         marked = [

@@ -23,6 +23,7 @@ from core.errors import WorkflowError
 from core.workflow import fire, lock
 from custody.models import Credential
 from custody.services import credential_destroy, credentials_require_new
+from handovers.editors import editors_remove_officer
 from handovers.models import (
     OPEN_STATES,
     AccountTransition,
@@ -777,6 +778,7 @@ def officer_mark_and_orphan(
         else people_services.officer_mark_moved
     )
     officer, was = mark(actor=actor, officer_id=officer_id, on=on, reason=reason)
+    editors_remove_officer(actor=actor, officer=officer)
     return officer, orphans_record(actor=actor, officer=officer, was=was)
 
 
@@ -786,8 +788,23 @@ def leavers_import_and_orphan(*, actor, content: bytes | str) -> people_services
     live accounts become orphans, all in one transaction (the trail lists the officers marked,
     then the accounts orphaned). Each row of the report lists its orphans (`accounts`)."""
     report = people_services.leavers_import(actor=actor, content=content)
+    return _orphan_marked(actor, report)
+
+
+@transaction.atomic
+def leavers_feed_and_orphan(*, actor, rows: list[dict]) -> people_services.HRImportReport:
+    """The HR system's movers and leavers (the API): the same as `leavers_import_and_orphan`
+    for rows sent as dicts."""
+    report = people_services.leavers_feed(actor=actor, rows=rows)
+    return _orphan_marked(actor, report)
+
+
+def _orphan_marked(actor, report: people_services.HRImportReport):
+    """Each officer an HR import or feed marked stops editing accounts, and their own live
+    accounts become orphans (`accounts` on their report row)."""
     if not report.ok:  # nothing was marked
         return report
     for row in report.rows:
+        editors_remove_officer(actor=actor, officer=row["officer"])
         row["accounts"] = orphans_record(actor=actor, officer=row["officer"], was=row["was"])
     return report
