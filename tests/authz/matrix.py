@@ -372,6 +372,23 @@ RULES: dict[str, Rule] = {
         ),
     ),
     "handovers/leavers/": page({"admin"}),
+    # Editors of shared accounts: the owner asks; the owner's (acting) supervisor or the press
+    # office decides; only the named editor (not a principal) accepts; owner or press removes.
+    "handovers/account/<int:account_pk>/editors/new/": team_page({"officer"}, "shared_account"),
+    "handovers/editors/<int:pk>/": team_page(TEAM, "editor_requested"),
+    "handovers/editors/<int:pk>/decide/": team_action(
+        {"supervisor", "acting", "press"},
+        "editor_requested",
+        data={"approve": "yes", "comment": ""},
+        writes=frozenset({"editor.approved"}),
+    ),
+    "handovers/editors/<int:pk>/accept/": team_action(set(), "editor_requested"),
+    "handovers/editors/<int:pk>/remove/": team_action(
+        {"officer", "press"},
+        "editor_requested",
+        data={"reason": "No longer needed"},
+        writes=frozenset({"editor.removed"}),
+    ),
     # Reports: the whole force for those who see everything, the team for a supervisor.
     "reports/": REPORTS,
     "reports/dormancy/": REPORTS,
