@@ -198,23 +198,24 @@ def editor_accept_policy(*, actor, editorship_id: int, personal_use_read: bool) 
     return editorship
 
 
-def _remove(actor, editorship: AccountEditor, reason: str) -> AccountEditor:
-    """Remove one locked editorship; an editor who could post knew the password, so the press
-    office is asked to change it and lodge the new one (the demand a handover makes)."""
-    held_password = editorship.state == State.ACTIVE
+def _remove(actor, editorship: AccountEditor, reason: str, *, demand: bool = True):
+    """Remove one locked editorship. An editor who could post knew the password, so the press
+    office is asked to change it and lodge the new one (the demand a handover makes), unless
+    `demand` is False: the caller (a handover, a closure) deals with the login details itself."""
+    demand = demand and editorship.state == State.ACTIVE
     before, _ = _fire(editorship, "remove", actor, by=actor, reason=reason)
     editorship.save()
     _audit(actor, editorship, "editor.removed", before, reason=reason)
     account = editorship.account
-    if held_password and account.status != SocialAccount.Status.CLOSED:
+    if demand:
         account = credentials_require_new(
             actor=actor,
             account=account,
             reason=f"{editorship.officer.full_name} stopped being an editor of @{account.handle}",
         )
-    facts = {"editorship": editorship, "account": account, "new_password": held_password}
+    facts = {"editorship": editorship, "account": account, "new_password": demand}
     with notification_event():
-        if held_password:
+        if demand:
             notify(
                 actor=actor,
                 recipients=press_office_recipients(),
@@ -259,4 +260,22 @@ def editors_remove_officer(*, actor, officer: Officer) -> list[AccountEditor]:
         editorship = _lock(pk)
         if editorship.current:
             removed.append(_remove(actor, editorship, f"The editor {what}"))
+    return removed
+
+
+def editors_end_with_account(
+    *, actor, account: SocialAccount, reason: str, officer: Officer | None = None
+) -> list[AccountEditor]:
+    """The account's editorships end with a change the caller makes in its own transaction:
+    every one when the account closes, or only `officer`'s when they take the account over as
+    its owner. No new password is asked for here: the handover has asked already, and a closed
+    account's login details are destroyed."""
+    editorships = AccountEditor.objects.filter(account=account, state__in=AccountEditor.CURRENT)
+    if officer is not None:
+        editorships = editorships.filter(officer=officer)
+    removed = []
+    for pk in editorships.order_by("pk").values_list("pk", flat=True):
+        editorship = _lock(pk)
+        if editorship.current:
+            removed.append(_remove(actor, editorship, reason, demand=False))
     return removed

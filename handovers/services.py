@@ -23,7 +23,7 @@ from core.errors import WorkflowError
 from core.workflow import fire, lock
 from custody.models import Credential
 from custody.services import credential_destroy, credentials_require_new
-from handovers.editors import editors_remove_officer
+from handovers.editors import editors_end_with_account, editors_remove_officer
 from handovers.models import (
     OPEN_STATES,
     AccountTransition,
@@ -544,6 +544,13 @@ def _check_ready_to_hand_over(
 def _pass_to_successor(actor, transition, account: SocialAccount, handle: str, name: str) -> None:
     """The account changes owner, handle and display name; a handle taken in the meantime
     (the unique constraint) is refused as a workflow error."""
+    # A successor who edited the account now owns it: an owner is never an editor too.
+    editors_end_with_account(
+        actor=actor,
+        account=account,
+        officer=transition.successor,
+        reason=f"Took the account over as its owner (handover {transition.pk})",
+    )
     try:
         with transaction.atomic():
             social_account_complete_handover(
@@ -665,6 +672,7 @@ def closure_complete(
     social_account_close(
         actor=actor, account=account, closed_on=deactivated_on, reason=transition.reason
     )
+    editors_end_with_account(actor=actor, account=account, reason="The account was closed")
     audit_record(
         actor=actor,
         action="closure.completed",

@@ -90,8 +90,8 @@ def _post(request, pk, perm, form_class, key, call, success):
     return redirect("handovers:editor", pk=editorship.pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def editor_decide(request, pk):
     return _post(
         request,
@@ -109,8 +109,8 @@ def editor_decide(request, pk):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def editor_accept(request, pk):
     return _post(
         request,
@@ -125,8 +125,8 @@ def editor_accept(request, pk):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def editor_remove(request, pk):
     return _post(
         request,

@@ -346,3 +346,47 @@ def test_the_public_page_says_a_team_runs_it_and_names_no_one(
     assert "Team account" in text
     for person in (officer, editor):
         assert person.surname not in text and person.staff_number not in text
+
+
+def test_an_editor_who_takes_the_account_over_stops_being_an_editor(
+    officer, supervisor, editor, policy, press_officer
+):
+    from handovers.services import handover_complete
+    from tests.handovers.test_rules import HANDOVER_ITEMS, _approved
+
+    account = SocialAccountFactory(
+        owner=officer, kind=SocialAccount.Kind.TEAM, handle="YardleyNPT", status="active"
+    )
+    e = _active(account, editor, officer=officer, supervisor=supervisor, policy=policy)
+    transition = _approved(account, editor, supervisor)
+    handover_complete(
+        actor=press_officer.user,
+        transition_id=transition.pk,
+        ticked=HANDOVER_ITEMS,
+        new_handle="YardleyNPT",
+        new_display_name="Yardley Wood Police",
+    )
+    account.refresh_from_db()
+    assert account.owner == editor
+    assert AccountEditor.objects.get(pk=e.pk).state == State.REMOVED
+    assert account_posters(account) == [editor]
+
+
+def test_closing_the_account_ends_its_editorships(
+    shared, officer, supervisor, editor, policy, press_officer
+):
+    from handovers.services import closure_complete, transition_decide, transition_start
+
+    e = _active(shared, editor, officer=officer, supervisor=supervisor, policy=policy)
+    t = transition_start(
+        actor=officer.user, account_id=shared.pk, kind="closure", reason="Merged into the LPU's"
+    )
+    transition_decide(actor=supervisor.user, transition_id=t.pk, approve=True)
+    closure_complete(
+        actor=press_officer.user,
+        transition_id=t.pk,
+        ticked={"farewell_posted", "followers_told", "old_access_removed"},
+        deactivated_on=timezone.localdate(),
+    )
+    assert AccountEditor.objects.get(pk=e.pk).state == State.REMOVED
+    assert not accounts_posted_by(editor).exists()
