@@ -420,8 +420,11 @@ RULES: dict[str, Rule] = {
     "api/v1/activity": api_write(
         {"press"}, data=_activity, writes={"socialaccount.activity_reported", "api_client.wrote"}
     ),
+    # The successor moves: they also stop being the (requested) editor of the team's account.
     "api/v1/people/changes": api_write(
-        {"admin"}, data=_mover, writes={"officer.marked_moved", "api_client.wrote"}
+        {"admin"},
+        data=_mover,
+        writes={"officer.marked_moved", "editor.removed", "api_client.wrote"},
     ),
     "api/v1/incidents": api_write(
         WRITERS,
