@@ -292,7 +292,8 @@ def activity(request, report: schemas.ActivityReport, idempotency_key: str = KEY
 )
 def people_changes(request, report: schemas.PeopleReport, idempotency_key: str = KEY_HEADER):
     """The HR system's movers and leavers: the HR import's checks and rule (the owner must be
-    an administrator); all rows or none; a leaver can no longer sign in."""
+    an administrator); all rows or none; a leaver can no longer sign in. As on the leavers page,
+    each marked officer's live accounts become orphans and they stop editing shared accounts."""
     rows = [{**r.model_dump(), "date": r.date.isoformat()} for r in report.changes]
 
     def run():
