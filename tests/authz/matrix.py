@@ -491,6 +491,7 @@ RULES |= {
 # view-only (add, delete and a change POST are 403); accounts change only through the press
 # office's pages (rules: accounts.change_socialaccount); the rest is editable, audited.
 ADMIN_VIEW_ONLY = {
+    "accounts/accounteditor",
     "accounts/activityobservation",
     "accounts/importjob",
     "approvals/businesscase",
