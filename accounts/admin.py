@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.models import ActivityObservation, ImportJob, SocialAccount
+from accounts.models import AccountEditor, ActivityObservation, ImportJob, SocialAccount
 from audit.admin import AuditedModelAdmin
 from core.admin import ReadOnlyAdmin
 
@@ -37,3 +37,13 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "status")
     exclude = ("content", "data")  # the uploaded file: large, and bytes
     readonly_fields = [f.name for f in ImportJob._meta.fields if f.name not in ("content", "data")]
+
+
+@admin.register(AccountEditor)
+class AccountEditorAdmin(ReadOnlyAdmin):
+    """Editorships change only through their workflow (handovers/editors.py): read here."""
+
+    list_display = ("account", "officer", "state", "requested_at", "decided_at", "removed_at")
+    list_filter = ("state",)
+    search_fields = ("account__handle", "officer__surname", "officer__staff_number")
+    list_select_related = ("account", "officer")

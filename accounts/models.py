@@ -351,3 +351,94 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class AccountEditor(FSMModelMixin, models.Model):
+    """An officer named to post to a team, unit or central account beside its accountable owner.
+
+    One row per editorship, kept after it ends: the owner asks (requested), the owner's
+    supervisor or the press office approves or refuses, the editor accepts the policy in force
+    (active: only then shown as an editor who may post), and the owner or the press office
+    removes them (or their moving or leaving does). The services that fire these transitions are
+    in handovers/editors.py; nothing else assigns `state`. That the owner is not an editor of
+    their own account, and that only shared kinds have editors, is checked there (a constraint
+    cannot see the account's owner)."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Waiting for approval"
+        APPROVED = "approved", "Waiting for the editor to accept the policy"
+        ACTIVE = "active", "Editor"
+        REFUSED = "refused", "Refused"
+        REMOVED = "removed", "Removed"
+
+    CURRENT = (State.REQUESTED, State.APPROVED, State.ACTIVE)
+    # Only these kinds are run by several people; an individual account is one officer's.
+    SHARED_KINDS = (SocialAccount.Kind.TEAM, SocialAccount.Kind.UNIT, SocialAccount.Kind.CENTRAL)
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.PROTECT, related_name="editors")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="editorships")
+    state = FSMField(max_length=20, choices=State.choices, default=State.REQUESTED, protected=True)
+    reason = models.TextField(help_text="Why the owner asked for this editor.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    policy_version = models.CharField(
+        max_length=250, blank=True, help_text="The policy version the editor accepted."
+    )
+    policy_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "officer"],
+                condition=Q(state__in=["requested", "approved", "active"]),  # CURRENT
+                name="one_current_editorship",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="active")
+                | Q(policy_acknowledged_at__isnull=False, decided_at__isnull=False),
+                name="active_editor_approved_and_acknowledged",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["officer", "account"],
+                condition=Q(state__in=["requested", "approved", "active"]),
+                name="editorship_current",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.officer} on {self.account}: {self.get_state_display()}"
+
+    @property
+    def current(self) -> bool:
+        return self.state in self.CURRENT
+
+    @transition(field=state, source=State.REQUESTED, target=State.APPROVED)
+    def approve(self, *, by, comment: str = ""):
+        self.decided_by, self.decided_at, self.decision_comment = by, timezone.now(), comment
+
+    @transition(field=state, source=State.REQUESTED, target=State.REFUSED)
+    def refuse(self, *, by, comment: str):
+        self.decided_by, self.decided_at, self.decision_comment = by, timezone.now(), comment
+
+    @transition(field=state, source=State.APPROVED, target=State.ACTIVE)
+    def accept_policy(self, *, version: str, at):
+        self.policy_version, self.policy_acknowledged_at = version, at
+
+    @transition(field=state, source=list(CURRENT), target=State.REMOVED)
+    def remove(self, *, by, reason: str):
+        self.removed_by, self.removed_at, self.removal_reason = by, timezone.now(), reason

@@ -2,6 +2,7 @@
 
 import rules
 
+from accounts.models import AccountEditor
 from people.predicates import officer_of, supervises
 
 
@@ -14,3 +15,16 @@ def is_account_owner(user, account):
 @rules.predicate
 def is_supervisor_of_account_owner(user, account):
     return account is not None and supervises(user, account.owner)
+
+
+@rules.predicate
+def is_account_editor(user, account):
+    """An editor in force of the account (approved, policy accepted)."""
+    me = officer_of(user)
+    return (
+        me is not None
+        and account is not None
+        and AccountEditor.objects.filter(
+            account=account, officer=me, state=AccountEditor.State.ACTIVE
+        ).exists()
+    )

@@ -2,19 +2,14 @@
 
 import datetime
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from accounts.models import Dormancy, ImportJob, SocialAccount
+from accounts.models import AccountEditor, Dormancy, ImportJob, SocialAccount
 from people.models import Officer
 from people.predicates import officer_of, sees_everything
 from people.selectors import supervised_officer_ids
-
-
-def account_posters(account) -> list:
-    """Everyone who posts to the account: its owner first, then its current editors."""
-    return [account.owner]
 
 
 def social_accounts_visible_to(user) -> QuerySet:
@@ -24,7 +19,60 @@ def social_accounts_visible_to(user) -> QuerySet:
     me = officer_of(user)
     if me is None:
         return qs.none()
-    return qs.filter(Q(owner=me) | Q(owner_id__in=supervised_officer_ids(user)))
+    return qs.filter(
+        Q(owner=me)
+        | Q(owner_id__in=supervised_officer_ids(user))
+        | Q(pk__in=_edited_by(me).values("account_id"))
+    )
+
+
+def _edited_by(officer) -> QuerySet:
+    """`officer`'s editorships in force (approved and policy accepted)."""
+    return AccountEditor.objects.filter(officer=officer, state=AccountEditor.State.ACTIVE)
+
+
+# Shared accounts: the owner and the editors who post to them -----------------------------------
+
+
+def account_editors(account: SocialAccount) -> QuerySet:
+    """The account's current editors (active), by name."""
+    return (
+        account.editors.filter(state=AccountEditor.State.ACTIVE)
+        .select_related("officer", "officer__user", "officer__unit")
+        .order_by("officer__surname", "officer__first_name", "pk")
+    )
+
+
+def account_posters(account: SocialAccount) -> list[Officer]:
+    """Everyone who posts to the account: its owner first, then its current editors."""
+    return [account.owner, *(e.officer for e in account_editors(account))]
+
+
+def accounts_posted_by(officer: Officer) -> QuerySet:
+    """The accounts `officer` owns or edits (an editorship in force)."""
+    return SocialAccount.objects.select_related("owner", "owner__user", "unit").filter(
+        Q(owner=officer) | Q(pk__in=_edited_by(officer).values("account_id"))
+    )
+
+
+def editorships_of_account(account: SocialAccount) -> QuerySet:
+    """Every editorship of the account, newest request first, for its page."""
+    return account.editors.select_related(
+        "officer", "officer__unit", "requested_by", "decided_by", "removed_by"
+    ).order_by("-requested_at", "-pk")
+
+
+def with_editor_count(qs: QuerySet) -> QuerySet:
+    """`qs` with `editor_count`, the number of current editors of each account (a correlated
+    count, so a page or a streamed export stays one query)."""
+    editors = (
+        AccountEditor.objects.filter(account=OuterRef("pk"), state=AccountEditor.State.ACTIVE)
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(editor_count=Coalesce(Subquery(editors), 0))
 
 
 REGISTER_SORTS = {

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.forms import CheckInForm, ImportForm, RegisterFilterForm, SocialAccountRegisterForm
-from accounts.models import Dormancy, ImportJob, ProfileCheck, SocialAccount
+from accounts.models import AccountEditor, Dormancy, ImportJob, ProfileCheck, SocialAccount
 from accounts.platforms import adapter_state
 from accounts.selectors import (
+    editorships_of_account,
     filter_register,
     import_jobs_visible_to,
     observations_for,
     social_accounts_visible_to,
+    with_editor_count,
 )
 from accounts.services import (
     IMPORT_PERMISSION,
@@ -32,6 +34,7 @@ from accounts.services import (
 from audit.selectors import history_for
 from core.csv_safe import csv_response
 from core.page_cache import page_cache
+from people.predicates import officer_of
 
 PAGE_SIZE = 50
 SORTABLE_COLUMNS = [
@@ -47,7 +50,7 @@ def _filtered(request):
     form = RegisterFilterForm(request.GET or None)
     filters = form.filters()
     qs = filter_register(social_accounts_visible_to(request.user), **filters)
-    return form, filters, qs
+    return form, filters, with_editor_count(qs)
 
 
 def _querystring(filters: dict) -> str:
@@ -112,6 +115,7 @@ def register_export(request):
             Dormancy.of(a.last_post_at, bounds=bounds).label,
             a.activated_on.isoformat() if a.activated_on else "",
             a.closed_on.isoformat() if a.closed_on else "",
+            a.editor_count,
         )
         # Streamed from a server-side cursor; the owner's user is not needed here.
         for a in accounts.select_related(None)
@@ -133,6 +137,7 @@ def register_export(request):
             "Activity",
             "Started",
             "Closed",
+            "Editors",
         ],
         rows,
     )
@@ -147,7 +152,21 @@ def _detail_context(request, account, check_in_form) -> dict:
         "check_in_form": check_in_form,
         "adapter_state": adapter_state(account.platform),
         "profile_check": ProfileCheck.objects.filter(account=account).first(),
+        **_editors_context(request, account),
     }
+
+
+def _editors_context(request, account) -> dict:
+    """The account's editors (a shared account) and the viewer's role on it."""
+    editorships = list(editorships_of_account(account)[:50])
+    active = [e for e in editorships if e.state == AccountEditor.State.ACTIVE]
+    me = officer_of(request.user)
+    role = ""
+    if me is not None and account.owner_id == me.pk:
+        role = "owner"
+    elif me is not None and any(e.officer_id == me.pk for e in active):
+        role = "editor"
+    return {"editorships": editorships, "posters_count": 1 + len(active), "my_role": role}
 
 
 @login_required

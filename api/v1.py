@@ -22,9 +22,9 @@ from api.services import KeyReused, api_act, api_write
 from approvals import selectors as case_selectors
 from audit.selectors import history_for
 from core.errors import DomainError
+from handovers import services as handover_services
 from incidents import selectors as incident_selectors
 from incidents import services as incident_services
-from people import services as people_services
 from people.throttle import client_address
 from reports import selectors as report_selectors
 
@@ -292,11 +292,12 @@ def activity(request, report: schemas.ActivityReport, idempotency_key: str = KEY
 )
 def people_changes(request, report: schemas.PeopleReport, idempotency_key: str = KEY_HEADER):
     """The HR system's movers and leavers: the HR import's checks and rule (the owner must be
-    an administrator); all rows or none; a leaver can no longer sign in."""
+    an administrator); all rows or none; a leaver can no longer sign in. As on the leavers page,
+    each marked officer's live accounts become orphans and they stop editing shared accounts."""
     rows = [{**r.model_dump(), "date": r.date.isoformat()} for r in report.changes]
 
     def run():
-        result = people_services.leavers_feed(actor=request.user, rows=rows)
+        result = handover_services.leavers_feed_and_orphan(actor=request.user, rows=rows)
         if not result.ok:
             return 422, _refused("Nothing was changed: some rows are wrong.", result.errors)
         marked = [

@@ -62,6 +62,11 @@ PHRASES = {
         "wrote the lodged password into an incident record; it was cut out"
     ),
     # Handovers, closures, repurposing
+    "editor.requested": "asked for an editor of the account",
+    "editor.approved": "approved an editor of the account",
+    "editor.refused": "refused an editor of the account",
+    "editor.policy_accepted": "accepted the social media policy as an editor of the account",
+    "editor.removed": "removed an editor of the account",
     "handover.started": "asked to hand the account over",
     "closure.started": "asked to close the account",
     "repurpose.started": "asked to keep the account for a new purpose",

@@ -1,8 +1,8 @@
 """The guidance's password rule, checked when login details are lodged: strong, and not made of
-the owner's name, collar number, team or unit. Scored by zxcvbn (Dropbox's estimator, which knows
-common passwords, keyboard patterns, dates and l33t substitutions) with the account's own words
-added to its dictionary. Only the submitted value is scored; nothing here stores or logs it, and
-no message repeats any part of it."""
+the names, collar numbers, teams or units of the owner or the editors. Scored by zxcvbn
+(Dropbox's estimator, which knows common passwords, keyboard patterns, dates and l33t
+substitutions) with the account's own words added to its dictionary. Only the submitted value is
+scored; nothing here stores or logs it, and no message repeats any part of it."""
 
 import re
 
@@ -10,24 +10,23 @@ from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 from zxcvbn import zxcvbn
 
+from accounts.selectors import account_posters
+
 # zxcvbn ignores everything after its first 100 characters; a longer password is judged on those.
 _SCORED_LENGTH = 100
 
 
 def words_to_avoid(account) -> list[str]:
-    """Names, numbers and places an attacker would try first for this account."""
-    owner = account.owner
-    words = [
-        owner.first_name,
-        owner.surname,
-        owner.staff_number,
-        account.handle,
-        account.display_name,
-        settings.FORCE_HANDLE_SUFFIX,
-    ]
-    # The staff number's digits alone (PS2231 → 2231) are as guessable as the number.
-    words += re.findall(r"\d{3,}", owner.staff_number)
-    for unit in _units_up(owner.unit, account.unit):
+    """Names, numbers and places an attacker would try first for this account: of its owner and
+    of every current editor (each knows the password), and of the account itself."""
+    words = [account.handle, account.display_name, settings.FORCE_HANDLE_SUFFIX]
+    units = [account.unit]
+    for person in account_posters(account):
+        words += [person.first_name, person.surname, person.staff_number]
+        # The staff number's digits alone (PS2231 → 2231) are as guessable as the number.
+        words += re.findall(r"\d{3,}", person.staff_number)
+        units.append(person.unit)
+    for unit in _units_up(*units):
         words += [unit.name, unit.code, *unit.name.split()]
     return sorted({w.strip().lower() for w in words if w and len(w.strip()) >= 3})
 
@@ -52,7 +51,7 @@ def weakness(password: str, *, account) -> str | None:
         return None
     if personal:  # refused whatever the score: the guidance names these words
         reason = (
-            "it contains the owner's name, staff number, the handle, team or unit, "
+            "it contains the owner's or an editor's name, staff number, the handle, team or unit, "
             "which anyone can find out"
         )
     else:

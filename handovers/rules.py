@@ -4,7 +4,7 @@ them. Who marks officers as moved or left is people's rule (`people.change_offic
 
 import rules
 
-from accounts.models import SocialAccount
+from accounts.models import AccountEditor, SocialAccount
 from accounts.predicates import is_account_owner, is_supervisor_of_account_owner
 from people.predicates import (
     has_team,
@@ -68,3 +68,49 @@ rules.add_perm("handovers.view_press_office_queue", is_press_office)
 # The consolidation proposals: the whole force for the press office, auditors and
 # administrators; their team's for a supervisor (or an officer acting for one).
 rules.add_perm("handovers.view_consolidation_proposals", sees_everything | has_team)
+
+
+# Editors of shared accounts (handovers/editors.py) --------------------------------------------
+
+
+@rules.predicate
+def account_is_shared(user, account):
+    return (
+        account is not None
+        and account.kind in AccountEditor.SHARED_KINDS
+        and account.status != SocialAccount.Status.CLOSED
+    )
+
+
+@rules.predicate
+def is_the_editor(user, editorship):
+    me = officer_of(user)
+    return me is not None and editorship is not None and editorship.officer_id == me.pk
+
+
+@rules.predicate
+def owns_edited_account(user, editorship):
+    me = officer_of(user)
+    return me is not None and editorship is not None and editorship.account.owner_id == me.pk
+
+
+@rules.predicate
+def supervises_edited_account_owner(user, editorship):
+    return editorship is not None and supervises(user, editorship.account.owner)
+
+
+@rules.predicate
+def requested_editor(user, editorship):
+    return editorship is not None and editorship.requested_by_id == user.pk
+
+
+rules.add_perm("handovers.request_editor", is_account_owner & is_officer & account_is_shared)
+rules.add_perm(
+    "handovers.decide_editor",
+    ((supervises_edited_account_owner & is_officer) | is_press_office)
+    & ~requested_editor
+    & ~is_the_editor
+    & ~owns_edited_account,
+)
+rules.add_perm("handovers.accept_editorship", is_the_editor & is_officer)
+rules.add_perm("handovers.remove_editor", (owns_edited_account & is_officer) | is_press_office)

@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.handles import suggest_handles
-from accounts.models import SocialAccount
+from accounts.models import AccountEditor, SocialAccount
 from accounts.selectors import orphaned_accounts, social_accounts_visible_to
 from approvals.selectors import handles_taken
 from handovers.models import OPEN_STATES, AccountTransition, State
@@ -302,3 +302,46 @@ def consolidation_proposal_for(account: SocialAccount, user, *, now=None) -> Pro
     if not proposals.accounts.filter(pk=account.pk).exists():
         return None
     return Proposal(account, proposals.target_for(account))
+
+
+# Editors of shared accounts ---------------------------------------------------------------------
+
+
+def editorships_visible_to(user) -> QuerySet:
+    """Editorships of the accounts the person may see, and their own (a proposed editor sees
+    the request before the account is theirs to see)."""
+    qs = AccountEditor.objects.select_related(
+        "account",
+        "account__owner",
+        "account__owner__user",
+        "account__unit",
+        "officer",
+        "officer__unit",
+        "officer__user",
+        "requested_by",
+        "decided_by",
+        "removed_by",
+    )
+    me = officer_of(user)
+    visible = Q(account__in=social_accounts_visible_to(user).values("pk"))
+    return qs.filter(visible | Q(officer=me)) if me is not None else qs.filter(visible)
+
+
+def editors_waiting_for(user) -> QuerySet:
+    """Requested editors the person may decide on, oldest first (for their home page)."""
+    qs = editorships_visible_to(user).filter(state=AccountEditor.State.REQUESTED)
+    me = officer_of(user)
+    if me is not None:  # never their own account's, their own request or themself
+        qs = qs.exclude(account__owner=me).exclude(officer=me)
+    qs = qs.exclude(requested_by=user)
+    if not user.has_perm("handovers.view_press_office_queue"):
+        qs = qs.filter(account__owner_id__in=supervised_officer_ids(user))
+    return qs.order_by("requested_at", "pk")
+
+
+def editorships_to_accept(user) -> QuerySet:
+    """The person's approved editorships waiting for them to accept the policy."""
+    me = officer_of(user)
+    if me is None:
+        return AccountEditor.objects.none()
+    return editorships_visible_to(user).filter(officer=me, state=AccountEditor.State.APPROVED)

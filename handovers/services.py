@@ -25,6 +25,7 @@ from core.errors import WorkflowError
 from core.workflow import fire, lock
 from custody.models import Credential
 from custody.services import credential_destroy, credentials_require_new
+from handovers.editors import editors_end_with_account, editors_remove_officer
 from handovers.models import (
     OPEN_STATES,
     AccountTransition,
@@ -692,6 +693,13 @@ def _check_ready_to_hand_over(
 def _pass_to_successor(actor, transition, account: SocialAccount, handle: str, name: str) -> None:
     """The account changes owner, handle and display name; a handle taken in the meantime
     (the unique constraint) is refused as a workflow error."""
+    # A successor who edited the account now owns it: an owner is never an editor too.
+    editors_end_with_account(
+        actor=actor,
+        account=account,
+        officer=transition.successor,
+        reason=f"Took the account over as its owner (handover {transition.pk})",
+    )
     try:
         with transaction.atomic():
             social_account_complete_handover(
@@ -813,6 +821,7 @@ def closure_complete(
     social_account_close(
         actor=actor, account=account, closed_on=deactivated_on, reason=transition.reason
     )
+    editors_end_with_account(actor=actor, account=account, reason="The account was closed")
     audit_record(
         actor=actor,
         action="closure.completed",
@@ -993,6 +1002,7 @@ def officer_mark_and_orphan(
         else people_services.officer_mark_moved
     )
     officer, was = mark(actor=actor, officer_id=officer_id, on=on, reason=reason)
+    editors_remove_officer(actor=actor, officer=officer)
     return officer, orphans_record(actor=actor, officer=officer, was=was)
 
 
@@ -1002,8 +1012,23 @@ def leavers_import_and_orphan(*, actor, content: bytes | str) -> people_services
     live accounts become orphans, all in one transaction (the trail lists the officers marked,
     then the accounts orphaned). Each row of the report lists its orphans (`accounts`)."""
     report = people_services.leavers_import(actor=actor, content=content)
+    return _orphan_marked(actor, report)
+
+
+@transaction.atomic
+def leavers_feed_and_orphan(*, actor, rows: list[dict]) -> people_services.HRImportReport:
+    """The HR system's movers and leavers (the API): the same as `leavers_import_and_orphan`
+    for rows sent as dicts."""
+    report = people_services.leavers_feed(actor=actor, rows=rows)
+    return _orphan_marked(actor, report)
+
+
+def _orphan_marked(actor, report: people_services.HRImportReport):
+    """Each officer an HR import or feed marked stops editing accounts, and their own live
+    accounts become orphans (`accounts` on their report row)."""
     if not report.ok:  # nothing was marked
         return report
     for row in report.rows:
+        editors_remove_officer(actor=actor, officer=row["officer"])
         row["accounts"] = orphans_record(actor=actor, officer=row["officer"], was=row["was"])
     return report

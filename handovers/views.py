@@ -52,6 +52,13 @@ def queues(request):
             else None,
             "mine": selectors.mine(user)[:50],
             "orphans": selectors.orphans_visible_to(user).exclude(owner__user=user)[:200],
+            "editor_queues": [
+                (list(selectors.editors_waiting_for(user)[:200]), "Editors waiting for you"),
+                (
+                    list(selectors.editorships_to_accept(user)[:50]),
+                    "Accounts you are to edit: accept the policy",
+                ),
+            ],
         },
     )
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from accounts.selectors import ORPHANED, social_accounts_visible_to
+from accounts.selectors import ORPHANED, accounts_posted_by, social_accounts_visible_to
 from approvals.models import CaseState, Decision
 from approvals.selectors import (
     cases_waiting_for_press_office,
@@ -26,6 +26,8 @@ from approvals.selectors import (
 from custody.selectors import accounts_needing_credentials
 from handovers.models import Kind
 from handovers.selectors import (
+    editors_waiting_for,
+    editorships_to_accept,
     orphans_visible_to,
     waiting_for_answer,
     waiting_for_press_office,
@@ -141,6 +143,28 @@ def home_for(user) -> Home:
             ),
         )
         _policy_todo(user, me, todos)
+        add(
+            editorships_to_accept(user),
+            "Every account you are to edit",
+            reverse("handovers:queues"),
+            lambda e: Todo(
+                f"Accept the policy to post to @{e.account.handle}",
+                reverse("handovers:editor", args=[e.pk]),
+                e.decided_at,
+                f"{e.account.owner.full_name} asked for you as an editor",
+            ),
+        )
+    add(
+        editors_waiting_for(user),
+        "Every editor waiting for a decision",
+        reverse("handovers:queues"),
+        lambda e: Todo(
+            f"Decide on {e.officer.full_name} as an editor of @{e.account.handle}",
+            reverse("handovers:editor", args=[e.pk]),
+            e.requested_at,
+            f"Asked by {e.account.owner.full_name}",
+        ),
+    )
     if user.has_perm("approvals.view_supervisor_queue"):
         add(
             cases_waiting_for_supervisor(user),
@@ -328,11 +352,16 @@ def _policy_todo(user, me, todos: list[Todo]) -> None:
 def _my_accounts(user, me) -> list[SocialAccount] | None:
     if me is None:
         return None
-    return list(
-        SocialAccount.objects.filter(owner=me)
+    # Owned or edited (a shared account's editor sees it here with their role).
+    accounts = list(
+        accounts_posted_by(me)
         .exclude(status=SocialAccount.Status.CLOSED)
+        .select_related(None)
         .order_by("handle")[:LIMIT]
     )
+    for account in accounts:
+        account.my_role = "owner" if account.owner_id == me.pk else "editor"
+    return accounts
 
 
 def _starts(user) -> list[tuple[str, str, str]]:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import ActivityObservation, SocialAccount
 from accounts.platforms import configured_platforms
-from accounts.selectors import orphaned_accounts
+from accounts.selectors import account_editors, orphaned_accounts
 from approvals.models import BusinessCase, Stage
 from audit.services import audit_record, audit_record_rows
 from core.errors import DomainError
@@ -680,6 +680,11 @@ def _dormancy_message(reminder: Reminder, now) -> Message | None:
         else [owner.user, *_press_office()],
         Kind.DORMANCY_STALE: [*_press_office(), owner.user],
     }[reminder.kind]
+    if reminder.kind != Kind.DORMANCY_STALE:
+        # A shared account's editors post too, so they are copied on the owner's reminders; the
+        # owner stays accountable (the escalations go to the owner's supervisor and the press
+        # office, never an editor's). Read here, at delivery, not in the bulk scan.
+        recipients += [e.officer.user for e in account_editors(account)]
     return Message(recipients, {"account": account, "days": days}, _account_link(account))
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ActivityObservation, Dormancy, ProfileCheck, SocialAccount
-from accounts.selectors import orphaned_accounts, social_accounts_visible_to
+from accounts.selectors import orphaned_accounts, social_accounts_visible_to, with_editor_count
 from approvals.models import DECISION_STAGES, Stage
 from approvals.selectors import cases_visible_to
 from core.workdays import working_days_between
@@ -101,12 +101,14 @@ def dormancy_accounts(user, *, unit_id=None, level: str = "", now=None) -> Query
     qs = report_accounts(user).exclude(status=SocialAccount.Status.CLOSED).filter(q)
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
-    return qs.order_by("last_post_at", "handle", "pk")
+    return with_editor_count(qs).order_by("last_post_at", "handle", "pk")
 
 
 def orphans_accounts(user) -> QuerySet:
     """Live accounts whose owner has moved or left, longest first."""
-    return covered(orphaned_accounts(), user).order_by("owner__status_changed_on", "handle", "pk")
+    return with_editor_count(covered(orphaned_accounts(), user)).order_by(
+        "owner__status_changed_on", "handle", "pk"
+    )
 
 
 def orphans(user, *, today=None) -> list[SocialAccount]:

@@ -69,7 +69,7 @@ def dormancy(request):
     if _wants_csv(request):
         return csv_response(
             f"dormancy-{_stamp()}.csv",
-            ["Handle", "Platform", "Owner", "Unit", "Status", "Dormancy", "Last post"],
+            ["Handle", "Platform", "Owner", "Unit", "Status", "Dormancy", "Last post", "Editors"],
             (
                 [
                     a.handle,
@@ -79,6 +79,7 @@ def dormancy(request):
                     a.get_status_display(),
                     Dormancy.of(a.last_post_at).label,
                     _date(a.last_post_at),
+                    a.editor_count,
                 ]
                 for a in accounts
             ),
@@ -121,7 +122,16 @@ def orphans(request):
         accounts = selectors.orphans(request.user)
         return csv_response(
             f"orphaned-accounts-{_stamp()}.csv",
-            ["Handle", "Platform", "Account status", "Owner", "Owner status", "Since", "Days"],
+            [
+                "Handle",
+                "Platform",
+                "Account status",
+                "Owner",
+                "Owner status",
+                "Since",
+                "Days",
+                "Editors",
+            ],
             (
                 [
                     a.handle,
@@ -131,6 +141,7 @@ def orphans(request):
                     a.owner.get_status_display(),
                     _date(a.owner.status_changed_on),
                     a.days_since_change,
+                    a.editor_count,
                 ]
                 for a in accounts
             ),

@@ -17,7 +17,9 @@ Status = SocialAccount.Status
 # happens. A compromised account is still the force's, and is listed so the public is warned.
 LIVE_STATUSES = (Status.ACTIVE, Status.HANDOVER_PENDING)
 PUBLIC_STATUSES = (*LIVE_STATUSES, Status.COMPROMISED)
-PUBLIC_FIELDS = ("platform", "handle", "display_name", "unit__name")
+# The kind says whether a team, unit or central office runs the account (a shared account): public
+# on the platform already. Who owns or edits an account is never public.
+PUBLIC_FIELDS = ("platform", "handle", "display_name", "unit__name", "kind")
 
 OFFICIAL = "official"
 COMPROMISED = "compromised"

@@ -17,6 +17,14 @@ PAGE_SIZE = 50
 JSON_PAGE_SIZE = 500  # the list as JSON: a page a client walks through with `next`
 
 
+# How the public page says who runs a shared account, naming no one.
+RUN_BY = {
+    SocialAccount.Kind.TEAM: "Team account",
+    SocialAccount.Kind.UNIT: "Unit account",
+    SocialAccount.Kind.CENTRAL: "Central account",
+}
+
+
 def _public(row: dict) -> dict:
     return {
         "platform": row["platform"],
@@ -24,6 +32,8 @@ def _public(row: dict) -> dict:
         "handle": row["handle"],
         "display_name": row["display_name"],
         "unit": row["unit__name"],
+        "kind": row["kind"],
+        "run_by": RUN_BY.get(row["kind"], ""),
         "compromised": row["status"] == SocialAccount.Status.COMPROMISED,
     }
 

@@ -374,6 +374,23 @@ RULES: dict[str, Rule] = {
     "handovers/leavers/": page({"admin"}),
     # The consolidation proposals: the whole force, or a supervisor's team.
     "handovers/consolidations/": REPORTS,
+    # Editors of shared accounts: the owner asks; the owner's (acting) supervisor or the press
+    # office decides; only the named editor (not a principal) accepts; owner or press removes.
+    "handovers/account/<int:account_pk>/editors/new/": team_page({"officer"}, "shared_account"),
+    "handovers/editors/<int:pk>/": team_page(TEAM, "editor_requested"),
+    "handovers/editors/<int:pk>/decide/": team_action(
+        {"supervisor", "acting", "press"},
+        "editor_requested",
+        data={"approve": "yes", "comment": ""},
+        writes=frozenset({"editor.approved"}),
+    ),
+    "handovers/editors/<int:pk>/accept/": team_action(set(), "editor_requested"),
+    "handovers/editors/<int:pk>/remove/": team_action(
+        {"officer", "press"},
+        "editor_requested",
+        data={"reason": "No longer needed"},
+        writes=frozenset({"editor.removed"}),
+    ),
     # Reports: the whole force for those who see everything, the team for a supervisor.
     "reports/": REPORTS,
     "reports/dormancy/": REPORTS,
@@ -406,8 +423,11 @@ RULES: dict[str, Rule] = {
     "api/v1/activity": api_write(
         {"press"}, data=_activity, writes={"socialaccount.activity_reported", "api_client.wrote"}
     ),
+    # The successor moves: they also stop being the (requested) editor of the team's account.
     "api/v1/people/changes": api_write(
-        {"admin"}, data=_mover, writes={"officer.marked_moved", "api_client.wrote"}
+        {"admin"},
+        data=_mover,
+        writes={"officer.marked_moved", "editor.removed", "api_client.wrote"},
     ),
     "api/v1/incidents": api_write(
         WRITERS,
@@ -474,6 +494,7 @@ RULES |= {
 # view-only (add, delete and a change POST are 403); accounts change only through the press
 # office's pages (rules: accounts.change_socialaccount); the rest is editable, audited.
 ADMIN_VIEW_ONLY = {
+    "accounts/accounteditor",
     "accounts/activityobservation",
     "accounts/importjob",
     "approvals/businesscase",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import ImportJob
 from approvals import services as approvals
 from approvals.models import Decision, SetupChecklist
+from handovers import editors
 from handovers import services as handovers
 from incidents import services as incidents
 from notifications.models import Notification
@@ -163,6 +164,15 @@ def _team(marker: str, policy, press_user) -> Team:
         status_changed_on=timezone.localdate(),
     )
     SocialAccountFactory(owner=mover, handle=f"{tag}Orph1WMP", display_name=f"{marker} orphan")
+
+    # A team account with an editor asked for (the successor): shared accounts' pages.
+    o["shared_account"] = account(6, kind="team")
+    o["editor_requested"] = editors.editor_request(
+        actor=owner.user,
+        account_id=o["shared_account"].pk,
+        officer_id=team.successor.pk,
+        reason=f"{marker} weekend cover",
+    )
 
     for obj in o.values():  # as the services left them (versions, states)
         obj.refresh_from_db()

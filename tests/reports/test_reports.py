@@ -115,7 +115,16 @@ def test_dormancy_page_drills_down_by_unit_and_level(login, force, press_officer
 def test_dormancy_csv_keeps_the_pages_filters(login, force, press_officer):
     client = login(press_officer)
     rows = _csv(client.get(reverse("reports:dormancy"), {"format": "csv"}))
-    assert rows[0] == ["Handle", "Platform", "Owner", "Unit", "Status", "Dormancy", "Last post"]
+    assert rows[0] == [
+        "Handle",
+        "Platform",
+        "Owner",
+        "Unit",
+        "Status",
+        "Dormancy",
+        "Last post",
+        "Editors",
+    ]
     assert sorted(_column(rows, "Handle")) == ["DormantWMP", "StaleWMP"]
     assert dict(zip(_column(rows, "Handle"), _column(rows, "Dormancy"), strict=True)) == {
         "DormantWMP": Dormancy.DORMANT.label,

@@ -41,6 +41,8 @@ def test_json_lists_live_accounts_with_public_fields_only(client, accounts, offi
             "handle",
             "display_name",
             "unit",
+            "kind",
+            "run_by",
             "compromised",
         }
     assert [a["handle"] for a in body["accounts"] if a["compromised"]] == ["HackedWMP"]
@@ -51,6 +53,8 @@ def test_json_lists_live_accounts_with_public_fields_only(client, accounts, offi
         "handle": "StechfordWMP",
         "display_name": "Stechford Police",
         "unit": officer.unit.name,
+        "kind": "individual",
+        "run_by": "",
         "compromised": False,
     }
     text = response.content.decode()

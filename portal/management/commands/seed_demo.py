@@ -18,6 +18,7 @@ from accounts.models import SocialAccount
 from approvals.demo import seed_demo_cases
 from custody.models import Credential
 from custody.services import credential_lodge
+from handovers.editors import editor_accept_policy, editor_decide, editor_request
 from handovers.models import Checklist, Kind
 from handovers.services import (
     consolidation_complete,
@@ -329,6 +330,7 @@ class Command(BaseCommand):
             colleague=colleague,
         )
         self.seed_demo_consolidation(demo, press_team)
+        self.seed_shared_account(demo, now)
         self.lodge_demo_credentials(demo["press"].user)
         return self.created
 
@@ -354,6 +356,44 @@ class Command(BaseCommand):
                 completed_on=completed,
                 expires_on=expires,
                 reason="Demo force",
+            )
+            self.created += 1
+
+    def seed_shared_account(self, demo, now):
+        """Issue 16, part 1: the demo team's shared account, owned by the demo officer, with two
+        editors from the team, asked for, approved by the demo supervisor and the policy accepted
+        (all through the services). Run again, it adds nothing."""
+        owner, supervisor = demo["officer"], demo["supervisor"]
+        self.account(
+            "StechfordNPT",
+            "Stechford Neighbourhood Police",
+            SocialAccount.Kind.TEAM,
+            owner,
+            owner.unit,
+            now - timedelta(days=2),
+        )
+        account = SocialAccount.objects.get(handle="StechfordNPT")
+        if account.editors.exists():
+            return
+        colleagues = (
+            Officer.objects.filter(
+                supervisor=supervisor, user__username__startswith="pc", training__isnull=False
+            )
+            .exclude(pk=owner.pk)
+            .exclude(social_accounts__isnull=False)
+            .distinct()
+            .order_by("-staff_number")[:2]
+        )
+        for colleague in colleagues:
+            editorship = editor_request(
+                actor=owner.user,
+                account_id=account.pk,
+                officer_id=colleague.pk,
+                reason="Covers the team's weekend and evening shifts",
+            )
+            editor_decide(actor=supervisor.user, editorship_id=editorship.pk, approve=True)
+            editor_accept_policy(
+                actor=colleague.user, editorship_id=editorship.pk, personal_use_read=True
             )
             self.created += 1
 
