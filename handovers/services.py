@@ -889,6 +889,9 @@ def consolidation_complete(
         closed_on=deactivated_on,
         reason=transition.reason,
     )
+    editors_end_with_account(
+        actor=actor, account=account, reason=f"The account was folded into {target}"
+    )
     audit_record(
         actor=actor,
         action="consolidation.completed",

@@ -390,3 +390,42 @@ def test_closing_the_account_ends_its_editorships(
     )
     assert AccountEditor.objects.get(pk=e.pk).state == State.REMOVED
     assert not accounts_posted_by(editor).exists()
+
+
+def test_a_consolidation_ends_the_editorships_of_the_account_it_folds(
+    shared, officer, supervisor, editor, policy, press_officer
+):
+    from handovers import services
+    from people.models import Unit
+    from tests.factories import UnitFactory
+
+    lpu = UnitFactory(kind=Unit.Kind.LPU)
+    shared.unit.parent = lpu
+    shared.unit.save(update_fields=["parent"])
+    inspector = OfficerFactory(unit=lpu, rank="inspector", roles=[Role.OFFICER, Role.SUPERVISOR])
+    target = SocialAccountFactory(
+        owner=inspector,
+        unit=lpu,
+        kind=SocialAccount.Kind.UNIT,
+        handle="WMPBEast",
+        last_post_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    e = _active(shared, editor, officer=officer, supervisor=supervisor, policy=policy)
+    transition = services.transition_start(
+        actor=officer.user,
+        account_id=shared.pk,
+        kind="consolidation",
+        reason="The LPU account speaks for the team now.",
+        target=target,
+    )
+    services.transition_decide(actor=supervisor.user, transition_id=transition.pk, approve=True)
+    services.consolidation_complete(
+        actor=press_officer.user,
+        transition_id=transition.pk,
+        ticked={"farewell_posted", "followers_told", "old_access_removed"},
+        deactivated_on=timezone.localdate(),
+    )
+    e.refresh_from_db()
+    assert e.state == State.REMOVED
+    assert account_posters(SocialAccount.objects.get(pk=shared.pk)) == [officer]
+    assert "editor.removed" in _actions(shared)
