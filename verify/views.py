@@ -25,6 +25,9 @@ def _public(row: dict) -> dict:
         "display_name": row["display_name"],
         "unit": row["unit__name"],
         "compromised": row["status"] == SocialAccount.Status.COMPROMISED,
+        # Suspended or paused by the force (a critical incident): official, but not posting or
+        # answering for now. Why is never public.
+        "paused": bool(row.get("paused")),
     }
 
 
@@ -35,6 +38,7 @@ def _verdict_json(answer: Verdict) -> dict:
         # Official: the force's account, compromised or not (then: do not trust recent posts).
         "official": answer.status in (OFFICIAL, COMPROMISED),
         "compromised": answer.status == COMPROMISED,
+        "paused": answer.paused,
         "accounts": [_public(r) for r in answer.accounts],
     }
     if answer.since:
