@@ -18,11 +18,19 @@ def pause_is_open(user, pause):
     return pause is not None and pause.lifted_at is None
 
 
-# Only the press office suspends, pauses and lifts; the auditor and administrators read.
-rules.add_perm("pauses.suspend_account", is_press_office)
-rules.add_perm("pauses.start_pause", is_press_office)
-rules.add_perm("pauses.lift_pause", is_press_office)
+can_acknowledge = is_told_of_pause & pause_is_open
+
+# Only the press office suspends, pauses and lifts; the auditor and administrators read. A
+# person acknowledges only a pause they were told of, and only while it is open. Services test
+# the rules; views and templates ask the permissions of the same names.
+WRITES = {
+    "pauses.suspend_account": is_press_office,
+    "pauses.start_pause": is_press_office,
+    "pauses.lift_pause": is_press_office,
+    "pauses.acknowledge_pause": can_acknowledge,
+}
+for name, predicate in WRITES.items():
+    rules.add_rule(name, predicate)
+    rules.add_perm(name, predicate)
 rules.add_perm("pauses.list_pauses", sees_everything)
 rules.add_perm("pauses.view_pause", sees_everything)
-# A person acknowledges only a pause they were told of, and only while it is open.
-rules.add_perm("pauses.acknowledge_pause", is_told_of_pause & pause_is_open)

@@ -251,7 +251,7 @@ def suspension_review_reminders(*, now: datetime.datetime | None = None) -> int:
     sent = 0
     with transaction.atomic():
         due = list(
-            Pause.objects.select_for_update(skip_locked=True)
+            Pause.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 kind=Pause.Kind.SUSPENSION,
                 lifted_at__isnull=True,

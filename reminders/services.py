@@ -243,7 +243,7 @@ def _dormancy_accounts(now: datetime.datetime, rungs: list[Rung]):
         .annotate(
             reference=Greatest(
                 Coalesce("last_post_at", "created_at"),
-                Coalesce(dormancy_clock_from(), "created_at"),
+                Coalesce(dormancy_clock_from(), "last_post_at", "created_at"),
             )
         )
         .filter(reference__lte=now - datetime.timedelta(days=min(r.days for r in rungs)))
