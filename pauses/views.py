@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
 from accounts.selectors import social_accounts_visible_to
@@ -73,6 +73,7 @@ def pause_start(request):
     )
 
 
+@require_GET
 @permission_required("pauses.list_pauses", raise_exception=True)
 def pause_list(request):
     qs = pauses_visible_to(request.user)
@@ -80,9 +81,14 @@ def pause_list(request):
     if shown != "all":
         qs = qs.filter(lifted_at__isnull=True)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "pauses/pause_list.html", {"page": page, "shown": shown})
+    return render(
+        request,
+        "pauses/pause_list.html",
+        {"page": page, "shown": shown, "querystring_base": "show=all" if shown == "all" else ""},
+    )
 
 
+@require_GET
 @login_required
 def pause_detail(request, pk):
     pause = get_object_or_404(pauses_visible_to(request.user), pk=pk)
@@ -131,6 +137,7 @@ def pause_lift(request, pk):
     )
 
 
+@require_GET
 @login_required
 def my_pauses(request):
     """The person's pauses still to acknowledge."""
