@@ -1,19 +1,16 @@
 """Reads about pauses that the register, the account page, the public check and the reminders
 share. An account is paused while any of its `PausedAccount` rows is not lifted."""
 
-import datetime
-
 from django.db.models import (
+    Case,
     DateTimeField,
     Exists,
-    Max,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
-    Value,
+    When,
 )
-from django.db.models.functions import Coalesce
 
 from accounts.models import SocialAccount
 from pauses.models import Pause, PausedAccount, PauseNotice
@@ -27,8 +24,6 @@ COVERABLE_STATUSES = (
     SocialAccount.Status.HANDOVER_PENDING,
     SocialAccount.Status.COMPROMISED,
 )
-# The dormancy clock of an account paused now: later than any `now`, so no rung is reached.
-FOREVER = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
 
 
 def unit_and_below(unit: Unit) -> list[int]:
@@ -56,20 +51,20 @@ def paused_now(account_ref="pk"):
     )
 
 
-def dormancy_clock_from(account_ref="pk"):
-    """For the dormancy scan, per account of the outer query: FOREVER while a pause on it is
-    open, else when the latest pause on it was lifted, else NULL (never paused). The scan's
-    spell starts at the later of this and the last post, so a paused account is never chased
-    and a lifted one starts a fresh spell at the lift: quiet because it was paused is not
-    dormant. One correlated lookup on an index of a small table."""
-    return Subquery(
-        PausedAccount.objects.filter(account=OuterRef(account_ref))
-        .order_by()
-        .values("account")
-        .annotate(clock=Max(Coalesce("lifted_at", Value(FOREVER, output_field=DateTimeField()))))
-        .values("clock")[:1],
+def latest_lift(account_ref="pk"):
+    """When the latest pause on the account (`account_ref` of the outer query) was lifted, or
+    NULL. The dormancy scan starts a spell no earlier than this, so quiet because it was paused
+    is not dormant. Looked up only for accounts that have ever been paused (`pk IN (...)`, which
+    PostgreSQL hashes once per statement), then by one backward step along the index (account,
+    lifted_at) of that small table: the register's other accounts pay one hash probe."""
+    lift = Subquery(
+        PausedAccount.objects.filter(account=OuterRef(account_ref), lifted_at__isnull=False)
+        .order_by("-lifted_at")
+        .values("lifted_at")[:1],
         output_field=DateTimeField(),
     )
+    ever_paused = PausedAccount.objects.values("account_id")
+    return Case(When(**{f"{account_ref}__in": ever_paused}, then=lift), default=None)
 
 
 def open_pauses_of(account: SocialAccount) -> list[Pause]:

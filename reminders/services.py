@@ -33,7 +33,7 @@ from core.errors import DomainError
 from core.queue import enqueue_on_commit
 from core.workdays import working_days_before
 from notifications.services import notify
-from pauses.selectors import dormancy_clock_from, paused_now
+from pauses.selectors import latest_lift, paused_now
 from people.models import Leave, Officer
 from people.selectors import press_office_recipients, supervisors_to_tell
 from reminders.models import Recertification, Reminder
@@ -231,22 +231,24 @@ def _flag_entry(_id, kind, pk, reference, handle, platform):
 
 
 def _dormancy_accounts(now: datetime.datetime, rungs: list[Rung]):
-    """Active accounts, owner not on leave, quiet for at least the lowest rung.
+    """Active accounts, not suspended or paused, owner not on leave, quiet for at least the
+    lowest rung.
 
-    The spell starts at the last post (or the account's creation), or at the latest lift of a
-    suspension or pause if that is later: a paused account's clock reads FOREVER (no rung is
-    reached, nobody is chased while it may not post), and a lifted one starts a fresh spell at
-    the lift, so the lift brings no burst of reminders for the quiet the pause itself caused.
-    One correlated lookup (pauses.selectors.dormancy_clock_from) in the same statement."""
+    A spell starts at the last post (or the account's creation), or at the latest lift of a
+    suspension or pause if that is later: nobody is chased while the account may not post, and
+    a lifted one starts a fresh spell at the lift, so the lift brings no burst of reminders for
+    the quiet the pause itself caused. Set-based like the rest: the accounts paused now are one
+    anti-join (NOT EXISTS on a partial index), and the latest lift one index step per account
+    already quiet by its last post (`reference` only moves later, so the cheap condition on the
+    last post filters first; each rung's own condition on `reference` follows in the step)."""
+    lowest = now - datetime.timedelta(days=min(r.days for r in rungs))
+    posted = Coalesce("last_post_at", "created_at")
     return (
         SocialAccount.objects.filter(status=SocialAccount.Status.ACTIVE)
-        .annotate(
-            reference=Greatest(
-                Coalesce("last_post_at", "created_at"),
-                Coalesce(dormancy_clock_from(), "last_post_at", "created_at"),
-            )
-        )
-        .filter(reference__lte=now - datetime.timedelta(days=min(r.days for r in rungs)))
+        .annotate(posted=posted)
+        .filter(posted__lte=lowest)
+        .filter(~paused_now())
+        .annotate(reference=Greatest(posted, Coalesce(latest_lift(), posted)))
         .annotate(on_leave=_on_leave(timezone.localdate(now), "owner_id"))
         .filter(on_leave=False)
         .order_by()
