@@ -33,6 +33,15 @@ PHRASES = {
     "socialaccount.activity_reported": "reported the account's latest activity",
     "socialaccount.setup_checklist_updated": "updated the set-up checklist",
     "account.dormancy_flagged": "flagged the account as quiet for too long",
+    # Suspensions and critical-incident pauses
+    "socialaccount.suspended": "suspended the account: no posting until lifted",
+    "socialaccount.suspension_lifted": "lifted the account's suspension",
+    "socialaccount.paused": "paused the account for a critical incident",
+    "socialaccount.pause_lifted": "lifted the critical-incident pause on the account",
+    "pause.started": "started the suspension or pause",
+    "pause.lifted": "lifted the suspension or pause",
+    "pause.acknowledged": "acknowledged the suspension or pause",
+    "pause.review_reminded": "reminded the press office to review the suspension",
     # API clients
     "api_client.created": "created the API client",
     "api_client.revoked": "revoked the API client",
@@ -155,6 +164,7 @@ FIELD_NAMES = {
     "activated_on": "live since",
     "deactivated_on": "deactivated on",
     "followers": "followers",
+    "review_on": "review date",
 }
 
 # Bookkeeping that says nothing to a reader: ids, keys, hashes, counters, states (the phrase
@@ -172,6 +182,7 @@ HIDDEN = {
     "reports",
     "checklist",
     "run_id",
+    "pause",
 }
 
 CREATIONS = (".created", ".registered", ".registered_from_case", ".imported", ".uploaded")

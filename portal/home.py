@@ -37,6 +37,7 @@ from incidents.models import OPEN_STATES as INCIDENT_OPEN_STATES
 from incidents.models import Incident
 from incidents.selectors import open_incidents
 from notifications.selectors import inbox_for
+from pauses.selectors import unacknowledged_notices_for
 from people.predicates import is_press_office, officer_of, sees_everything
 from people.selectors import role_requests_waiting_for, supervised_officer_ids
 from reminders.selectors import overdue_recertifications, recertifications_waiting_for
@@ -129,6 +130,19 @@ def home_for(user) -> Home:
                 f"Proposed by {t.started_by.get_full_name() or t.started_by.get_username()}"
                 if t.kind == Kind.CONSOLIDATION
                 else f"{t.owner.full_name} offers you the account",
+            ),
+        )
+        add(
+            unacknowledged_notices_for(user),
+            "Every pause to acknowledge",
+            reverse("pauses:mine"),
+            lambda n: Todo(
+                f"Stop posting and acknowledge: {n.pause}",
+                reverse("pauses:mine"),
+                n.told_at,
+                "Until the press office lifts it",
+                "Paused",
+                "purple",
             ),
         )
         add(

@@ -69,6 +69,7 @@ YOUR_ACCOUNT = [
     NavItem("Your business cases", "approvals:mine", permission="approvals.add_businesscase"),
     NavItem("Report a hacked account", "incidents:report", permission="incidents.report_incident"),
     NavItem("Your incident reports", "incidents:mine", permission="incidents.report_incident"),
+    NavItem("Suspensions and pauses", "pauses:list", permission="pauses.list_pauses"),
     NavItem("Notifications", "notifications:inbox"),
     NavItem("Leave", "reminders:leave", permission="people.use_leave_page"),
     NavItem("Acting supervisors", "approvals:delegations", permission="people.create_delegation"),

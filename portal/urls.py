@@ -57,6 +57,7 @@ urlpatterns = [
     path("cases/", include("approvals.urls")),
     path("register/", include("accounts.urls")),
     path("credentials/", include("custody.urls")),
+    path("pauses/", include("pauses.urls")),
     path("verify/", include("verify.urls")),
     path("incidents/", include("incidents.urls")),
     path("handovers/", include("handovers.urls")),

@@ -20,7 +20,7 @@ import rules
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from core.errors import DomainError
 from core.queue import enqueue_on_commit
 from core.workdays import working_days_before
 from notifications.services import notify
+from pauses.selectors import latest_lift, paused_now
 from people.models import Leave, Officer
 from people.selectors import press_office_recipients, supervisors_to_tell
 from reminders.models import Recertification, Reminder
@@ -230,11 +231,24 @@ def _flag_entry(_id, kind, pk, reference, handle, platform):
 
 
 def _dormancy_accounts(now: datetime.datetime, rungs: list[Rung]):
-    """Active accounts, owner not on leave, quiet for at least the lowest rung."""
+    """Active accounts, not suspended or paused, owner not on leave, quiet for at least the
+    lowest rung.
+
+    A spell starts at the last post (or the account's creation), or at the latest lift of a
+    suspension or pause if that is later: nobody is chased while the account may not post, and
+    a lifted one starts a fresh spell at the lift, so the lift brings no burst of reminders for
+    the quiet the pause itself caused. Set-based like the rest: the accounts paused now are one
+    anti-join (NOT EXISTS on a partial index), and the latest lift one index step per account
+    already quiet by its last post (`reference` only moves later, so the cheap condition on the
+    last post filters first; each rung's own condition on `reference` follows in the step)."""
+    lowest = now - datetime.timedelta(days=min(r.days for r in rungs))
+    posted = Coalesce("last_post_at", "created_at")
     return (
         SocialAccount.objects.filter(status=SocialAccount.Status.ACTIVE)
-        .annotate(reference=Coalesce("last_post_at", "created_at"))
-        .filter(reference__lte=now - datetime.timedelta(days=min(r.days for r in rungs)))
+        .annotate(posted=posted)
+        .filter(posted__lte=lowest)
+        .filter(~paused_now())
+        .annotate(reference=Greatest(posted, Coalesce(latest_lift(), posted)))
         .annotate(on_leave=_on_leave(timezone.localdate(now), "owner_id"))
         .filter(on_leave=False)
         .order_by()
@@ -464,7 +478,7 @@ def check_in_monthly(*, now: datetime.datetime | None = None) -> RunResult:
             (Kind.CHECK_IN_MONTHLY, Subject.ACCOUNT, pk, period, pk)
             for pk in SocialAccount.objects.filter(status__in=CHECK_IN_STATUSES)
             .exclude(platform__in=configured_platforms())
-            .filter(~Exists(already), ~Exists(seen_this_month))
+            .filter(~Exists(already), ~Exists(seen_this_month), ~paused_now())
             .order_by("pk")
             .values_list("pk", flat=True)
         ]
@@ -667,9 +681,13 @@ class Message:
 
 
 def _dormancy_message(reminder: Reminder, now) -> Message | None:
-    account = SocialAccount.objects.select_related(
-        "owner__user", "owner__supervisor__user", "unit"
-    ).get(pk=reminder.subject_id)
+    account = (
+        SocialAccount.objects.select_related("owner__user", "owner__supervisor__user", "unit")
+        .annotate(paused=paused_now())
+        .get(pk=reminder.subject_id)
+    )
+    if account.paused:
+        return None  # suspended or paused since the scan made it: nobody is chased meanwhile
     owner = account.owner
     supervisor = owner.supervisor.user if owner.supervisor_id else None
     days = (now - reminder.period_start).days
@@ -733,9 +751,14 @@ def _orphan_message(reminder: Reminder, now) -> Message | None:
 
 
 def _check_in_message(reminder: Reminder, now) -> Message | None:
-    account = SocialAccount.objects.select_related("owner__user").get(pk=reminder.subject_id)
+    account = (
+        SocialAccount.objects.select_related("owner__user")
+        .annotate(paused=paused_now())
+        .get(pk=reminder.subject_id)
+    )
     if (
-        account.status not in CHECK_IN_STATUSES
+        account.paused
+        or account.status not in CHECK_IN_STATUSES
         or account.observations.filter(observed_at__gte=reminder.period_start).exists()
     ):
         return None  # closed, or activity recorded since: nothing to ask

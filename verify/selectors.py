@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 
 from accounts.models import SocialAccount
 from audit.models import AuditEvent
+from pauses.selectors import paused_now
 
 Status = SocialAccount.Status
 
@@ -28,13 +29,13 @@ UNKNOWN = "unknown"
 
 
 def public_accounts() -> QuerySet:
-    """Rows of exactly the public fields and the status (a values() queryset: nothing else is
-    even loaded)."""
+    """Rows of exactly the public fields, the status and whether the account is paused now (a
+    values() queryset: nothing else is even loaded; never why it is paused)."""
     return (
         SocialAccount.objects.filter(status__in=PUBLIC_STATUSES)
-        .annotate(handle_lower=Lower("handle"))
+        .annotate(handle_lower=Lower("handle"), paused=paused_now())
         .order_by("platform", "handle_lower")
-        .values(*PUBLIC_FIELDS, "status")
+        .values(*PUBLIC_FIELDS, "status", "paused")
     )
 
 
@@ -57,6 +58,7 @@ class Verdict:
     handle: str
     status: str
     accounts: list[dict]
+    paused: bool = False  # official, but suspended or paused by the force: no posts for now
     since: datetime.date | None = None
     reason: str = ""
     now_handle: str = ""
@@ -84,17 +86,19 @@ def verdict(handle: str, platform: str | None = None) -> Verdict:
     if platform:
         rows = rows.filter(platform=platform)
     rows = list(
-        rows.values(
+        rows.annotate(paused=paused_now()).values(
             "pk",
             *PUBLIC_FIELDS,
             "status",
             "closed_on",
             "consolidated_into",
+            "paused",
         )
     )
     public = [r for r in rows if r["status"] in PUBLIC_STATUSES]
     if any(r["status"] in LIVE_STATUSES for r in public):
-        return Verdict(handle, OFFICIAL, [r for r in public if r["status"] in LIVE_STATUSES])
+        live = [r for r in public if r["status"] in LIVE_STATUSES]
+        return Verdict(handle, OFFICIAL, live, paused=all(r["paused"] for r in live))
     if public:
         return Verdict(
             handle,

@@ -35,6 +35,9 @@ def _public(row: dict) -> dict:
         "kind": row["kind"],
         "run_by": RUN_BY.get(row["kind"], ""),
         "compromised": row["status"] == SocialAccount.Status.COMPROMISED,
+        # Suspended or paused by the force (a critical incident): official, but not posting or
+        # answering for now. Why is never public.
+        "paused": bool(row.get("paused")),
     }
 
 
@@ -45,6 +48,7 @@ def _verdict_json(answer: Verdict) -> dict:
         # Official: the force's account, compromised or not (then: do not trust recent posts).
         "official": answer.status in (OFFICIAL, COMPROMISED),
         "compromised": answer.status == COMPROMISED,
+        "paused": answer.paused,
         "accounts": [_public(r) for r in answer.accounts],
     }
     if answer.since:

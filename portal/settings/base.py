@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "people",
     "accounts",
+    "pauses",
     "approvals",
     "reminders",
     "custody",
@@ -410,6 +411,11 @@ CELERY_BEAT_SCHEDULE = {
     "retention-nightly": {"task": "privacy.retention_run", "schedule": crontab(hour=3, minute=15)},
     # Accounts on a platform the portal cannot read: the owner is asked once a month (daily run,
     # one Reminder row per account per month).
+    # Suspensions whose review date has come: the press office is reminded once (pauses app).
+    "suspension-review-daily": {
+        "task": "pauses.suspension_review",
+        "schedule": crontab(hour=7, minute=5),
+    },
     "check-in-monthly": {
         "task": "reminders.check_in_monthly",
         "schedule": crontab(hour=7, minute=0),

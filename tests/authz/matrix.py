@@ -187,6 +187,20 @@ def _hack(team) -> dict:
     }
 
 
+def _suspend(team) -> dict:
+    import datetime
+
+    from django.utils import timezone
+
+    review = timezone.localdate() + datetime.timedelta(days=7)
+    return {
+        "reason": "Posted about a live case",
+        "review_on_0": review.day,
+        "review_on_1": review.month,
+        "review_on_2": review.year,
+    }
+
+
 # Named policies.
 PUBLIC = page(SIGNED_IN | {"anonymous"}, anon=OK)
 PUBLIC_READ = read_only(SIGNED_IN | {"anonymous"}, anon=OK)
@@ -318,6 +332,32 @@ RULES: dict[str, Rule] = {
     "verify/": read_only(SIGNED_IN | {"anonymous"}, anon=OK, force_wide=True),
     "verify/accounts.json": read_only(SIGNED_IN | {"anonymous"}, anon=OK, force_wide=True),
     "verify/accounts/": read_only(SIGNED_IN | {"anonymous"}, anon=OK, force_wide=True),
+    # Suspensions and critical-incident pauses: the press office suspends, pauses and lifts;
+    # those who see everything read them; the people told acknowledge their own.
+    "pauses/": read_only(SEES_EVERYTHING),
+    "pauses/new/": page(
+        {"press"},
+        data=lambda team: {"scope": "unit", "unit": team.unit.pk, "reason": "Critical incident"},
+        writes=frozenset({"pause.started", "socialaccount.paused"}),
+    ),
+    "pauses/mine/": read_only(SIGNED_IN),
+    "pauses/<int:pk>/": read_only(SEES_EVERYTHING, visible=SEES_EVERYTHING, obj="pause"),
+    "pauses/<int:pk>/lift/": action(
+        {"press"},
+        visible=SEES_EVERYTHING,
+        obj="pause",
+        data={"reason": "Reviewed"},
+        writes=frozenset({"pause.lifted", "socialaccount.suspension_lifted"}),
+    ),
+    "pauses/<int:pk>/acknowledge/": action(
+        {"officer"}, obj="pause", writes=frozenset({"pause.acknowledged"})
+    ),
+    "pauses/account/<int:account_pk>/suspend/": team_page(
+        {"press"},
+        "account",
+        data=_suspend,
+        writes=frozenset({"pause.started", "socialaccount.suspended"}),
+    ),
     # Incidents.
     "incidents/": OFFICER_OR_SEES_EVERYTHING,
     "incidents/report/": OFFICER_ROLE,

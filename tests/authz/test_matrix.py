@@ -159,6 +159,9 @@ WATCHED_MODELS = [
     # the writes they made.
     ("api.ApiClient", "(t.id, t.name, t.scopes::text, t.expires_at, t.revoked_at)"),
     "api.IdempotentWrite",
+    "pauses.Pause",
+    "pauses.PausedAccount",
+    "pauses.PauseNotice",
     # Which authenticators a person has (allauth keeps bookkeeping, such as when the recovery
     # codes were last viewed, in `data`: not a change anyone made).
     ("mfa.Authenticator", "(t.id, t.user_id, t.type)"),

@@ -23,6 +23,7 @@ from handovers import services as handovers
 from incidents import services as incidents
 from notifications.models import Notification
 from notifications.services import chat_channel_create
+from pauses import services as pauses
 from people.models import RoleGrantRequest
 from people.roles import Role
 from people.services import role_grant_refuse
@@ -120,6 +121,14 @@ def _team(marker: str, policy, press_user) -> Team:
     handovers.handover_respond(actor=team.successor.user, transition_id=t.pk, accept=True)
     handovers.transition_decide(actor=team.supervisor.user, transition_id=t.pk, approve=True)
     o["handover_press"] = t  # awaiting the press office
+
+    # A suspended account (pauses): its owner is told and has not acknowledged yet.
+    o["pause"] = pauses.account_suspend(
+        actor=press_user,
+        account_id=account(6).pk,
+        reason=f"{marker}: posted about a live case",
+        review_on=timezone.localdate() + datetime.timedelta(days=14),
+    )
 
     # Business cases at each stage.
     def case(n):

@@ -44,6 +44,7 @@ def test_json_lists_live_accounts_with_public_fields_only(client, accounts, offi
             "kind",
             "run_by",
             "compromised",
+            "paused",
         }
     assert [a["handle"] for a in body["accounts"] if a["compromised"]] == ["HackedWMP"]
     stechford = next(a for a in body["accounts"] if a["handle"] == "StechfordWMP")
@@ -56,6 +57,7 @@ def test_json_lists_live_accounts_with_public_fields_only(client, accounts, offi
         "kind": "individual",
         "run_by": "",
         "compromised": False,
+        "paused": False,
     }
     text = response.content.decode()
     assert officer.surname not in text and officer.staff_number not in text
@@ -180,6 +182,7 @@ def test_a_closed_account_is_formerly_official_since_its_closing(client, account
         "status": "formerly_official",
         "official": False,
         "compromised": False,
+        "paused": False,
         "accounts": [],
         "since": "2026-03-03",
         "reason": "closed",

@@ -26,6 +26,8 @@ from handovers.services import (
     transition_decide,
     transition_start,
 )
+from pauses.models import Pause
+from pauses.services import account_suspend
 from people.mfa import requires_second_factor, totp_enrol
 from people.models import Officer, Unit
 from people.roles import Role, ensure_role_groups
@@ -332,6 +334,7 @@ class Command(BaseCommand):
         self.seed_demo_consolidation(demo, press_team)
         self.seed_shared_account(demo, now)
         self.lodge_demo_credentials(demo["press"].user)
+        self.suspend_demo_account(demo["press"].user)
         return self.created
 
     def record_demo_training(self, demo, rng):
@@ -502,6 +505,29 @@ class Command(BaseCommand):
             transition_id=transition.pk,
             ticked={name for name, _label in Checklist.items_for(Kind.CONSOLIDATION)},
             deactivated_on=timezone.localdate() - timedelta(days=35),
+        )
+        self.created += 1
+
+    def suspend_demo_account(self, press_user):
+        """One suspended account (issue 16): the first officer's account in the register,
+        suspended by the press office with a review date a fortnight ahead, so the register,
+        the account page, the public check and its owner's "please acknowledge" page show it.
+        Once only: once the force has had any suspension, nothing more is done."""
+        account = (
+            SocialAccount.objects.filter(
+                kind=SocialAccount.Kind.INDIVIDUAL, status=SocialAccount.Status.ACTIVE
+            )
+            .order_by("pk")
+            .first()
+        )
+        if account is None or Pause.objects.filter(kind=Pause.Kind.SUSPENSION).exists():
+            return
+        account_suspend(
+            actor=press_user,
+            account_id=account.pk,
+            reason="Demo: a post named a suspect before charge. Suspended while Professional "
+            "Standards review it.",
+            review_on=timezone.localdate() + timedelta(days=14),
         )
         self.created += 1
 

@@ -1,7 +1,8 @@
 """Benchmark of the daily dormancy scan at force-wide scale, on PostgreSQL.
 
 Seeds (inside one transaction, rolled back at the end unless --keep) 100,000 accounts and
-2,000,000 activity observations, then runs the scan three times and prints, for each, the wall
+2,000,000 activity observations (a tenth of the accounts under a lifted pause, a twentieth under
+one in force), then runs the scan three times and prints, for each, the wall
 time (foreign keys checked as a commit would check them), the CPU seconds spent in this process
 and in its PostgreSQL backend (on a shared machine the wall time is the sum of these and of
 waiting for a core), the number of SQL queries and Python's peak allocation during the scan:
@@ -63,6 +64,24 @@ SEED_SQL = [
        FROM accounts_socialaccount a
        CROSS JOIN generate_series(0, %(per_account)s - 1) k
        WHERE a.handle LIKE 'Bench%%'""",
+]
+
+
+# Suspensions and pauses (pauses app): one force-wide pause lifted five days ago over every
+# tenth account, and one still in force over every twentieth, so the scan's pause lookup has
+# rows to find.
+PAUSE_SQL = [
+    """INSERT INTO pauses_pause (kind, scope, account_id, unit_id, reason, review_on,
+                                 review_reminded_at, started_at, started_by_id, lifted_at,
+                                 lifted_by_id, lift_reason)
+       SELECT 'incident', 'force', NULL, NULL, 'Bench', NULL, NULL, now() - interval '9 days',
+              min(id), CASE WHEN %(lifted)s THEN now() - interval '5 days' END,
+              CASE WHEN %(lifted)s THEN min(id) END, ''
+       FROM auth_user WHERE username LIKE 'bench%%' RETURNING id""",
+    """INSERT INTO pauses_pausedaccount (pause_id, account_id, status_then, lifted_at)
+       SELECT %(pause)s, a.id, a.status, CASE WHEN %(lifted)s THEN now() - interval '5 days' END
+       FROM accounts_socialaccount a
+       WHERE a.handle LIKE 'Bench%%' AND a.id %% %(every)s = 0""",
 ]
 
 
@@ -134,6 +153,11 @@ class Command(BaseCommand):
             params = {"unit": unit, "accounts": accounts, "per_account": per_account}
             for sql in SEED_SQL[1:]:
                 cursor.execute(sql, params)
+            for lifted, every in ((True, 10), (False, 20)):
+                cursor.execute(PAUSE_SQL[0], {"lifted": lifted})
+                pause = cursor.fetchone()[0]
+                cursor.execute(PAUSE_SQL[1], {"pause": pause, "lifted": lifted, "every": every})
+            cursor.execute("ANALYZE pauses_pausedaccount")
             cursor.execute("ANALYZE accounts_socialaccount")
             cursor.execute("ANALYZE accounts_activityobservation")
             cursor.execute("SELECT count(*) FROM accounts_activityobservation")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PausesConfig(AppConfig):
+    name = "pauses"
+    verbose_name = "Suspensions and critical-incident pauses"
