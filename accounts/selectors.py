@@ -179,8 +179,3 @@ def followers_by_day(account: SocialAccount, *, days: int = 180, now=None) -> li
     for observed_at, followers in rows:
         by_day[timezone.localdate(observed_at)] = followers
     return list(by_day.items())
-
-
-def account_posters(account) -> list:
-    """Everyone who posts to the account: its owner first, then its current editors."""
-    return [account.owner]
