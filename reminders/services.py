@@ -28,7 +28,7 @@ from accounts.models import ActivityObservation, SocialAccount
 from accounts.platforms import configured_platforms
 from accounts.selectors import orphaned_accounts
 from approvals.models import BusinessCase, Stage
-from audit.services import audit_record, audit_record_rows
+from audit.services import ChangesTemplate, audit_record, audit_record_rows
 from core.errors import DomainError
 from core.queue import enqueue_on_commit
 from core.workdays import working_days_before
@@ -217,6 +217,13 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
 # The rungs that flag an account, and the dormancy level it is at once they fire.
 FLAGS = {Kind.DORMANCY_DORMANT: "dormant", Kind.DORMANCY_STALE: "stale"}
 ACCOUNT_LABEL = SocialAccount._meta.label_lower
+# A flag's changes, scrubbed and encoded once per level: the last post is each event's own.
+FLAG_CHANGES = {
+    kind: ChangesTemplate(
+        {"dormancy": [None, level], "last_post_at": [None, ChangesTemplate.SLOT]}
+    )
+    for kind, level in FLAGS.items()
+}
 
 
 def _flag_entry(_id, kind, pk, reference, handle, platform):
@@ -225,7 +232,7 @@ def _flag_entry(_id, kind, pk, reference, handle, platform):
         ACCOUNT_LABEL,
         pk,
         f"@{handle} ({PLATFORMS.get(platform, platform)})",  # str(SocialAccount)
-        {"dormancy": [None, FLAGS[kind]], "last_post_at": [None, reference.isoformat()]},
+        FLAG_CHANGES[kind](reference.isoformat()),
     )
 
 
@@ -243,8 +250,10 @@ def _dormancy_accounts(now: datetime.datetime, rungs: list[Rung]):
 
 # One step on PostgreSQL: the step's accounts (the ORM's query, so the rule is written once),
 # joined to the rungs they have reached, less the reminders already there, inserted; what comes
-# back is what this step made. A plain INSERT: the scan's lock keeps a second scan out until this
-# one has committed, and the unique constraint stays the backstop.
+# back is what this step made, with the account's last post, handle and platform for the rungs
+# that flag (NULL for the others: nothing to convert that no one reads). A plain INSERT: the
+# scan's lock keeps a second scan out until this one has committed, and the unique constraint
+# stays the backstop.
 STEP_SQL = """
 WITH account (pk, reference, handle, platform) AS ({accounts}),
 rung (kind, age) AS (VALUES {rungs}),
@@ -261,7 +270,7 @@ made AS (
     RETURNING id, kind, subject_id
 )
 SELECT made.id, made.kind, made.subject_id, account.reference, account.handle, account.platform
-FROM made JOIN account ON account.pk = made.subject_id
+FROM made LEFT JOIN account ON account.pk = made.subject_id AND made.kind IN ({flags})
 ORDER BY made.id
 """
 
@@ -276,6 +285,7 @@ def _dormancy_steps_sql(now, rungs, run_id):
     table = connection.ops.quote_name(Reminder._meta.db_table)
     reached = ", ".join(["(%s, %s)"] * len(rungs))
     ages = [x for r in rungs for x in (r.kind, datetime.timedelta(days=r.days))]
+    flagging = ", ".join(["%s"] * len(FLAGS))
     after = 0
     while True:
         # The step: the next SCAN_BATCH accounts of the register by primary key (a short walk
@@ -290,8 +300,8 @@ def _dormancy_steps_sql(now, rungs, run_id):
         ).query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
-                STEP_SQL.format(accounts=sql, rungs=reached, table=table),
-                [*params, *ages, Subject.ACCOUNT, run, now, now, Subject.ACCOUNT],
+                STEP_SQL.format(accounts=sql, rungs=reached, table=table, flags=flagging),
+                [*params, *ages, Subject.ACCOUNT, run, now, now, Subject.ACCOUNT, *FLAGS],
             )
             yield cursor.fetchall()
         if bound is None:
