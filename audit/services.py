@@ -209,6 +209,8 @@ class ChangesTemplate:
         self.slots = len(self.pieces) - 1
 
     def __call__(self, *values: str) -> CanonicalChanges:
+        if self.slots == 1:  # the common shape, without a tuple to build
+            return CanonicalChanges(self.template % encode_string(values[0]))
         return CanonicalChanges(self.template % tuple(map(encode_string, values[: self.slots])))
 
 

@@ -30,6 +30,7 @@ from accounts.selectors import orphaned_accounts
 from approvals.models import BusinessCase, Stage
 from audit.services import ChangesTemplate, audit_record, audit_record_rows
 from core.errors import DomainError
+from core.phases import phase
 from core.queue import enqueue_on_commit
 from core.workdays import working_days_before
 from notifications.services import notify
@@ -200,17 +201,21 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
     steps = _dormancy_steps_sql if connection.vendor == "postgresql" else _dormancy_steps_python
     with transaction.atomic():
         for created in steps(now, rungs, run_id):
-            _deliver_after_commit([pk for pk, *_ in created])
-            for _, kind, *_ in created:
-                counts[kind] += 1
-            flags = (_flag_entry(*row) for row in created if row[1] in FLAGS)
-            for entries in itertools.batched(flags, AUDIT_BATCH):
-                audited += audit_record_rows(
-                    actor=None,
-                    action="account.dormancy_flagged",
-                    entries=entries,
-                    reason="Daily dormancy scan",
-                )
+            with phase("deliveries queued for the commit"):
+                _deliver_after_commit([pk for pk, *_ in created])
+                for _, kind, *_ in created:
+                    counts[kind] += 1
+            flags = [row for row in created if row[1] in FLAGS]
+            for start in range(0, len(flags), AUDIT_BATCH):
+                with phase("audit entries made"):
+                    entries = [_flag_entry(*row) for row in flags[start : start + AUDIT_BATCH]]
+                with phase("audit events hashed and copied"):
+                    audited += audit_record_rows(
+                        actor=None,
+                        action="account.dormancy_flagged",
+                        entries=entries,
+                        reason="Daily dormancy scan",
+                    )
     return RunResult(run_id, counts, flagged=audited)
 
 
@@ -219,9 +224,7 @@ FLAGS = {Kind.DORMANCY_DORMANT: "dormant", Kind.DORMANCY_STALE: "stale"}
 ACCOUNT_LABEL = SocialAccount._meta.label_lower
 # A flag's changes, scrubbed and encoded once per level: the last post is each event's own.
 FLAG_CHANGES = {
-    kind: ChangesTemplate(
-        {"dormancy": [None, level], "last_post_at": [None, ChangesTemplate.SLOT]}
-    )
+    kind: ChangesTemplate({"dormancy": [None, level], "last_post_at": [None, ChangesTemplate.SLOT]})
     for kind, level in FLAGS.items()
 }
 
@@ -291,19 +294,21 @@ def _dormancy_steps_sql(now, rungs, run_id):
         # The step: the next SCAN_BATCH accounts of the register by primary key (a short walk
         # along its index), the last step open-ended.
         ahead = SocialAccount.objects.filter(pk__gt=after).order_by("pk").values_list("pk")
-        bound = next(iter(ahead[SCAN_BATCH - 1 : SCAN_BATCH]), (None,))[0]
+        with phase("step bounds"):
+            bound = next(iter(ahead[SCAN_BATCH - 1 : SCAN_BATCH]), (None,))[0]
         step = accounts.filter(pk__gt=after)
         if bound is not None:
             step = step.filter(pk__lte=bound)
         sql, params = step.values_list(
             "pk", "reference", "handle", "platform"
         ).query.sql_with_params()
-        with connection.cursor() as cursor:
+        with phase("reminders selected and inserted"), connection.cursor() as cursor:
             cursor.execute(
                 STEP_SQL.format(accounts=sql, rungs=reached, table=table, flags=flagging),
                 [*params, *ages, Subject.ACCOUNT, run, now, now, Subject.ACCOUNT, *FLAGS],
             )
-            yield cursor.fetchall()
+            made = cursor.fetchall()
+        yield made
         if bound is None:
             return
         after = bound
