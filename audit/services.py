@@ -195,23 +195,28 @@ class CanonicalChanges(str):
 
 
 class ChangesTemplate:
-    """The changes of many events of one shape, scrubbed and encoded once: `changes` with a
-    `ChangesTemplate.SLOT` where each event has its own string; calling the template with those
-    strings gives the event's `CanonicalChanges` (what `CANONICAL.encode` of the scrubbed dict
-    would give). A slot under a secret-named key is redacted with the rest of its value."""
+    """The changes of many events of one shape, scrubbed and encoded once: `changes` with
+    `ChangesTemplate.slot(n)` where each event has its own string; calling the template with
+    those strings (the n-th for slot n) gives the event's `CanonicalChanges`, what
+    `CANONICAL.encode` of the scrubbed dict would give. A slot under a secret-named key is
+    redacted with the rest of its value, and its string never used."""
 
-    SLOT = "\x00slot\x00"
+    SLOT = re.compile(r'"\\u0000slot(\d+)\\u0000"')  # a slot as CANONICAL encodes it
+
+    @staticmethod
+    def slot(n: int = 0) -> str:
+        return f"\x00slot{n}\x00"
 
     def __init__(self, changes: dict):
         text = CANONICAL.encode(_scrub(changes))
-        self.pieces = [piece.replace("%", "%%") for piece in text.split(encode_string(self.SLOT))]
-        self.template = "%s".join(self.pieces)
-        self.slots = len(self.pieces) - 1
+        parts = self.SLOT.split(text)  # text, slot number, text, slot number, ..., text
+        self.template = "%s".join(piece.replace("%", "%%") for piece in parts[::2])
+        self.order = [int(n) for n in parts[1::2]]
 
     def __call__(self, *values: str) -> CanonicalChanges:
-        if self.slots == 1:  # the common shape, without a tuple to build
+        if self.order == [0]:  # the common shape, without a tuple to build
             return CanonicalChanges(self.template % encode_string(values[0]))
-        return CanonicalChanges(self.template % tuple(map(encode_string, values[: self.slots])))
+        return CanonicalChanges(self.template % tuple(encode_string(values[n]) for n in self.order))
 
 
 def _encoded_changes(changes) -> str:

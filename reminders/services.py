@@ -224,7 +224,9 @@ FLAGS = {Kind.DORMANCY_DORMANT: "dormant", Kind.DORMANCY_STALE: "stale"}
 ACCOUNT_LABEL = SocialAccount._meta.label_lower
 # A flag's changes, scrubbed and encoded once per level: the last post is each event's own.
 FLAG_CHANGES = {
-    kind: ChangesTemplate({"dormancy": [None, level], "last_post_at": [None, ChangesTemplate.SLOT]})
+    kind: ChangesTemplate(
+        {"dormancy": [None, level], "last_post_at": [None, ChangesTemplate.slot(0)]}
+    )
     for kind, level in FLAGS.items()
 }
 
