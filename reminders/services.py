@@ -183,6 +183,8 @@ def _on_leave(today: datetime.date, officer_field: str):
 SCAN_BATCH = 20000
 AUDIT_BATCH = 5000
 _SCAN_LOCK = 7_250_002  # PostgreSQL advisory lock id: one dormancy scan at a time
+SCAN_WORK_MEM = "32MB"
+LAST_ID = 2**63 - 1  # the largest bigint: the last step's upper bound
 
 
 def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
@@ -258,7 +260,9 @@ def _dormancy_accounts(now: datetime.datetime, rungs: list[Rung]):
 # back is what this step made, with the account's last post, handle and platform for the rungs
 # that flag (NULL for the others: nothing to convert that no one reads). A plain INSERT: the
 # scan's lock keeps a second scan out until this one has committed, and the unique constraint
-# stays the backstop.
+# stays the backstop. The ledger is probed within the step's range of accounts (implied by
+# `r.subject_id = account.pk`, said again so the planner hashes the step's reminders, not the
+# whole ledger, on a day with nothing new).
 STEP_SQL = """
 WITH account (pk, reference, handle, platform) AS ({accounts}),
 rung (kind, age) AS (VALUES {rungs}),
@@ -270,6 +274,7 @@ made AS (
     WHERE NOT EXISTS (
         SELECT 1 FROM {table} r WHERE r.kind = rung.kind AND r.subject_type = %s
         AND r.subject_id = account.pk AND r.period_start = account.reference
+        AND r.subject_id > %s AND r.subject_id <= %s
     )
     ORDER BY account.pk, rung.age
     RETURNING id, kind, subject_id
@@ -284,7 +289,12 @@ def _dormancy_steps_sql(now, rungs, run_id):
     """PostgreSQL: each step's made reminders as (id, kind, account, reference, handle,
     platform) rows, after taking the scan's lock (held until the transaction ends)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCAN_LOCK])
+        # A step's sort and its hash of the ledger hold a few MB each at SCAN_BATCH accounts:
+        # enough work memory, for this transaction only, that they do not spill to disk.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s), set_config('work_mem', %s, true)",
+            [_SCAN_LOCK, SCAN_WORK_MEM],
+        )
     accounts = _dormancy_accounts(now, rungs)
     run = Reminder._meta.get_field("run_id").get_db_prep_save(run_id, connection)
     table = connection.ops.quote_name(Reminder._meta.db_table)
@@ -307,7 +317,18 @@ def _dormancy_steps_sql(now, rungs, run_id):
         with phase("reminders selected and inserted"), connection.cursor() as cursor:
             cursor.execute(
                 STEP_SQL.format(accounts=sql, rungs=reached, table=table, flags=flagging),
-                [*params, *ages, Subject.ACCOUNT, run, now, now, Subject.ACCOUNT, *FLAGS],
+                [
+                    *params,
+                    *ages,
+                    Subject.ACCOUNT,
+                    run,
+                    now,
+                    now,
+                    Subject.ACCOUNT,
+                    after,
+                    LAST_ID if bound is None else bound,
+                    *FLAGS,
+                ],
             )
             made = cursor.fetchall()
         yield made
