@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import re
+import secrets
 import uuid
 from collections.abc import Iterable
 
@@ -188,6 +189,143 @@ def audit_record_many(
     )
 
 
+class CanonicalChanges(str):
+    """An event's changes already scrubbed and written as canonical JSON (made by
+    `ChangesTemplate`): the bulk writer hashes and stores the text as it is."""
+
+
+class ChangesTemplate:
+    """The changes of many events of one shape, scrubbed and encoded once: `changes` with
+    `ChangesTemplate.slot(n)` where each event has its own string; calling the template with
+    those strings (the n-th for slot n) gives the event's `CanonicalChanges`, what
+    `CANONICAL.encode` of the scrubbed dict would give. A slot under a secret-named key is
+    redacted with the rest of its value, and its string never used."""
+
+    SLOT = re.compile(r'"\\u0000slot(\d+)\\u0000"')  # a slot as CANONICAL encodes it
+
+    @staticmethod
+    def slot(n: int = 0) -> str:
+        return f"\x00slot{n}\x00"
+
+    def __init__(self, changes: dict):
+        text = CANONICAL.encode(_scrub(changes))
+        parts = self.SLOT.split(text)  # text, slot number, text, slot number, ..., text
+        self.template = "%s".join(piece.replace("%", "%%") for piece in parts[::2])
+        self.order = [int(n) for n in parts[1::2]]
+
+    def __call__(self, *values: str) -> CanonicalChanges:
+        if self.order == [0]:  # the common shape, without a tuple to build
+            return CanonicalChanges(self.template % encode_string(values[0]))
+        return CanonicalChanges(self.template % tuple(encode_string(values[n]) for n in self.order))
+
+
+def _encoded_changes(changes) -> str:
+    if type(changes) is CanonicalChanges:
+        return changes
+    changes = _scrub(changes)
+    try:
+        return CANONICAL.encode(changes)
+    except TypeError:  # a value JSON has no type for: the long way, as `content_hash` goes
+        return CANONICAL.encode(json.loads(json.dumps(changes, cls=DjangoJSONEncoder)))
+
+
+# The columns a bulk append writes, in the order of `_copy_line`'s fields (the id and
+# redacted_at are left to the database: its identity and NULL).
+COPY_COLUMNS = [
+    "sequence",
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "reason",
+    "prev_hash",
+    "hash",
+    "hash_version",
+    "detail_digest",
+    "detail_salt",
+]
+
+
+def _chained(entries, *, sequence: int, prev_hash: str, label, reason, action, actor_id, stamp):
+    """Each entry's event as (sequence, object type, object id, object repr, changes as
+    canonical JSON, salt, detail digest, previous hash, hash), chained on from `sequence` and
+    `prev_hash`. The two SHA-256 inputs are %-templates of pre-serialised pieces (the same text
+    `detail_digest` and `content_hash` hash, see `ChainTemplate`), so an event costs two string
+    formats and two hashes."""
+    chain = ChainTemplate(
+        SKELETON_KEYS, action=action, actor_id=actor_id, created_at=stamp, hash_version=2
+    )
+    detail = ChainTemplate(DETAIL_FIELDS, actor_label=label, reason=reason)
+    # The per-event slots are filled in the templates' (sorted) order: the skeleton's detail
+    # digest, object id, object type, previous hash, sequence; the detail's changes, object repr.
+    digest_of = '{"detail":' + detail.template + ',"salt":"%s"}'  # = detail_digest(salt, ...)
+    skeleton = chain.template
+    sha256 = hashlib.sha256
+    salts = secrets.token_bytes(16 * len(entries)).hex()  # = new_salt() for each event
+    encoded_types = {}
+    for n, (object_type, object_id, object_repr, changes) in enumerate(entries):
+        sequence += 1
+        object_id, object_repr = str(object_id), str(object_repr)[:300]
+        changes = _encoded_changes(changes)
+        salt = salts[32 * n : 32 * n + 32]
+        digest = sha256((digest_of % (changes, encode_string(object_repr), salt)).encode())
+        digest = digest.hexdigest()
+        if (quoted_type := encoded_types.get(object_type)) is None:
+            quoted_type = encoded_types[object_type] = encode_string(object_type)
+        row_hash = sha256(
+            (
+                skeleton
+                % (
+                    f'"{digest}"',
+                    encode_string(object_id),
+                    quoted_type,
+                    f'"{prev_hash}"',
+                    sequence,
+                )
+            ).encode()
+        ).hexdigest()
+        yield (
+            sequence,
+            object_type,
+            object_id,
+            object_repr,
+            changes,
+            salt,
+            digest,
+            prev_hash,
+            row_hash,
+        )
+        prev_hash = row_hash
+
+
+def _copy_lines(events, *, label, reason, action, actor_id, stamp):
+    """The events as lines of COPY's text format, fields in COPY_COLUMNS order."""
+    shared = [bulk.copy_text(str(v)).replace("%", "%%") for v in (stamp, label, action, reason)]
+    stamp, label, action, reason = shared
+    actor = "\\N" if actor_id is None else str(actor_id)
+    line = f"%s\t{stamp}\t{actor}\t{label}\t{action}\t%s\t%s\t%s\t%s\t{reason}\t%s\t%s\t2\t%s\t%s\n"
+    text = bulk.copy_text
+    for sequence, object_type, object_id, repr_, changes, salt, digest, prev, row_hash in events:
+        # Canonical JSON is ASCII with no raw control character: only backslashes to double.
+        if "\\" in changes:
+            changes = changes.replace("\\", "\\\\")
+        yield line % (
+            sequence,
+            text(object_type),
+            text(object_id),
+            text(repr_),
+            changes,
+            prev,
+            row_hash,
+            digest,
+            salt,
+        )
+
+
 @transaction.atomic
 def audit_record_rows(
     *,
@@ -200,67 +338,54 @@ def audit_record_rows(
     """One event per (object type "app.model", object id, how the object reads, changes), for
     imports that write thousands of rows without building their objects. The events are chained
     on from the trail's last one under the chain's lock (held until the caller's transaction
-    ends, so nothing else is appended in between) and written in one bulk insert (`core.bulk`;
-    `batch_size` rows per INSERT where that is not COPY). Same trail, same hashes as
-    `audit_record`."""
+    ends, so nothing else is appended in between) and written in one bulk insert (`core.bulk`:
+    on PostgreSQL one COPY, streamed while the events are hashed; elsewhere `batch_size` rows
+    per INSERT). `changes` may be a dict or `CanonicalChanges` from a `ChangesTemplate`. Same
+    trail, same hashes as `audit_record`."""
+    entries = list(entries)
+    if not entries:
+        return 0
     _lock_chain()
     last = _last_event()
-    sequence = last.sequence if last else 0
-    prev_hash = last.hash if last else GENESIS_HASH
     created_at = timezone.now()
-    stamp = created_at.isoformat()
-    label = _actor_label(actor)
-    actor_id = actor.pk if actor is not None and actor.pk else None
     # Version 2 (redactable): the hash covers the skeleton and a salted digest of the detail.
-    chain = ChainTemplate(
-        SKELETON_KEYS, action=action, actor_id=actor_id, created_at=stamp, hash_version=2
+    shared = {
+        "label": _actor_label(actor),
+        "reason": reason,
+        "action": action,
+        "actor_id": actor.pk if actor is not None and actor.pk else None,
+        "stamp": created_at.isoformat(),
+    }
+    events = _chained(
+        entries,
+        sequence=last.sequence if last else 0,
+        prev_hash=last.hash if last else GENESIS_HASH,
+        **shared,
     )
-    detail = ChainTemplate(DETAIL_FIELDS, actor_label=label, reason=reason)
-    # On PostgreSQL the rows go through COPY as text: the time and the canonical JSON of the
-    # changes (jsonb keeps the same value) are sent as they were hashed, encoded once.
-    copy = connection.vendor == "postgresql"
+    if connection.vendor == "postgresql":
+        # The time and the canonical JSON of the changes (jsonb keeps the same value) are sent
+        # as they were hashed, as text.
+        lines = _copy_lines(events, **shared)
+        bulk.insert(AuditEvent, bulk.Lines(COPY_COLUMNS, len(entries), lines))
+        return len(entries)
+    names = ["sequence", "object_type", "object_id", "object_repr", "changes", "detail_salt"]
+    names += ["detail_digest", "prev_hash", "hash"]
     rows = []
-    for object_type, object_id, object_repr, changes in entries:
-        sequence += 1
-        object_id, object_repr, changes = str(object_id), str(object_repr)[:300], _scrub(changes)
-        try:
-            changes_json = CANONICAL.encode(changes)
-        except TypeError:  # a value JSON has no type for: the long way, as `content_hash` goes
-            changes = json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
-            changes_json = CANONICAL.encode(changes)
-        salt = new_salt()
-        detail_json = detail.canonical(changes=changes_json, object_repr=encode_string(object_repr))
-        digest = hashlib.sha256(
-            f'{{"detail":{detail_json},"salt":{encode_string(salt)}}}'.encode()
-        ).hexdigest()  # = detail_digest(salt, the detail fields)
-        row_hash = chain.hash(
-            sequence=str(sequence),
-            object_type=encode_string(object_type),
-            object_id=encode_string(object_id),
-            prev_hash=encode_string(prev_hash),
-            detail_digest=encode_string(digest),
-        )
+    for event in events:
+        row = dict(zip(names, event, strict=True))
+        row["changes"] = json.loads(row["changes"])
         rows.append(
             {
-                "sequence": sequence,
-                "created_at": stamp if copy else created_at,
-                "actor_id": actor_id,
-                "actor_label": label,
+                **row,
+                "created_at": created_at,
+                "actor_id": shared["actor_id"],
+                "actor_label": shared["label"],
                 "action": action,
-                "object_type": object_type,
-                "object_id": object_id,
-                "object_repr": object_repr,
-                "changes": bulk.JsonText(changes_json) if copy else changes,
                 "reason": reason,
-                "prev_hash": prev_hash,
-                "hash": row_hash,
                 "hash_version": 2,
-                "detail_digest": digest,
-                "detail_salt": salt,
                 "redacted_at": None,
             }
         )
-        prev_hash = row_hash
     bulk.insert(AuditEvent, rows, batch_size=batch_size)
     return len(rows)
 

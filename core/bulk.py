@@ -13,11 +13,57 @@ import datetime
 import io
 import json
 import operator
+from collections.abc import Iterable
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
 PLAIN = frozenset({str, int, float, bool, type(None)})  # True is "True": PostgreSQL reads it
+
+
+class Lines:
+    """Rows already written as lines of COPY's text format (fields separated by a tab, each line
+    ending in a newline, NULL as \\N, text escaped by `copy_text`), yielded while they are
+    sent: the database takes in the first lines while the caller is still making the next, and
+    memory holds one chunk, not the batch. `names` are the columns (field attribute names) in
+    the order of the fields; `count` is how many lines `lines` yields. PostgreSQL only."""
+
+    def __init__(self, names: list[str], count: int, lines: Iterable[str]):
+        self.names, self.count, self.lines = names, count, lines
+
+    def __len__(self) -> int:
+        return self.count
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: str) -> str:
+    """`value` as one field of COPY's text format: backslash, tab, newline and carriage return
+    escaped (the rest is taken as it is)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
+class _LineReader:
+    """A file for the driver's COPY: `read(size)` joins lines from the iterator until about
+    `size` characters, so the lines are made as the driver sends them."""
+
+    def __init__(self, lines: Iterable[str]):
+        self.lines = iter(lines)
+
+    def read(self, size: int = -1) -> str:
+        chunk, length = [], 0
+        for line in self.lines:
+            chunk.append(line)
+            length += len(line)
+            if 0 <= size <= length:
+                break
+        return "".join(chunk)
+
+
+COPY_CHUNK = 1 << 16  # characters per write to the connection while streaming
 
 
 class JsonText(str):
@@ -77,10 +123,18 @@ def new_ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def insert(
-    model: type[models.Model], rows: list[dict], *, with_ids: bool = False, batch_size: int = 500
+    model: type[models.Model],
+    rows: "list[dict] | Lines",
+    *,
+    with_ids: bool = False,
+    batch_size: int = 500,
 ) -> list:
     """Insert `rows` (all with the same keys) into `model`'s table; the new ids when `with_ids`
-    (each row's "id" is set too). `batch_size`: rows per INSERT where it is not COPY."""
+    (each row's "id" is set too). `batch_size`: rows per INSERT where it is not COPY. `rows`
+    may be `Lines` (PostgreSQL): streamed as they are made, no ids."""
+    if isinstance(rows, Lines):
+        _copy(model, rows.names, _LineReader(rows.lines), "text")
+        return []
     if not rows:
         return []
     if connection.vendor != "postgresql":
@@ -98,19 +152,25 @@ def insert(
         for row, new_id in zip(rows, ids, strict=True):
             row[pk] = new_id
     names = list(rows[0])
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_NOTNULL, lineterminator="\n")
     writer.writerows(_lines(model, names, rows))
     buffer.seek(0)
+    _copy(model, names, buffer, "csv")
+    return ids
+
+
+def _copy(model: type[models.Model], names: list[str], source, format_: str) -> None:
+    """COPY from `source` (a file: read(size)) into `model`'s columns `names`."""
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
     table = connection.ops.quote_name(model._meta.db_table)
-    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT {format_})"
     # The driver's own cursor: its errors are turned into Django's (IntegrityError and the rest).
     with connection.cursor() as cursor, connection.wrap_database_errors:
         raw = cursor.cursor
         if hasattr(raw, "copy_expert"):  # psycopg2
-            raw.copy_expert(sql, buffer)
+            raw.copy_expert(sql, source, size=COPY_CHUNK)
         else:  # pragma: no cover  (psycopg 3)
             with raw.copy(sql) as copy:
-                copy.write(buffer.getvalue())
-    return ids
+                while chunk := source.read(COPY_CHUNK):
+                    copy.write(chunk)

@@ -228,3 +228,39 @@ def test_bulk_append_hashes_awkward_content_as_verification_reads_it(officer):
     )
     assert json.loads(text) == {**detail, "changes": changes[0]}
     assert text == CANONICAL.encode({**detail, "changes": changes[0]})
+
+
+def test_changes_template_encodes_as_the_dict_would_and_redacts_secret_slots(officer):
+    from audit.models import CANONICAL
+    from audit.services import ChangesTemplate, _scrub, audit_record_rows
+
+    slot = ChangesTemplate.slot
+    template = ChangesTemplate({"note": [None, slot(0)], "level": [None, '100% "done"']})
+    for value in ['a "quoted" \\ back\tslash\n', "Zoë’s %s %(x)s", ""]:
+        assert template(value) == CANONICAL.encode(
+            _scrub({"note": [None, value], "level": [None, '100% "done"']})
+        )
+    secret = ChangesTemplate({"password": [None, slot(0)], "other": [slot(1), 1]})
+    assert json.loads(secret("hunter2", "x")) == {"password": REDACTED, "other": ["x", 1]}
+    assert "hunter2" not in secret("hunter2", "x")
+    # Events written from template changes are stored and chained like events from dicts.
+    audit_record(actor=None, action="first", obj=officer)
+    entries = [
+        ("accounts.socialaccount", n, f"@x{n}\t(\\tab)\n", template(f"v{n}\\")) for n in range(3)
+    ]
+    assert audit_record_rows(actor=None, action="templated", entries=entries) == 3
+    events = AuditEvent.objects.filter(action="templated").order_by("sequence")
+    assert [e.changes["note"] for e in events] == [[None, f"v{n}\\"] for n in range(3)]
+    assert [e.object_repr for e in events] == [f"@x{n}\t(\\tab)\n" for n in range(3)]
+    assert verify_chain() == (4, None, "")
+
+
+def test_bulk_append_of_nothing_takes_no_lock_and_writes_nothing():
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.services import audit_record_rows
+
+    with CaptureQueriesContext(connection) as queries:
+        assert audit_record_rows(actor=None, action="none", entries=iter(())) == 0
+    assert not [q for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert not AuditEvent.objects.exists()

@@ -182,3 +182,20 @@ def test_a_broken_step_leaves_nothing_written(
         _scan(django_capture_on_commit_callbacks)
     assert (Reminder.objects.count(), AuditEvent.objects.count()) == before
     assert verify_chain()[1] is None
+
+
+def test_a_flag_records_the_last_post_as_the_account_reads_it(
+    officer, django_capture_on_commit_callbacks
+):
+    """The flag's changes are filled into a template from the step's row: the last post with
+    its microseconds, and the account as str() reads it, whatever its handle holds."""
+    posted = START - 60 * DAY + datetime.timedelta(microseconds=123)
+    account = SocialAccountFactory(owner=officer, handle='Odd"\\Handle', last_post_at=posted)
+    result = _scan(django_capture_on_commit_callbacks)
+    assert result.flagged == 2
+    account.refresh_from_db()
+    for event in AuditEvent.objects.filter(action="account.dormancy_flagged"):
+        assert event.object_repr == str(account)
+        assert event.changes["last_post_at"] == [None, account.last_post_at.isoformat()]
+    assert account.last_post_at.isoformat().endswith(".000123+00:00")
+    assert verify_chain()[1] is None

@@ -5,13 +5,17 @@ Seeds (inside one transaction, rolled back at the end unless --keep) 100,000 acc
 one in force), then runs the scan three times and prints, for each, the wall
 time (foreign keys checked as a commit would check them), the CPU seconds spent in this process
 and in its PostgreSQL backend (on a shared machine the wall time is the sum of these and of
-waiting for a core), the number of SQL queries and Python's peak allocation during the scan:
+waiting for a core), the number of SQL queries, Python's peak allocation during the scan
+(traced in a second pass) and how far the process's RSS grew above where it started; then each
+scan's phases (`core.phases`) with the same columns:
   1. cold: the first scan ever, which writes every reminder the accounts have earned;
   2. again the same day: the steady state, nothing new;
   3. the next day: a day's worth of new rungs.
 Delivery happens on the workers after commit, so it is not part of the scan's cost (and, the
 transaction being rolled back, no mail is sent)."""
 
+import contextlib
+import gc
 import os
 import resource
 import time
@@ -23,7 +27,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from reminders.models import Reminder
+from core import phases
 from reminders.services import dormancy_scan
 
 
@@ -120,26 +124,18 @@ class Command(BaseCommand):
 
         return cpu
 
-    def check_foreign_keys_at_once(self):
-        """The reminder's and the audit event's foreign keys are deferred to the commit, which
-        the benchmark never reaches: checked at each statement instead, they count in the
-        scan's time as they would in production."""
+    def check_foreign_keys(self):
+        """Fire the foreign-key checks the scan left pending, as its commit would (they are
+        deferred to the commit, which the benchmark never reaches), and defer again."""
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid IN "
-                "('reminders_reminder'::regclass, 'audit_auditevent'::regclass)"
-            )
-            names = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
-            cursor.execute(f"SET CONSTRAINTS {', '.join(names)} IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def rehearse(self, moment) -> float:
+        """Python's peak allocation (MiB) in a scan at `moment`, traced (tracing slows Python
+        down, so the timed runs are separate, untraced ones)."""
         tracemalloc.start()
-        try:
-            with transaction.atomic():
-                dormancy_scan(now=moment)
-                raise Rollback
-        except Rollback:
-            pass
+        dormancy_scan(now=moment)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         return peak / 2**20
@@ -158,6 +154,8 @@ class Command(BaseCommand):
                 pause = cursor.fetchone()[0]
                 cursor.execute(PAUSE_SQL[1], {"pause": pause, "lifted": lifted, "every": every})
             cursor.execute("ANALYZE pauses_pausedaccount")
+        self.check_foreign_keys()  # the seed's own, so that the scans' are theirs alone
+        with connection.cursor() as cursor:
             cursor.execute("ANALYZE accounts_socialaccount")
             cursor.execute("ANALYZE accounts_activityobservation")
             cursor.execute("SELECT count(*) FROM accounts_activityobservation")
@@ -168,9 +166,8 @@ class Command(BaseCommand):
         )
 
     def measure(self):
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write(f"Peak RSS before the scans: {peak:.0f} MiB")
-        self.check_foreign_keys_at_once()
+        rss = rss_now()
+        self.stdout.write(f"RSS before the scans: {rss:.0f} MiB")
         backend_cpu = self.backend_cpu()
         now = timezone.now()
         runs = [
@@ -178,23 +175,76 @@ class Command(BaseCommand):
             ("again the same day", now),
             ("the next day", now + timezone.timedelta(days=1)),
         ]
-        self.stdout.write(
-            f"{'run':<24}{'seconds':>9}{'py cpu':>8}{'db cpu':>8}{'queries':>9}"
-            f"{'py peak MiB':>13}{'reminders':>11}{'flagged':>9}"
-        )
+        before = transaction.savepoint()
+        timed = []
         for label, moment in runs:
-            # Python's peak allocation, traced in a rehearsal that is rolled back (tracing slows
-            # Python down, so the timed run is a separate, untraced one).
-            peak = self.rehearse(moment)
-            with CaptureQueriesContext(connection) as queries:
+            gc.collect()
+            start_rss = rss_now()
+            reset_peak_rss()
+            with (
+                CaptureQueriesContext(connection) as queries,
+                phases.recording(backend_cpu) as recorder,
+            ):
                 started, cpu, db = time.perf_counter(), time.process_time(), backend_cpu()
                 result = dormancy_scan(now=moment)
+                with phases.phase("foreign keys checked (as at commit)"):
+                    self.check_foreign_keys()
                 elapsed = time.perf_counter() - started
                 cpu, db = time.process_time() - cpu, backend_cpu() - db
+            grew = peak_rss() - start_rss
+            timed.append((label, elapsed, cpu, db, len(queries), grew, result, recorder))
+        # Python's peak allocation, traced in a second pass over the same three scans from the
+        # same start (rolled back to it), after the timed pass so that the timed scans meet no
+        # dead rows left by a rehearsal.
+        transaction.savepoint_rollback(before)
+        traced = [self.rehearse(moment) for _, moment in runs]
+        self.stdout.write(
+            f"{'run':<24}{'seconds':>9}{'py cpu':>8}{'db cpu':>8}{'queries':>9}"
+            f"{'py peak MiB':>13}{'RSS +MiB':>10}{'reminders':>11}{'flagged':>9}"
+        )
+        for (label, elapsed, cpu, db, queries, grew, result, _), peak in zip(
+            timed, traced, strict=True
+        ):
             self.stdout.write(
-                f"{label:<24}{elapsed:>9.2f}{cpu:>8.2f}{db:>8.2f}{len(queries):>9}{peak:>13.1f}"
-                f"{result.total:>11,}{result.flagged:>9,}"
+                f"{label:<24}{elapsed:>9.2f}{cpu:>8.2f}{db:>8.2f}{queries:>9}{peak:>13.1f}"
+                f"{grew:>10.1f}{result.total:>11,}{result.flagged:>9,}"
             )
+        for label, elapsed, *_, recorder in timed:
+            self.stdout.write(f"\nPhases of the scan {label} ({elapsed:.2f} s):")
+            self.stdout.write(
+                f"  {'phase':<40}{'calls':>6}{'seconds':>9}{'py cpu':>8}{'db cpu':>8}"
+            )
+            for name, totals in recorder.phases.items():
+                self.stdout.write(
+                    f"  {name:<40}{totals.calls:>6}{totals.wall:>9.2f}{totals.cpu:>8.2f}"
+                    f"{totals.db_cpu:>8.2f}"
+                )
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write(f"Peak RSS after the scans: {rss:.0f} MiB")
-        self.stdout.write(f"Reminder rows: {Reminder.objects.count():,}")
+        self.stdout.write(f"\nPeak RSS of the process: {rss:.0f} MiB")
+
+
+PROC_STATUS = Path("/proc/self/status")
+
+
+def _status_mib(field: str) -> float:
+    """A memory figure from /proc/self/status (Linux), in MiB; NaN elsewhere."""
+    if not PROC_STATUS.exists():
+        return float("nan")
+    for line in PROC_STATUS.read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def rss_now() -> float:
+    return _status_mib("VmRSS")
+
+
+def peak_rss() -> float:
+    return _status_mib("VmHWM")
+
+
+def reset_peak_rss() -> None:
+    """Start the peak (VmHWM) again from the current RSS (Linux: clear_refs 5)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
