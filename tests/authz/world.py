@@ -175,7 +175,7 @@ def _team(marker: str, policy, press_user) -> Team:
     SocialAccountFactory(owner=mover, handle=f"{tag}Orph1WMP", display_name=f"{marker} orphan")
 
     # A team account with an editor asked for (the successor): shared accounts' pages.
-    o["shared_account"] = account(6, kind="team")
+    o["shared_account"] = account(7, kind="team")
     o["editor_requested"] = editors.editor_request(
         actor=owner.user,
         account_id=o["shared_account"].pk,
