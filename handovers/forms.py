@@ -96,23 +96,26 @@ class StartForm(forms.Form):
         return data
 
 
-class RespondForm(forms.Form):
-    answer = forms.ChoiceField(
-        label="Will you take the account over?",
-        choices=[("accept", "Accept the account"), ("decline", "Decline")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose accept or decline"},
-    )
-    comment = forms.CharField(
-        label="Message to the owner",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed when you decline: say why, so the owner can find someone else.",
-    )
+class _AnswerForm(forms.Form):
+    """Yes or no to a step someone else started, with a comment needed for no: each subclass
+    says the question, the two choices and what the comment is for."""
+
+    question = ""
+    choices: tuple = ()
+    choose = ""  # the message when neither is chosen
+    comment_label = ""
+    comment_help = ""
+
+    answer = forms.ChoiceField(widget=forms.RadioSelect)
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.CharField(widget=forms.HiddenInput, max_length=20)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        answer, comment = self.fields["answer"], self.fields["comment"]
+        answer.label, answer.choices = self.question, self.choices
+        answer.error_messages["required"] = self.choose
+        comment.label, comment.help_text = self.comment_label, self.comment_help
         self.helper = form_helper(
             Field.radios("answer", legend_size=Size.MEDIUM),
             Field.textarea("comment"),
@@ -128,38 +131,22 @@ class RespondForm(forms.Form):
         return data
 
 
-class OwnerRespondForm(forms.Form):
+class RespondForm(_AnswerForm):
+    question = "Will you take the account over?"
+    choices = (("accept", "Accept the account"), ("decline", "Decline"))
+    choose = "Choose accept or decline"
+    comment_label = "Message to the owner"
+    comment_help = "Needed when you decline: say why, so the owner can find someone else."
+
+
+class OwnerRespondForm(_AnswerForm):
     """The owner's answer to a consolidation someone else started."""
 
-    answer = forms.ChoiceField(
-        label="Do you agree to fold your account into the unit's account?",
-        choices=[("agree", "Agree"), ("decline", "Decline")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose agree or decline"},
-    )
-    comment = forms.CharField(
-        label="Comment",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed when you decline: say why the account should stay.",
-    )
-    version = forms.CharField(widget=forms.HiddenInput, max_length=20)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = form_helper(
-            Field.radios("answer", legend_size=Size.MEDIUM),
-            Field.textarea("comment"),
-            "version",
-            submit="Send your answer",
-            name="respond",
-        )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("answer") == "decline" and not (data.get("comment") or "").strip():
-            self.add_error("comment", "Say why you decline")
-        return data
+    question = "Do you agree to fold your account into the unit's account?"
+    choices = (("agree", "Agree"), ("decline", "Decline"))
+    choose = "Choose agree or decline"
+    comment_label = "Comment"
+    comment_help = "Needed when you decline: say why the account should stay."
 
 
 class DecideForm(forms.Form):
