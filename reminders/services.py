@@ -202,7 +202,9 @@ LAST_ID = 2**63 - 1  # the largest bigint: the last step's upper bound
 
 def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
     """The daily scan. A spell starts at the last post (or the account's creation if it never
-    posted); each rung fires once per spell; an owner on leave is left alone until back.
+    posted); each rung fires once per spell, and only the highest reached (a spell whose
+    reminder is at a higher rung never fires a lower one); an owner on leave is left alone
+    until back.
 
     One transaction, stepping through the register SCAN_BATCH accounts at a time, so memory
     stays flat whatever the size of the force: each step's reminders are written (on
@@ -282,33 +284,45 @@ def _dormancy_accounts(now: datetime.datetime, rungs: list[Rung]):
 
 
 # One step on PostgreSQL: the step's accounts (the ORM's query, so the rule is written once),
-# joined to the rungs they have reached, less the reminders already there, inserted; what comes
-# back is what this step made, with the account's last post, handle and platform for the rungs
-# that flag (NULL for the others: nothing to convert that no one reads). A plain INSERT: the
+# each joined to the highest rung it has reached, less those whose spell already holds a reminder
+# at that rung or above, inserted; what comes back is what this step made, with the account's
+# last post, handle and platform for the rungs that flag (NULL for the others: nothing to convert
+# that no one reads). Only the highest rung is written: an account first seen after 60 silent
+# days gets one stale reminder, not a quiet, a dormant and a stale one (its message tells
+# everyone the passed-over rungs would have told; `reminder_deliver`). A plain INSERT: the
 # scan's lock keeps a second scan out until this one has committed, and the unique constraint
 # stays the backstop. The ledger is probed within the step's range of accounts (implied by
 # `r.subject_id = account.pk`, said again so the planner hashes the step's reminders, not the
 # whole ledger, on a day with nothing new).
 STEP_SQL = """
 WITH account (pk, reference, handle, platform) AS ({accounts}),
-rung (kind, age) AS (VALUES {rungs}),
+rung (kind, age, covering) AS (VALUES {rungs}),
 made AS (
     INSERT INTO {table} (kind, subject_type, subject_id, period_start, account_id, run_id,
                          created_at)
-    SELECT rung.kind, %s, account.pk, account.reference, account.pk, %s, %s
-    FROM account JOIN rung ON account.reference <= %s - rung.age
+    SELECT top.kind, %s, account.pk, account.reference, account.pk, %s, %s
+    FROM account CROSS JOIN LATERAL (
+        SELECT rung.kind, rung.covering FROM rung WHERE account.reference <= %s - rung.age
+        ORDER BY rung.age DESC LIMIT 1
+    ) top
     WHERE NOT EXISTS (
-        SELECT 1 FROM {table} r WHERE r.kind = rung.kind AND r.subject_type = %s
+        SELECT 1 FROM {table} r WHERE r.kind = ANY (top.covering) AND r.subject_type = %s
         AND r.subject_id = account.pk AND r.period_start = account.reference
         AND r.subject_id > %s AND r.subject_id <= %s AND r.kind IN ({kinds})
     )
-    ORDER BY account.pk, rung.age
+    ORDER BY account.pk
     RETURNING id, kind, subject_id
 )
 SELECT made.id, made.kind, made.subject_id, account.reference, account.handle, account.platform
 FROM made LEFT JOIN account ON account.pk = made.subject_id AND made.kind IN ({flags})
 ORDER BY made.id
 """
+
+
+def covering(rungs: list[Rung], index: int) -> list[str]:
+    """The kinds whose reminder in a spell means rung `index` is not to fire: itself and every
+    rung above it (reached first, it passed this one over)."""
+    return [r.kind for r in rungs[index:]]
 
 
 def _dormancy_steps_sql(now, rungs, run_id):
@@ -324,8 +338,12 @@ def _dormancy_steps_sql(now, rungs, run_id):
     accounts = _dormancy_accounts(now, rungs)
     run = Reminder._meta.get_field("run_id").get_db_prep_save(run_id, connection)
     table = connection.ops.quote_name(Reminder._meta.db_table)
-    reached = ", ".join(["(%s, %s)"] * len(rungs))
-    ages = [x for r in rungs for x in (r.kind, datetime.timedelta(days=r.days))]
+    reached = ", ".join(["(%s, %s, %s::text[])"] * len(rungs))
+    ages = [
+        x
+        for i, r in enumerate(rungs)
+        for x in (r.kind, datetime.timedelta(days=r.days), covering(rungs, i))
+    ]
     flagging = ", ".join(["%s"] * len(FLAGS))
     kinds = ", ".join(["%s"] * len(rungs))
     after = 0
@@ -379,8 +397,9 @@ def _dormancy_steps_python(now, rungs, run_id):
 
 
 def _dormancy_candidates(now: datetime.datetime, rungs: list[Rung]):
-    """Active accounts, owner not on leave, quiet long enough for a rung not yet fired in this
-    spell: (pk, reference, handle, platform, then one has-fired flag per rung) rows."""
+    """Active accounts, owner not on leave, quiet long enough for a rung whose spell holds no
+    reminder at that rung or above: (pk, reference, handle, platform, then one has-fired flag
+    per rung) rows."""
     fired = {
         f"has_{r.kind}": Exists(
             Reminder.objects.filter(
@@ -393,8 +412,11 @@ def _dormancy_candidates(now: datetime.datetime, rungs: list[Rung]):
         for r in rungs
     }
     due = Q()
-    for r in rungs:
-        due |= Q(reference__lte=now - datetime.timedelta(days=r.days), **{f"has_{r.kind}": False})
+    for i, r in enumerate(rungs):
+        due |= Q(
+            reference__lte=now - datetime.timedelta(days=r.days),
+            **{f"has_{kind}": False for kind in covering(rungs, i)},
+        )
     return (
         _dormancy_accounts(now, rungs)
         .annotate(**fired)
@@ -408,12 +430,14 @@ PLATFORMS = dict(SocialAccount.Platform.choices)
 
 
 def _dormancy_rows(candidates, rungs: list[Rung], now: datetime.datetime) -> list[tuple]:
-    """The ledger rows for every rung due."""
+    """The ledger row of each account's highest rung reached, unless its spell holds a reminder
+    at that rung or above (as STEP_SQL)."""
     rows = []
     for pk, reference, _handle, _platform, *has in candidates:
-        for rung, already in zip(rungs, has, strict=True):
-            if not already and now - reference >= datetime.timedelta(days=rung.days):
-                rows.append((rung.kind, Subject.ACCOUNT, pk, reference, pk))
+        quiet = now - reference
+        reached = [i for i, rung in enumerate(rungs) if quiet >= datetime.timedelta(days=rung.days)]
+        if reached and not any(has[reached[-1] :]):
+            rows.append((rungs[reached[-1]].kind, Subject.ACCOUNT, pk, reference, pk))
     return rows
 
 
@@ -856,30 +880,47 @@ MESSAGES: dict[str, Callable[[Reminder, datetime.datetime], Message | None]] = {
 }
 
 
-# The rungs of each ladder, lowest first. Rungs reached together (made by one run for one
-# subject: an account imported after 60 silent days is quiet, dormant and stale at once) make
-# one message, the highest rung's, to everyone any of them names.
+# The rungs of each ladder, lowest first. Rungs reached together make one message, the highest
+# rung's, to everyone any of them names: an account first seen after 60 silent days is quiet,
+# dormant and stale at once. The dormancy scan writes only the highest (the lower ones are
+# passed over: no row for that spell); the other ladders write each rung due, in one run.
 LADDERS = (
     (Kind.DORMANCY_WARN, Kind.DORMANCY_DORMANT, Kind.DORMANCY_STALE),
     (Kind.DECISION_OVERDUE, Kind.DECISION_ESCALATED),
     (Kind.RECERT_DUE, Kind.RECERT_OVERDUE),
 )
+DORMANCY_LADDER = LADDERS[0]  # written highest rung only: a lower rung is passed over
 
 
 def _reached_together(reminder: Reminder) -> tuple[list[Reminder], bool]:
-    """The other rungs of `reminder`'s ladder made by the same run for the same subject, and
-    whether one of them is higher (then that one's message tells of this one)."""
+    """The lower rungs of `reminder`'s ladder reached with it, and whether a higher one was
+    (then that one's message tells of this one). Reached with it: made by the same run for
+    the same subject, or (dormancy) passed over: a lower rung with no reminder for this spell
+    at all, as an unsaved row for its message only."""
     ladder = next((rungs for rungs in LADDERS if reminder.kind in rungs), (reminder.kind,))
-    others = list(
+    rows = list(
         Reminder.objects.filter(
-            run_id=reminder.run_id,
+            Q(run_id=reminder.run_id) | Q(period_start=reminder.period_start),
             subject_type=reminder.subject_type,
             subject_id=reminder.subject_id,
             kind__in=ladder,
         ).exclude(pk=reminder.pk)
     )
-    higher = any(ladder.index(o.kind) > ladder.index(reminder.kind) for o in others)
-    return others, higher
+    together = [r for r in rows if r.run_id == reminder.run_id]
+    higher = any(ladder.index(r.kind) > ladder.index(reminder.kind) for r in together)
+    present = {r.kind for r in rows if r.period_start == reminder.period_start}
+    passed_over = [
+        Reminder(
+            kind=kind,
+            subject_type=reminder.subject_type,
+            subject_id=reminder.subject_id,
+            period_start=reminder.period_start,
+            run_id=reminder.run_id,
+        )
+        for kind in ladder[: ladder.index(reminder.kind)]
+        if kind not in present and ladder is DORMANCY_LADDER
+    ]
+    return [*together, *passed_over], higher
 
 
 def _message_with_lower_rungs(reminder: Reminder, lower: list[Reminder], now) -> Message | None:

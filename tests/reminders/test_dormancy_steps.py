@@ -96,25 +96,26 @@ def test_postgres_steps_write_what_the_python_steps_write(
     sql, python = outcomes
     assert sql == python
     created, flagged, (reminders, events) = sql
-    # 24 accounts quiet 0, 3, ... 69 days and one never posted (created 40 days ago); the one
-    # quiet 18 days was warned already.
-    assert created == {"dormancy_warn": 19, "dormancy_dormant": 15, "dormancy_stale": 5}
-    assert flagged == len(events) == 15 + 5
+    # 24 accounts quiet 0, 3, ... 69 days and one never posted (created 40 days ago), each at
+    # its highest rung only: quiet 15-27 days (the one quiet 18 days was warned already),
+    # dormant 30-54 days and the one never posted, stale 57-69 days.
+    assert created == {"dormancy_warn": 4, "dormancy_dormant": 10, "dormancy_stale": 5}
+    assert flagged == len(events) == 10 + 5
     on_leave = SocialAccount.objects.get(handle="AwayWMP")
     assert on_leave.pk not in {subject for _, _, subject, _, _ in reminders}
 
 
 @pytest.mark.parametrize("batch", [1, 5, 1000])
-def test_every_rung_once_and_one_audit_event_per_flag_whatever_the_step(
+def test_the_highest_rung_once_and_one_audit_event_per_flag_whatever_the_step(
     register, batch, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(services, "SCAN_BATCH", batch)
     monkeypatch.setattr(services, "AUDIT_BATCH", 3)  # several appends within a step, too
     result = _scan(django_capture_on_commit_callbacks)
     made = Reminder.objects.filter(run_id=result.run_id)
-    assert made.count() == result.total == 39
-    # No reminder twice: one per kind, account and spell.
-    keys = list(made.values_list("kind", "subject_id", "period_start"))
+    assert made.count() == result.total == 19
+    # No reminder twice, and one rung per account and spell.
+    keys = list(made.values_list("subject_id", "period_start"))
     assert len(keys) == len(set(keys))
     # One audit event for each reminder that flags, about its account, none lost or extra.
     flags = sorted(
@@ -148,10 +149,10 @@ def test_a_cold_scan_tells_each_person_once_per_account(
     monkeypatch.setattr(services, "SCAN_BATCH", 3)
     monkeypatch.setattr(services, "DELIVERY_BATCH", 4)
     result = _scan(django_capture_on_commit_callbacks, execute=True)
-    assert result.total == 39
+    assert result.total == 19
     assert not Reminder.objects.filter(run_id=result.run_id, notified_at__isnull=True).exists()
     # One message per account the run reminded (the highest rung reached speaks for the lower
-    # ones): 19 of the officer's accounts.
+    # ones it passed over): 19 of the officer's accounts.
     to_owner = Notification.objects.filter(recipient=officer.user)
     assert to_owner.count() == 19
     links = list(to_owner.values_list("link", flat=True))
@@ -192,7 +193,7 @@ def test_a_flag_records_the_last_post_as_the_account_reads_it(
     posted = START - 60 * DAY + datetime.timedelta(microseconds=123)
     account = SocialAccountFactory(owner=officer, handle='Odd"\\Handle', last_post_at=posted)
     result = _scan(django_capture_on_commit_callbacks)
-    assert result.flagged == 2
+    assert result.flagged == 1  # stale (dormant, passed over, is not flagged as well)
     account.refresh_from_db()
     for event in AuditEvent.objects.filter(action="account.dormancy_flagged"):
         assert event.object_repr == str(account)

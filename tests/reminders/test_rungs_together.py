@@ -1,5 +1,6 @@
 """Rungs of a ladder reached together make one message: an account first seen after 60 silent
-days is quiet, dormant and stale at once, and its owner gets one e-mail, not three."""
+days is quiet, dormant and stale at once, and its owner gets one e-mail, not three. The scan
+writes only the highest rung; its message tells everyone the passed-over ones would have."""
 
 import datetime
 
@@ -33,13 +34,21 @@ def test_quiet_and_dormant_at_once_send_the_owner_one_mail(
     officer, supervisor, django_capture_on_commit_callbacks
 ):
     result = _scan(django_capture_on_commit_callbacks, 30, officer)
-    assert result.created == {"dormancy_warn": 1, "dormancy_dormant": 1, "dormancy_stale": 0}
+    assert result.created == {"dormancy_warn": 0, "dormancy_dormant": 1, "dormancy_stale": 0}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [officer.user.email, supervisor.user.email]
     )
     assert all("is dormant" in m.subject for m in mail.outbox)
-    # Both rungs are on the ledger and both count as told: nothing is sent again.
+    # One row on the ledger, told; the quiet rung it passed over is never made or sent later.
+    assert list(Reminder.objects.values_list("kind", flat=True)) == ["dormancy_dormant"]
     assert not Reminder.objects.filter(notified_at__isnull=True).exists()
+    sent = len(mail.outbox)
+    with (
+        time_machine.travel(NOW + datetime.timedelta(days=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert dormancy_scan().total == 0
+    assert len(mail.outbox) == sent
 
 
 def test_all_three_rungs_at_once_make_one_message_to_everyone_any_names(

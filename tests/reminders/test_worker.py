@@ -59,7 +59,7 @@ def test_scan_run_twice_at_once_makes_each_reminder_once(redis_url, tmp_path, do
             results = [first.get(timeout=60), second.get(timeout=60)]
         except Exception as exc:
             raise AssertionError(worker_output(tmp_path)) from exc
-        expected = len(dormant_accounts) * 2  # warn + dormant each
+        expected = len(dormant_accounts)  # dormant each (quiet, passed over, is not written)
         _wait(
             lambda: Reminder.objects.filter(notified_at__isnull=False).count() == expected,
             message="every reminder delivered",
@@ -68,8 +68,8 @@ def test_scan_run_twice_at_once_makes_each_reminder_once(redis_url, tmp_path, do
     assert made == expected, results
     assert Reminder.objects.count() == expected
     assert _no_duplicates() == []
-    # Each warn reminder told the owner once; each dormant one told owner and supervisor once.
-    # Quiet and dormant reached together: one message, the dormant one, to owner and supervisor.
+    # Quiet and dormant reached at once: one reminder, the dormant one, whose one message tells
+    # the owner and the supervisor, once each.
     assert Notification.objects.filter(kind="dormancy_warn").count() == 0
     assert Notification.objects.filter(kind="dormancy_dormant").count() == 2 * len(dormant_accounts)
 
@@ -88,7 +88,7 @@ def test_worker_killed_mid_batch_sends_no_duplicate(
         m.setattr(services, "_deliver_after_commit", lambda ids: None)
         services.dormancy_scan()
     ids = list(Reminder.objects.order_by("pk").values_list("pk", flat=True))
-    assert len(ids) == 24
+    assert len(ids) == 12
     with celery_worker(
         redis_url,
         tmp_path,
@@ -114,5 +114,5 @@ def test_worker_killed_mid_batch_sends_no_duplicate(
     log = worker_output(tmp_path)
     assert "WorkerLostError" in log or "exited prematurely" in log, log
     assert _no_duplicates() == []
-    assert Notification.objects.filter(kind="dormancy_warn").count() == 0  # reached together
+    assert Notification.objects.filter(kind="dormancy_warn").count() == 0  # passed over
     assert Notification.objects.filter(kind="dormancy_dormant").count() == 24
