@@ -249,12 +249,13 @@ FLAG_CHANGES = {
 
 
 def _flag_entry(_id, kind, pk, reference, handle, platform):
-    """The audit entry (object type, id, how it reads, changes) of a reminder that flags."""
+    """The audit entry (object type, id, how it reads, changes) of a reminder that flags;
+    `reference` (the last post) as `datetime.isoformat` writes it."""
     return (
         ACCOUNT_LABEL,
         pk,
         f"@{handle} ({PLATFORMS.get(platform, platform)})",  # str(SocialAccount)
-        FLAG_CHANGES[kind](reference.isoformat()),
+        FLAG_CHANGES[kind](reference),
     )
 
 
@@ -284,7 +285,7 @@ def _dormancy_accounts(now: datetime.datetime, rungs: list[Rung]):
 
 
 # One step on PostgreSQL: the step's accounts (the ORM's query, so the rule is written once),
-# each joined to the highest rung it has reached, less those whose spell already holds a reminder
+# each with the highest rung it has reached, less those whose spell already holds a reminder
 # at that rung or above, inserted; what comes back is what this step made, with the account's
 # last post, handle and platform for the rungs that flag (NULL for the others: nothing to convert
 # that no one reads). Only the highest rung is written: an account first seen after 60 silent
@@ -296,27 +297,36 @@ def _dormancy_accounts(now: datetime.datetime, rungs: list[Rung]):
 # whole ledger, on a day with nothing new).
 STEP_SQL = """
 WITH account (pk, reference, handle, platform) AS ({accounts}),
-rung (kind, age, covering) AS (VALUES {rungs}),
+top (pk, reference, kind, covering) AS (
+    SELECT pk, reference, CASE {highest} END, CASE {covering} END FROM account
+),
 made AS (
     INSERT INTO {table} (kind, subject_type, subject_id, period_start, account_id, run_id,
                          created_at)
-    SELECT top.kind, %s, account.pk, account.reference, account.pk, %s, %s
-    FROM account CROSS JOIN LATERAL (
-        SELECT rung.kind, rung.covering FROM rung WHERE account.reference <= %s - rung.age
-        ORDER BY rung.age DESC LIMIT 1
-    ) top
-    WHERE NOT EXISTS (
+    SELECT top.kind, %s, top.pk, top.reference, top.pk, %s, %s
+    FROM top
+    WHERE top.kind IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM {table} r WHERE r.kind = ANY (top.covering) AND r.subject_type = %s
-        AND r.subject_id = account.pk AND r.period_start = account.reference
+        AND r.subject_id = top.pk AND r.period_start = top.reference
         AND r.subject_id > %s AND r.subject_id <= %s AND r.kind IN ({kinds})
     )
-    ORDER BY account.pk
+    ORDER BY top.pk
     RETURNING id, kind, subject_id
 )
-SELECT made.id, made.kind, made.subject_id, account.reference, account.handle, account.platform
+SELECT made.id, made.kind, made.subject_id, {isoformat}, account.handle, account.platform
 FROM made LEFT JOIN account ON account.pk = made.subject_id AND made.kind IN ({flags})
 ORDER BY made.id
 """
+
+
+# `account.reference` (UTC) as Python's `datetime.isoformat` writes an aware UTC datetime, so
+# the flag's audit event reads as the ORM's would, without a datetime made per row: microseconds
+# only when there are some, and the offset as +00:00.
+ISOFORMAT_SQL = (
+    "to_char(account.reference AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+    "date_part('microseconds', account.reference)::bigint %% 1000000 = 0 THEN '' "
+    "ELSE to_char(account.reference AT TIME ZONE 'UTC', '.US') END || '+00:00'"
+)
 
 
 def covering(rungs: list[Rung], index: int) -> list[str]:
@@ -338,11 +348,15 @@ def _dormancy_steps_sql(now, rungs, run_id):
     accounts = _dormancy_accounts(now, rungs)
     run = Reminder._meta.get_field("run_id").get_db_prep_save(run_id, connection)
     table = connection.ops.quote_name(Reminder._meta.db_table)
-    reached = ", ".join(["(%s, %s, %s::text[])"] * len(rungs))
-    ages = [
+    # Each account's highest rung reached, and the kinds that cover it: two CASEs, highest
+    # rung first, on the moment each rung is reached (`reference` on or before it).
+    highest_first = list(reversed(list(enumerate(rungs))))
+    when = " ".join(["WHEN reference <= %s THEN %s"] * len(rungs))
+    highest = [x for i, r in highest_first for x in (now - datetime.timedelta(days=r.days), r.kind)]
+    covers = [
         x
-        for i, r in enumerate(rungs)
-        for x in (r.kind, datetime.timedelta(days=r.days), covering(rungs, i))
+        for i, r in highest_first
+        for x in (now - datetime.timedelta(days=r.days), covering(rungs, i))
     ]
     flagging = ", ".join(["%s"] * len(FLAGS))
     kinds = ", ".join(["%s"] * len(rungs))
@@ -362,14 +376,20 @@ def _dormancy_steps_sql(now, rungs, run_id):
         with phase("reminders selected and inserted"), connection.cursor() as cursor:
             cursor.execute(
                 STEP_SQL.format(
-                    accounts=sql, rungs=reached, table=table, flags=flagging, kinds=kinds
+                    accounts=sql,
+                    isoformat=ISOFORMAT_SQL,
+                    highest=when,
+                    covering=when,
+                    table=table,
+                    flags=flagging,
+                    kinds=kinds,
                 ),
                 [
                     *params,
-                    *ages,
+                    *highest,
+                    *covers,
                     Subject.ACCOUNT,
                     run,
-                    now,
                     now,
                     Subject.ACCOUNT,
                     after,
@@ -393,7 +413,10 @@ def _dormancy_steps_python(now, rungs, run_id):
             pk: (reference, handle, platform) for pk, reference, handle, platform, *_ in batch
         }
         created = _record(_dormancy_rows(batch, rungs, now), run_id, deliver=False)
-        yield [(pk, kind, subject, *details[subject]) for pk, kind, subject in created]
+        yield [
+            (pk, kind, subject, details[subject][0].isoformat(), *details[subject][1:])
+            for pk, kind, subject in created
+        ]
 
 
 def _dormancy_candidates(now: datetime.datetime, rungs: list[Rung]):

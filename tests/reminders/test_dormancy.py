@@ -91,6 +91,16 @@ def test_running_the_scan_twice_the_same_day_sends_nothing_more(account, scan_on
     assert Reminder.objects.count() == 1  # dormant, the highest rung reached by day 30
 
 
+def test_an_account_deleted_through_django_takes_its_reminders_with_it(account, scan_on):
+    """The database does not check a reminder's account (models.py says why): Django's
+    on_delete does, for the one way an account could go."""
+    other = SocialAccountFactory(owner=account.owner, handle="OtherWMP", last_post_at=START)
+    scan_on(30)
+    assert kinds(account) == kinds(other) == ["dormancy_dormant"]
+    account.delete()
+    assert list(Reminder.objects.values_list("account_id", flat=True)) == [other.pk]
+
+
 def test_a_new_post_ends_the_spell_and_a_new_one_starts_the_ladder_again(account, scan_on):
     scan_on(20)
     assert kinds(account) == ["dormancy_warn"]
