@@ -98,6 +98,13 @@ def _day(date: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(date, datetime.time.min, timezone.get_current_timezone())
 
 
+def _only(queryset, *related):
+    """The source with the joins its to-do needs and no others: each join the queue pages' own
+    selectors add costs PostgreSQL planning time and Django SQL compiling, every cold home."""
+    queryset = queryset.select_related(None).prefetch_related(None)
+    return queryset.select_related(*related) if related else queryset  # () would join them all
+
+
 def _take(queryset, limit: int = LIMIT) -> tuple[list, bool]:
     """The first `limit` rows and whether there were more: one query."""
     rows = list(queryset[: limit + 1])
@@ -118,7 +125,7 @@ def home_for(user) -> Home:
     if me is not None:
         _own_cases(user, todos)
         add(
-            waiting_for_answer(user),
+            _only(waiting_for_answer(user), "account", "target", "owner", "started_by"),
             "Every account offered to you",
             reverse("handovers:queues"),
             lambda t: Todo(
@@ -133,7 +140,7 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            unacknowledged_notices_for(user),
+            _only(unacknowledged_notices_for(user), "pause__account", "pause__unit"),
             "Every pause to acknowledge",
             reverse("pauses:mine"),
             lambda n: Todo(
@@ -146,7 +153,7 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            recertifications_waiting_for(user).order_by("due_on", "pk"),
+            _only(recertifications_waiting_for(user), "account").order_by("due_on", "pk"),
             "Every re-certification",
             reverse("reminders:recertifications"),
             lambda r: Todo(
@@ -158,7 +165,7 @@ def home_for(user) -> Home:
         )
         _policy_todo(user, me, todos)
         add(
-            editorships_to_accept(user),
+            _only(editorships_to_accept(user), "account__owner"),
             "Every account you are to edit",
             reverse("handovers:queues"),
             lambda e: Todo(
@@ -169,7 +176,7 @@ def home_for(user) -> Home:
             ),
         )
     add(
-        editors_waiting_for(user),
+        _only(editors_waiting_for(user), "officer", "account__owner"),
         "Every editor waiting for a decision",
         reverse("handovers:queues"),
         lambda e: Todo(
@@ -181,7 +188,7 @@ def home_for(user) -> Home:
     )
     if user.has_perm("approvals.view_supervisor_queue"):
         add(
-            cases_waiting_for_supervisor(user),
+            _only(cases_waiting_for_supervisor(user), "applicant", "unit"),
             "Every case waiting for you",
             reverse("approvals:supervisor_queue"),
             lambda c: Todo(
@@ -192,7 +199,7 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            waiting_for_supervisor(user),
+            _only(waiting_for_supervisor(user), "account", "owner"),
             "Every handover waiting for you",
             reverse("handovers:queues"),
             lambda t: Todo(
@@ -204,7 +211,7 @@ def home_for(user) -> Home:
         )
     if user.has_perm("approvals.view_press_office_queue"):
         add(
-            cases_waiting_for_press_office(),
+            _only(cases_waiting_for_press_office(), "applicant", "unit"),
             "Every case waiting for the press office",
             reverse("approvals:press_office_queue"),
             lambda c: Todo(
@@ -218,7 +225,7 @@ def home_for(user) -> Home:
         )
     if user.has_perm("handovers.view_press_office_queue"):
         add(
-            waiting_for_press_office(),
+            _only(waiting_for_press_office(), "account", "owner", "successor"),
             "Every handover and closure to complete",
             reverse("handovers:queues"),
             lambda t: Todo(
@@ -230,7 +237,7 @@ def home_for(user) -> Home:
         )
     if is_press_office(user):
         add(
-            open_incidents(user).order_by("reported_at"),
+            _only(open_incidents(user), "account").order_by("reported_at"),
             "Every open incident",
             reverse("incidents:list"),
             lambda i: Todo(
@@ -244,7 +251,9 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            accounts_needing_credentials().order_by("credentials_required_since", "created_at"),
+            _only(accounts_needing_credentials(), "owner", "unit").order_by(
+                "credentials_required_since", "created_at"
+            ),
             "Every account whose login details are needed",
             reverse("custody:needed"),
             lambda a: Todo(
@@ -256,7 +265,7 @@ def home_for(user) -> Home:
         )
     if user.has_perm("approvals.view_supervisor_queue") or is_press_office(user):
         add(
-            orphans_visible_to(user).exclude(owner__user=user).select_related("owner"),
+            _only(orphans_visible_to(user).exclude(owner__user=user), "owner"),
             "Every orphaned account",
             reverse("handovers:queues"),
             lambda a: Todo(
@@ -268,7 +277,7 @@ def home_for(user) -> Home:
         )
     if user.has_perm("people.manage_roles"):
         add(
-            role_requests_waiting_for(user).select_related("user", "requested_by"),
+            _only(role_requests_waiting_for(user), "user", "requested_by"),
             "Every role request",
             reverse("people:role_requests"),
             lambda r: Todo(
@@ -300,7 +309,7 @@ def _own_cases(user, todos: list[Todo]) -> None:
     """The person's drafts, returned cases (called out, with who returned them and why) and
     signed-off cases waiting for their set-up checklist: two queries."""
     cases, _ = _take(
-        my_cases(user).filter(
+        _only(my_cases(user)).filter(
             Q(state__in=[CaseState.DRAFT, CaseState.RETURNED])
             | Q(state=CaseState.SIGNED_OFF, checklist__completed_at__isnull=True)
         ),
@@ -368,9 +377,8 @@ def _my_accounts(user, me) -> list[SocialAccount] | None:
         return None
     # Owned or edited (a shared account's editor sees it here with their role).
     accounts = list(
-        accounts_posted_by(me)
+        _only(accounts_posted_by(me))
         .exclude(status=SocialAccount.Status.CLOSED)
-        .select_related(None)
         .order_by("handle")[:LIMIT]
     )
     for account in accounts:
