@@ -10,12 +10,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from accounts.selectors import ORPHANED, accounts_posted_by, social_accounts_visible_to
+from accounts.selectors import accounts_posted_by, orphaned_q, social_accounts_visible_to
 from approvals.models import CaseState, Decision
 from approvals.selectors import (
     cases_waiting_for_press_office,
@@ -428,10 +428,11 @@ def _sections(user, me) -> list[Section]:
         sections.append(Section("Your team", [t for t in tiles if t]))
     if sees_everything(user):
         status = SocialAccount.Status
-        # Accounts with an open incident (at most one each), asked per account: a join with
-        # every incident would count an account once per past incident in its status too.
-        hacked = Exists(
-            Incident.objects.filter(account=OuterRef("pk"), state__in=INCIDENT_OPEN_STATES)
+        # Accounts with an open incident (at most one each), as a set PostgreSQL hashes once: a
+        # join with every incident would count an account once per past incident in its status
+        # too, and an EXISTS per account runs a subquery for each of the force's accounts.
+        hacked = Q(
+            pk__in=Incident.objects.filter(state__in=INCIDENT_OPEN_STATES).values("account_id")
         )
         counts = SocialAccount.objects.aggregate(
             **{s: Count("pk", filter=Q(status=s)) for s in status.values},
@@ -472,7 +473,7 @@ def _report_section(user) -> Section:
             "pk",
             filter=~Q(status=SocialAccount.Status.CLOSED) & report_selectors.needs_action_q(),
         ),
-        orphaned=Count("pk", filter=ORPHANED),
+        orphaned=Count("pk", filter=orphaned_q()),
     )
     tiles = [
         _tile("Dormant or stale accounts", counts["quiet"], reverse("reports:dormancy")),
