@@ -98,11 +98,20 @@ def _day(date: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(date, datetime.time.min, timezone.get_current_timezone())
 
 
-def _only(queryset, *related):
-    """The source with the joins its to-do needs and no others: each join the queue pages' own
-    selectors add costs PostgreSQL planning time and Django SQL compiling, every cold home."""
+def _only(queryset, *related, fields=()):
+    """The source with the joins and the columns its to-do line shows, and no others: each join
+    the queue pages' own selectors add costs PostgreSQL planning time, and each column Django
+    time to compile and load, on every home drawn from the database. (A line reading a column
+    left out would cost a query a row: tests/portal/test_home.py fills every source.)"""
     queryset = queryset.select_related(None).prefetch_related(None)
-    return queryset.select_related(*related) if related else queryset  # () would join them all
+    if related:  # select_related() with nothing would join every relation
+        queryset = queryset.select_related(*related)
+    return queryset.only(*related, *fields) if fields else queryset
+
+
+def _name(relation: str) -> tuple[str, ...]:
+    """The columns of an officer's `full_name`."""
+    return tuple(f"{relation}__{f}" for f in ("rank", "first_name", "surname"))
 
 
 def _take(queryset, limit: int = LIMIT) -> tuple[list, bool]:
@@ -125,7 +134,15 @@ def home_for(user) -> Home:
     if me is not None:
         _own_cases(user, todos)
         add(
-            _only(waiting_for_answer(user), "account", "target", "owner", "started_by"),
+            _only(
+                waiting_for_answer(user),
+                *("account", "target", "owner", "started_by"),
+                fields=(
+                    *("kind", "state_changed_at", "account__handle", "target__handle"),
+                    *_name("owner"),
+                    *("started_by__first_name", "started_by__last_name", "started_by__username"),
+                ),
+            ),
             "Every account offered to you",
             reverse("handovers:queues"),
             lambda t: Todo(
@@ -153,7 +170,9 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            _only(recertifications_waiting_for(user), "account").order_by("due_on", "pk"),
+            _only(
+                recertifications_waiting_for(user), "account", fields=("due_on", "account__handle")
+            ).order_by("due_on", "pk"),
             "Every re-certification",
             reverse("reminders:recertifications"),
             lambda r: Todo(
@@ -165,7 +184,11 @@ def home_for(user) -> Home:
         )
         _policy_todo(user, me, todos)
         add(
-            _only(editorships_to_accept(user), "account__owner"),
+            _only(
+                editorships_to_accept(user),
+                "account__owner",
+                fields=("account", "decided_at", "account__handle", *_name("account__owner")),
+            ),
             "Every account you are to edit",
             reverse("handovers:queues"),
             lambda e: Todo(
@@ -176,7 +199,15 @@ def home_for(user) -> Home:
             ),
         )
     add(
-        _only(editors_waiting_for(user), "officer", "account__owner"),
+        _only(
+            editors_waiting_for(user),
+            *("officer", "account__owner"),
+            fields=(
+                *("account", "requested_at", "account__handle"),
+                *_name("officer"),
+                *_name("account__owner"),
+            ),
+        ),
         "Every editor waiting for a decision",
         reverse("handovers:queues"),
         lambda e: Todo(
@@ -188,7 +219,11 @@ def home_for(user) -> Home:
     )
     if user.has_perm("approvals.view_supervisor_queue"):
         add(
-            _only(cases_waiting_for_supervisor(user), "applicant", "unit"),
+            _only(
+                cases_waiting_for_supervisor(user),
+                *("applicant", "unit"),
+                fields=("state", "handle", "state_changed_at", "unit__name", *_name("applicant")),
+            ),
             "Every case waiting for you",
             reverse("approvals:supervisor_queue"),
             lambda c: Todo(
@@ -199,7 +234,11 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            _only(waiting_for_supervisor(user), "account", "owner"),
+            _only(
+                waiting_for_supervisor(user),
+                *("account", "owner"),
+                fields=("kind", "state_changed_at", "account__handle", *_name("owner")),
+            ),
             "Every handover waiting for you",
             reverse("handovers:queues"),
             lambda t: Todo(
@@ -211,7 +250,11 @@ def home_for(user) -> Home:
         )
     if user.has_perm("approvals.view_press_office_queue"):
         add(
-            _only(cases_waiting_for_press_office(), "applicant", "unit"),
+            _only(
+                cases_waiting_for_press_office(),
+                *("applicant", "unit"),
+                fields=("state", "handle", "state_changed_at", "unit__name", *_name("applicant")),
+            ),
             "Every case waiting for the press office",
             reverse("approvals:press_office_queue"),
             lambda c: Todo(
@@ -225,7 +268,15 @@ def home_for(user) -> Home:
         )
     if user.has_perm("handovers.view_press_office_queue"):
         add(
-            _only(waiting_for_press_office(), "account", "owner", "successor"),
+            _only(
+                waiting_for_press_office(),
+                *("account", "owner", "successor"),
+                fields=(
+                    *("kind", "state_changed_at", "account__handle"),
+                    *_name("owner"),
+                    *_name("successor"),
+                ),
+            ),
             "Every handover and closure to complete",
             reverse("handovers:queues"),
             lambda t: Todo(
@@ -237,7 +288,9 @@ def home_for(user) -> Home:
         )
     if is_press_office(user):
         add(
-            _only(open_incidents(user), "account").order_by("reported_at"),
+            _only(
+                open_incidents(user), "account", fields=("state", "reported_at", "account__handle")
+            ).order_by("reported_at"),
             "Every open incident",
             reverse("incidents:list"),
             lambda i: Todo(
@@ -251,9 +304,14 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            _only(accounts_needing_credentials(), "owner", "unit").order_by(
-                "credentials_required_since", "created_at"
-            ),
+            _only(
+                accounts_needing_credentials(),
+                *("owner", "unit"),
+                fields=(
+                    *("handle", "credentials_required_since", "created_at", "unit__name"),
+                    *_name("owner"),
+                ),
+            ).order_by("credentials_required_since", "created_at"),
             "Every account whose login details are needed",
             reverse("custody:needed"),
             lambda a: Todo(
@@ -265,7 +323,11 @@ def home_for(user) -> Home:
         )
     if user.has_perm("approvals.view_supervisor_queue") or is_press_office(user):
         add(
-            _only(orphans_visible_to(user).exclude(owner__user=user), "owner"),
+            _only(
+                orphans_visible_to(user).exclude(owner__user=user),
+                "owner",
+                fields=("handle", "owner__status", "owner__status_changed_on", *_name("owner")),
+            ),
             "Every orphaned account",
             reverse("handovers:queues"),
             lambda a: Todo(
@@ -309,7 +371,7 @@ def _own_cases(user, todos: list[Todo]) -> None:
     """The person's drafts, returned cases (called out, with who returned them and why) and
     signed-off cases waiting for their set-up checklist: two queries."""
     cases, _ = _take(
-        _only(my_cases(user)).filter(
+        _only(my_cases(user), fields=("state", "handle", "state_changed_at", "updated_at")).filter(
             Q(state__in=[CaseState.DRAFT, CaseState.RETURNED])
             | Q(state=CaseState.SIGNED_OFF, checklist__completed_at__isnull=True)
         ),
@@ -377,7 +439,7 @@ def _my_accounts(user, me) -> list[SocialAccount] | None:
         return None
     # Owned or edited (a shared account's editor sees it here with their role).
     accounts = list(
-        _only(accounts_posted_by(me))
+        _only(accounts_posted_by(me), fields=("handle", "platform", "status", "owner"))
         .exclude(status=SocialAccount.Status.CLOSED)
         .order_by("handle")[:LIMIT]
     )
