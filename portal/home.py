@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import SocialAccount
 from accounts.selectors import accounts_posted_by, orphaned_q, social_accounts_visible_to
-from approvals.models import CaseState, Decision
+from approvals.models import CaseState, Decision, set_up_complete
 from approvals.selectors import (
     cases_waiting_for_press_office,
     cases_waiting_for_supervisor,
@@ -373,7 +373,7 @@ def _own_cases(user, todos: list[Todo]) -> None:
     cases, _ = _take(
         _only(my_cases(user), fields=("state", "handle", "state_changed_at", "updated_at")).filter(
             Q(state__in=[CaseState.DRAFT, CaseState.RETURNED])
-            | Q(state=CaseState.SIGNED_OFF, checklist__completed_at__isnull=True)
+            | Q(~set_up_complete(), state=CaseState.SIGNED_OFF)
         ),
         limit=LIMIT,
     )
