@@ -141,8 +141,16 @@ class BusinessCaseQuerySet(models.QuerySet):
         states = [state for state, at in DECISION_STAGES.items() if stage in (None, at)]
         waiting = Q(state__in=states)
         if stage in (None, Stage.PRESS_OFFICE):
-            waiting |= Q(state=CaseState.SIGNED_OFF, checklist__completed_at__isnull=False)
+            waiting |= Q(set_up_complete(), state=CaseState.SIGNED_OFF)
         return self.filter(waiting)
+
+
+def set_up_complete() -> models.Exists:
+    """The case's set-up checklist is complete. A subquery, not a join: PostgreSQL plans a join
+    inside an OR several times slower than the query runs."""
+    return models.Exists(
+        SetupChecklist.objects.filter(case=models.OuterRef("pk"), completed_at__isnull=False)
+    )
 
 
 class BusinessCase(FSMModelMixin, models.Model):

@@ -10,13 +10,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from accounts.selectors import ORPHANED, accounts_posted_by, social_accounts_visible_to
-from approvals.models import CaseState, Decision
+from accounts.selectors import accounts_posted_by, orphaned_q, social_accounts_visible_to
+from approvals.models import CaseState, Decision, set_up_complete
 from approvals.selectors import (
     cases_waiting_for_press_office,
     cases_waiting_for_supervisor,
@@ -98,6 +98,22 @@ def _day(date: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(date, datetime.time.min, timezone.get_current_timezone())
 
 
+def _only(queryset, *related, fields=()):
+    """The source with the joins and the columns its to-do line shows, and no others: each join
+    the queue pages' own selectors add costs PostgreSQL planning time, and each column Django
+    time to compile and load, on every home drawn from the database. (A line reading a column
+    left out would cost a query a row: tests/portal/test_home.py fills every source.)"""
+    queryset = queryset.select_related(None).prefetch_related(None)
+    if related:  # select_related() with nothing would join every relation
+        queryset = queryset.select_related(*related)
+    return queryset.only(*related, *fields) if fields else queryset
+
+
+def _name(relation: str) -> tuple[str, ...]:
+    """The columns of an officer's `full_name`."""
+    return tuple(f"{relation}__{f}" for f in ("rank", "first_name", "surname"))
+
+
 def _take(queryset, limit: int = LIMIT) -> tuple[list, bool]:
     """The first `limit` rows and whether there were more: one query."""
     rows = list(queryset[: limit + 1])
@@ -118,7 +134,15 @@ def home_for(user) -> Home:
     if me is not None:
         _own_cases(user, todos)
         add(
-            waiting_for_answer(user),
+            _only(
+                waiting_for_answer(user),
+                *("account", "target", "owner", "started_by"),
+                fields=(
+                    *("kind", "state_changed_at", "account__handle", "target__handle"),
+                    *_name("owner"),
+                    *("started_by__first_name", "started_by__last_name", "started_by__username"),
+                ),
+            ),
             "Every account offered to you",
             reverse("handovers:queues"),
             lambda t: Todo(
@@ -133,7 +157,7 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            unacknowledged_notices_for(user),
+            _only(unacknowledged_notices_for(user), "pause__account", "pause__unit"),
             "Every pause to acknowledge",
             reverse("pauses:mine"),
             lambda n: Todo(
@@ -146,7 +170,9 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            recertifications_waiting_for(user).order_by("due_on", "pk"),
+            _only(
+                recertifications_waiting_for(user), "account", fields=("due_on", "account__handle")
+            ).order_by("due_on", "pk"),
             "Every re-certification",
             reverse("reminders:recertifications"),
             lambda r: Todo(
@@ -158,7 +184,11 @@ def home_for(user) -> Home:
         )
         _policy_todo(user, me, todos)
         add(
-            editorships_to_accept(user),
+            _only(
+                editorships_to_accept(user),
+                "account__owner",
+                fields=("account", "decided_at", "account__handle", *_name("account__owner")),
+            ),
             "Every account you are to edit",
             reverse("handovers:queues"),
             lambda e: Todo(
@@ -169,7 +199,15 @@ def home_for(user) -> Home:
             ),
         )
     add(
-        editors_waiting_for(user),
+        _only(
+            editors_waiting_for(user),
+            *("officer", "account__owner"),
+            fields=(
+                *("account", "requested_at", "account__handle"),
+                *_name("officer"),
+                *_name("account__owner"),
+            ),
+        ),
         "Every editor waiting for a decision",
         reverse("handovers:queues"),
         lambda e: Todo(
@@ -181,7 +219,11 @@ def home_for(user) -> Home:
     )
     if user.has_perm("approvals.view_supervisor_queue"):
         add(
-            cases_waiting_for_supervisor(user),
+            _only(
+                cases_waiting_for_supervisor(user),
+                *("applicant", "unit"),
+                fields=("state", "handle", "state_changed_at", "unit__name", *_name("applicant")),
+            ),
             "Every case waiting for you",
             reverse("approvals:supervisor_queue"),
             lambda c: Todo(
@@ -192,7 +234,11 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            waiting_for_supervisor(user),
+            _only(
+                waiting_for_supervisor(user),
+                *("account", "owner"),
+                fields=("kind", "state_changed_at", "account__handle", *_name("owner")),
+            ),
             "Every handover waiting for you",
             reverse("handovers:queues"),
             lambda t: Todo(
@@ -204,7 +250,11 @@ def home_for(user) -> Home:
         )
     if user.has_perm("approvals.view_press_office_queue"):
         add(
-            cases_waiting_for_press_office(),
+            _only(
+                cases_waiting_for_press_office(),
+                *("applicant", "unit"),
+                fields=("state", "handle", "state_changed_at", "unit__name", *_name("applicant")),
+            ),
             "Every case waiting for the press office",
             reverse("approvals:press_office_queue"),
             lambda c: Todo(
@@ -218,7 +268,15 @@ def home_for(user) -> Home:
         )
     if user.has_perm("handovers.view_press_office_queue"):
         add(
-            waiting_for_press_office(),
+            _only(
+                waiting_for_press_office(),
+                *("account", "owner", "successor"),
+                fields=(
+                    *("kind", "state_changed_at", "account__handle"),
+                    *_name("owner"),
+                    *_name("successor"),
+                ),
+            ),
             "Every handover and closure to complete",
             reverse("handovers:queues"),
             lambda t: Todo(
@@ -230,7 +288,9 @@ def home_for(user) -> Home:
         )
     if is_press_office(user):
         add(
-            open_incidents(user).order_by("reported_at"),
+            _only(
+                open_incidents(user), "account", fields=("state", "reported_at", "account__handle")
+            ).order_by("reported_at"),
             "Every open incident",
             reverse("incidents:list"),
             lambda i: Todo(
@@ -244,7 +304,14 @@ def home_for(user) -> Home:
             ),
         )
         add(
-            accounts_needing_credentials().order_by("credentials_required_since", "created_at"),
+            _only(
+                accounts_needing_credentials(),
+                *("owner", "unit"),
+                fields=(
+                    *("handle", "credentials_required_since", "created_at", "unit__name"),
+                    *_name("owner"),
+                ),
+            ).order_by("credentials_required_since", "created_at"),
             "Every account whose login details are needed",
             reverse("custody:needed"),
             lambda a: Todo(
@@ -256,7 +323,11 @@ def home_for(user) -> Home:
         )
     if user.has_perm("approvals.view_supervisor_queue") or is_press_office(user):
         add(
-            orphans_visible_to(user).exclude(owner__user=user).select_related("owner"),
+            _only(
+                orphans_visible_to(user).exclude(owner__user=user),
+                "owner",
+                fields=("handle", "owner__status", "owner__status_changed_on", *_name("owner")),
+            ),
             "Every orphaned account",
             reverse("handovers:queues"),
             lambda a: Todo(
@@ -268,7 +339,7 @@ def home_for(user) -> Home:
         )
     if user.has_perm("people.manage_roles"):
         add(
-            role_requests_waiting_for(user).select_related("user", "requested_by"),
+            _only(role_requests_waiting_for(user), "user", "requested_by"),
             "Every role request",
             reverse("people:role_requests"),
             lambda r: Todo(
@@ -300,9 +371,9 @@ def _own_cases(user, todos: list[Todo]) -> None:
     """The person's drafts, returned cases (called out, with who returned them and why) and
     signed-off cases waiting for their set-up checklist: two queries."""
     cases, _ = _take(
-        my_cases(user).filter(
+        _only(my_cases(user), fields=("state", "handle", "state_changed_at", "updated_at")).filter(
             Q(state__in=[CaseState.DRAFT, CaseState.RETURNED])
-            | Q(state=CaseState.SIGNED_OFF, checklist__completed_at__isnull=True)
+            | Q(~set_up_complete(), state=CaseState.SIGNED_OFF)
         ),
         limit=LIMIT,
     )
@@ -368,9 +439,8 @@ def _my_accounts(user, me) -> list[SocialAccount] | None:
         return None
     # Owned or edited (a shared account's editor sees it here with their role).
     accounts = list(
-        accounts_posted_by(me)
+        _only(accounts_posted_by(me), fields=("handle", "platform", "status", "owner"))
         .exclude(status=SocialAccount.Status.CLOSED)
-        .select_related(None)
         .order_by("handle")[:LIMIT]
     )
     for account in accounts:
@@ -420,10 +490,11 @@ def _sections(user, me) -> list[Section]:
         sections.append(Section("Your team", [t for t in tiles if t]))
     if sees_everything(user):
         status = SocialAccount.Status
-        # Accounts with an open incident (at most one each), asked per account: a join with
-        # every incident would count an account once per past incident in its status too.
-        hacked = Exists(
-            Incident.objects.filter(account=OuterRef("pk"), state__in=INCIDENT_OPEN_STATES)
+        # Accounts with an open incident (at most one each), as a set PostgreSQL hashes once: a
+        # join with every incident would count an account once per past incident in its status
+        # too, and an EXISTS per account runs a subquery for each of the force's accounts.
+        hacked = Q(
+            pk__in=Incident.objects.filter(state__in=INCIDENT_OPEN_STATES).values("account_id")
         )
         counts = SocialAccount.objects.aggregate(
             **{s: Count("pk", filter=Q(status=s)) for s in status.values},
@@ -464,7 +535,7 @@ def _report_section(user) -> Section:
             "pk",
             filter=~Q(status=SocialAccount.Status.CLOSED) & report_selectors.needs_action_q(),
         ),
-        orphaned=Count("pk", filter=ORPHANED),
+        orphaned=Count("pk", filter=orphaned_q()),
     )
     tiles = [
         _tile("Dormant or stale accounts", counts["quiet"], reverse("reports:dormancy")),

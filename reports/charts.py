@@ -5,6 +5,8 @@ chart a <title> and <desc>, and the same figures are in the table beside it."""
 
 from dataclasses import dataclass, field
 
+from django.utils.html import format_html_join
+
 # GOV.UK colours with enough contrast against white (WCAG 1.4.11 non-text contrast).
 COLOURS = {
     "current": "#00703c",
@@ -104,6 +106,24 @@ class LineChart:
     width: int = PLOT_LEFT + PLOT_WIDTH + 30
     height: int = PLOT_TOP + PLOT_HEIGHT + 34
     stroke: str = COLOURS["bar"]
+
+    @property
+    def points_svg(self) -> str:
+        """The points' circles, each titled with its label and value, as markup: drawn here, not
+        by a template loop (a year of days is hundreds of nodes and filters per page)."""
+        return format_html_join(
+            "",
+            '<circle cx="{}" cy="{}" r="4" fill="{}"><title>{}: {}</title></circle>',
+            (
+                (f"{p.x:.1f}", f"{p.y:.1f}", self.stroke, p.label, _figure(p.value))
+                for p in self.points
+            ),
+        )
+
+
+def _figure(value: float) -> str:
+    """A value as the template's `floatformat:"-1"` shows it: no decimals when whole."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def _floor_step(value: float) -> float:

@@ -40,3 +40,16 @@ def dormancy_tag(level):
         DORMANCY_COLOURS.get(level, " govuk-tag--grey"),
         level.label,
     )
+
+
+@register.simple_tag
+def editors_note(account):
+    """Under a shared account's owner in a list: "and 2 editors" (nothing without editors)."""
+    count = getattr(account, "editor_count", 0)
+    if not count:
+        return ""
+    return format_html(
+        '<br><span class="govuk-body-s govuk-!-margin-bottom-0">and {} editor{}</span>',
+        count,
+        "" if count == 1 else "s",
+    )

@@ -361,3 +361,23 @@ def test_service_refuses_an_owner_who_has_left(press_officer):
             reason="found in the audit",
         )
     assert not SocialAccount.objects.exists()
+
+
+def test_the_register_notes_a_shared_accounts_editors_under_its_owner(press_officer, login):
+    from accounts.models import AccountEditor
+
+    shared = SocialAccountFactory(handle="SharedWMP")
+    SocialAccountFactory(handle="SoloWMP")
+    for _ in range(2):
+        AccountEditor.objects.create(
+            account=shared,
+            officer=OfficerFactory(),
+            requested_by=shared.owner.user,
+            state=AccountEditor.State.ACTIVE,
+            decided_at=timezone.now(),
+            policy_acknowledged_at=timezone.now(),
+        )
+    html = login(press_officer).get(reverse("accounts:list")).content.decode()
+    row = html.split("@SharedWMP")[1].split("</tr>")[0]
+    assert '<br><span class="govuk-body-s govuk-!-margin-bottom-0">and 2 editors</span>' in row
+    assert "editor" not in html.split("@SoloWMP")[1].split("</tr>")[0]

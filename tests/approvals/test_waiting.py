@@ -84,3 +84,28 @@ def test_a_returned_case_waits_for_its_applicant_not_a_decider(submitted, superv
         comment="Say more about the audience.",
     )
     assert _waiting(submitted)[:3] == (None, None, set())
+
+
+def test_the_waiting_report_counts_a_signed_off_case_once_its_set_up_is_done(
+    signed_off, press_officer
+):
+    from reports import selectors as reports
+
+    def counts():
+        by_whom = dict(reports.cases_waiting_by_whom(press_officer.user))
+        rows = reports.cases_waiting(press_officer.user)
+        assert by_whom == {
+            who: sum(1 for r in rows if r["waiting_for"] == who)
+            for who in {r["waiting_for"] for r in rows}
+        }
+        return by_whom
+
+    assert counts() == {}  # the officer is setting the account up: no one else is waited for
+    checklist = SetupChecklist.objects.get(case=signed_off)
+    services.setup_checklist_update(
+        actor=signed_off.applicant.user,
+        case_id=signed_off.pk,
+        ticked=set(checklist.item_names),
+        done=True,
+    )
+    assert counts() == {Stage.PRESS_OFFICE.label: 1}

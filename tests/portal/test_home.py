@@ -131,3 +131,72 @@ def test_the_force_register_tiles_count_each_account_once_whatever_its_past_inci
     assert counts["Active accounts"] == 1
     assert counts["Compromised"] == 1
     assert counts["Open incidents"] == 1
+
+
+SHOWN = {
+    "officer": ["Accept or decline @", "Confirm @Mine1x0WMP is still needed"],
+    "supervisor": ["Decide on the handover of @Team1x0WMP", "as an editor of @Team1x0WMP"],
+    "press_officer": [
+        "Complete the closure of @",
+        "Contain the hack of @",
+        "Get the login details of @",
+        "Hand over or close @Left1x0WMP",
+    ],
+}
+
+
+@pytest.mark.parametrize("who", ["officer", "supervisor", "press_officer"])
+def test_every_to_do_source_runs_the_same_queries_however_many_rows(
+    who, request, officer, supervisor, press_officer, login
+):
+    """Each source's rows carry what their line shows (the sources read only some columns and
+    joins): more rows in every source never mean more queries."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import AccountEditor
+    from reminders.models import Recertification
+    from tests.factories import AccountTransitionFactory, IncidentFactory
+
+    client = login(request.getfixturevalue(who))
+
+    def queries():
+        client.get(reverse("home"))  # warm: session, permissions
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(reverse("home")).content.decode()
+        return len(ctx.captured_queries), html
+
+    def grow(n):
+        for i in range(n):
+            mine = SocialAccountFactory(owner=officer, handle=f"Mine{n}x{i}WMP")
+            teammate = OfficerFactory(unit=officer.unit, supervisor=supervisor)
+            theirs = SocialAccountFactory(owner=teammate, handle=f"Team{n}x{i}WMP")
+            AccountTransitionFactory(account=SocialAccountFactory(), successor=officer)
+            AccountTransitionFactory(account=theirs, state="awaiting_supervisor")
+            AccountTransitionFactory(state="awaiting_press_office", kind="closure", successor=None)
+            IncidentFactory()
+            left = OfficerFactory(
+                unit=officer.unit,
+                supervisor=supervisor,
+                status="left",
+                status_changed_on=timezone.localdate() - datetime.timedelta(days=3),
+            )
+            SocialAccountFactory(owner=left, handle=f"Left{n}x{i}WMP")
+            Recertification.objects.create(
+                account=mine, due_on=timezone.localdate() + datetime.timedelta(days=5)
+            )
+            AccountEditor.objects.create(
+                account=theirs, officer=OfficerFactory(), requested_by=teammate.user
+            )
+
+    grow(1)
+    few, html = queries()
+    for line in SHOWN[who]:
+        assert line in html, f"{who}: no “{line}”"
+    grow(4)
+    many, html = queries()
+    print(f"home queries for {who}: {few} (one of each), {many} (five of each)")
+    assert many == few, f"{who}: {few} queries with one of each waiting, {many} with five"

@@ -51,6 +51,12 @@ def test_line_chart_geometry():
     assert chart.polyline.count(",") == 3
 
 
+def test_line_chart_points_escape_their_labels_and_show_whole_figures_without_decimals():
+    chart = line_chart([("<b>1 Nov</b>", 1000), ("2 Nov", 1010.25)])
+    assert "<title>&lt;b&gt;1 Nov&lt;/b&gt;: 1000</title>" in chart.points_svg
+    assert "<title>2 Nov: 1010.2</title>" in chart.points_svg  # as floatformat:"-1" showed it
+
+
 @time_machine.travel(NOW, tick=False)
 def test_account_page_shows_chart_checks_and_adapter_state(officer, login):
     account = SocialAccountFactory(owner=officer, platform="x", handle="ChartWMP")
@@ -67,6 +73,10 @@ def test_account_page_shows_chart_checks_and_adapter_state(officer, login):
     assert "style=" not in svg  # the Content Security Policy allows no style attributes
     table = page[page.index("Followers per day") :]
     assert re.search(r">1015</td>", table) and ">1010<" not in table.split("</table>")[0]
+    # Drawn in Python, as the template's filters drew them: each day with its date, each point
+    # titled with its day and figure.
+    assert '<time datetime="2026-11-26">26 Nov 2026</time>' in table
+    assert '<circle cx="650.0" cy="34.5" r="4" fill="#1d70b8"><title>26 Nov: 1015</title>' in svg
     assert "The X (Twitter) API, every few hours" in page
     assert "1 profile checks fail" not in page and "One profile check fails" in page
     assert "detail of link" in page

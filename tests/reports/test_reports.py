@@ -441,6 +441,12 @@ def test_waiting_report_pages_follow_the_full_list_oldest_first(login, force, pr
     ]
     assert shown == everything
     assert f"Page 1 of {-(-len(everything) // 50)}" in first
+    # Past the end or not a number: the last page, or the first (each kind's keys are read only
+    # to the end of the page shown).
+    past_the_end = client.get(reverse("reports:waiting"), {"page": 99}).content.decode()
+    assert f"Page {-(-len(everything) // 50)} of" in past_the_end
+    assert everything[-1] in past_the_end
+    assert everything[0] in client.get(reverse("reports:waiting"), {"page": "x"}).content.decode()
     by_whom = dict(selectors.cases_waiting_by_whom(press_officer.user))
     assert sum(by_whom.values()) == len(everything)
     rows = selectors.cases_waiting(press_officer.user)
