@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from accounts.selectors import accounts_posted_by, orphaned_q, social_accounts_visible_to
+from accounts.selectors import accounts_posted_by, orphaned_condition, social_accounts_visible_to
 from approvals.models import CaseState, Decision, set_up_complete
 from approvals.selectors import (
     cases_waiting_for_press_office,
@@ -535,7 +535,7 @@ def _report_section(user) -> Section:
             "pk",
             filter=~Q(status=SocialAccount.Status.CLOSED) & report_selectors.needs_action_q(),
         ),
-        orphaned=Count("pk", filter=orphaned_q()),
+        orphaned=Count("pk", filter=orphaned_condition()),
     )
     tiles = [
         _tile("Dormant or stale accounts", counts["quiet"], reverse("reports:dormancy")),
