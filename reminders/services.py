@@ -8,6 +8,7 @@ run, a retried task or a dead worker harmless. Delivery happens after commit, in
 `reminder_deliver` sends each reminder's notifications exactly once."""
 
 import array
+import collections
 import csv
 import dataclasses
 import datetime
@@ -219,9 +220,9 @@ def dormancy_scan(*, now: datetime.datetime | None = None) -> RunResult:
     with transaction.atomic():
         for created in steps(now, rungs, run_id):
             with phase("deliveries queued for the commit"):
-                _deliver_after_commit([pk for pk, *_ in created])
-                for _, kind, *_ in created:
-                    counts[kind] += 1
+                _deliver_after_commit([row[0] for row in created])
+                for kind, n in collections.Counter(row[1] for row in created).items():
+                    counts[kind] += n
             flags = [row for row in created if row[1] in FLAGS]
             for start in range(0, len(flags), AUDIT_BATCH):
                 with phase("audit entries made"):
