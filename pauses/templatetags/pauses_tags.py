@@ -23,5 +23,10 @@ def pause_tags_for(accounts) -> dict:
 
 @register.simple_tag
 def open_pauses_for(account) -> list:
-    """`{% open_pauses_for account as pauses %}`: the pauses covering the account now."""
-    return open_pauses_of(account)
+    """`{% open_pauses_for account as pauses %}`: the pauses covering the account now. Read once
+    a page: the account page's status tag and its pauses panel both ask (kept on the account,
+    an object of this one request)."""
+    pauses = getattr(account, "_open_pauses", None)
+    if pauses is None:
+        pauses = account._open_pauses = open_pauses_of(account)
+    return pauses
