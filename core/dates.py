@@ -22,7 +22,9 @@ def short_date(value) -> str:
     return f"{value.day} {MONTHS_3[value.month].title()} {value.year}"
 
 
-def time_tag(value) -> str:
-    """`<time datetime="{{ value|date:'c' }}">{{ value|date:"j M Y" }}</time>`."""
+def time_tag(value, *, with_time: bool = False) -> str:
+    """`<time datetime="{{ value|date:'c' }}">{{ value|date:"j M Y" }}</time>` (with_time:
+    `date:"j M Y H:i"`)."""
     value = _local(value)
-    return format_html('<time datetime="{}">{}</time>', value.isoformat(), short_date(value))
+    shown = f"{short_date(value)} {value:%H:%M}" if with_time else short_date(value)
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), shown)
