@@ -61,6 +61,8 @@ def _querystring(filters: dict) -> str:
 @page_cache
 def register_list(request):
     form, filters, accounts = _filtered(request)
+    # The rows show the owner's name and the unit, not the owner's user: no join for it.
+    accounts = accounts.select_related(None).select_related("owner", "unit")
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for account in page.object_list:

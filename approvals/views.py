@@ -39,6 +39,13 @@ def _page(request, qs, per_page=25):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
+def _queue_page(request, qs):
+    """A page of a case list (approvals/case_list.html): joined only to what its rows show, the
+    applicant and the unit (each further join cost PostgreSQL planning time: 4 ms to plan a
+    query that runs in 1)."""
+    return _page(request, qs.select_related(None).select_related("applicant", "unit"))
+
+
 @login_required
 @page_cache
 def my_cases(request):
@@ -47,7 +54,7 @@ def my_cases(request):
         "approvals/case_list.html",
         {
             "title": "My business cases",
-            "page": _page(request, selectors.my_cases(request.user)),
+            "page": _queue_page(request, selectors.my_cases(request.user)),
             "show_applicant": False,
             "empty": "You have not written a business case yet.",
             "can_add": request.user.has_perm("approvals.add_businesscase"),
@@ -63,7 +70,7 @@ def supervisor_queue(request):
         "approvals/case_list.html",
         {
             "title": "Cases waiting for you as supervisor",
-            "page": _page(request, selectors.cases_waiting_for_supervisor(request.user)),
+            "page": _queue_page(request, selectors.cases_waiting_for_supervisor(request.user)),
             "show_applicant": True,
             "show_age": True,
             "empty": "No case from your team is waiting for your decision.",
@@ -79,7 +86,7 @@ def press_office_queue(request):
         "approvals/case_list.html",
         {
             "title": "Cases waiting for the press office",
-            "page": _page(request, selectors.cases_waiting_for_press_office()),
+            "page": _queue_page(request, selectors.cases_waiting_for_press_office()),
             "show_applicant": True,
             "show_age": True,
             "empty": "No case is waiting for the press office.",

@@ -145,8 +145,10 @@ def handle_suggestions_for_successor(transition: AccountTransition) -> list[str]
 def orphans_visible_to(user) -> QuerySet:
     """Live accounts whose owner has moved or left, among those `user` may see: the press office
     sees all, a supervisor their team's. Each needs a handover or a closure."""
-    visible = social_accounts_visible_to(user).values("pk")
-    return orphaned_accounts().filter(pk__in=visible).order_by("owner__surname", "handle")
+    orphans = orphaned_accounts()
+    if not sees_everything(user):  # the press office: every account, so no filter to plan
+        orphans = orphans.filter(pk__in=social_accounts_visible_to(user).values("pk"))
+    return orphans.order_by("owner__surname", "handle")
 
 
 # Consolidation: quiet accounts with few followers, folded into their unit's account ----------

@@ -55,9 +55,11 @@ class OfficerQuerySet(models.QuerySet):
         if officer is None:
             return self.none()
         delegating = Delegation.objects.in_force(on).filter(acting=officer).values("supervisor_id")
-        return self.filter(Q(supervisor=officer) | Q(supervisor_id__in=delegating)).exclude(
-            pk=officer.pk
-        )
+        # One set of ids from the line and the delegated teams, each read through the
+        # supervisor index: an OR of the two, one a subquery, reads every officer in the force.
+        line = self.filter(supervisor=officer).values("pk")
+        ids = line.union(self.filter(supervisor_id__in=delegating).values("pk"), all=True)
+        return self.filter(pk__in=ids).exclude(pk=officer.pk)
 
 
 class Officer(models.Model):

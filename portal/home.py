@@ -496,9 +496,12 @@ def _sections(user, me) -> list[Section]:
         hacked = Q(
             pk__in=Incident.objects.filter(state__in=INCIDENT_OPEN_STATES).values("account_id")
         )
+        # The reports' counts cover every account for this person too: read in the same pass.
+        report_counts = _report_counts() if user.has_perm("reports.view_reports") else {}
         counts = SocialAccount.objects.aggregate(
             **{s: Count("pk", filter=Q(status=s)) for s in status.values},
             incidents=Count("pk", filter=hacked),
+            **report_counts,
         )
         register = reverse("accounts:list")
         tiles = [
@@ -521,22 +524,29 @@ def _sections(user, me) -> list[Section]:
         ]
         sections.append(Section("The force's register", [t for t in tiles if t]))
     if user.has_perm("reports.view_reports"):
-        sections.append(_report_section(user))
+        sections.append(_report_section(user, counts if sees_everything(user) else None))
     return [s for s in sections if s.tiles]
 
 
-def _report_section(user) -> Section:
-    """What the reports count (the whole force, or a supervisor's team), each linking to the
-    report: one aggregate over the accounts the reports cover, and the overdue
-    re-certifications."""
-    seen = report_selectors.report_accounts(user)
-    counts = seen.order_by().aggregate(
-        quiet=Count(
+def _report_counts() -> dict:
+    """The reports' counts as aggregates over accounts: dormant or stale, and orphaned."""
+    return {
+        "quiet": Count(
             "pk",
             filter=~Q(status=SocialAccount.Status.CLOSED) & report_selectors.needs_action_q(),
         ),
-        orphaned=Count("pk", filter=orphaned_condition()),
-    )
+        "orphaned": Count("pk", filter=orphaned_condition()),
+    }
+
+
+def _report_section(user, counts: dict | None = None) -> Section:
+    """What the reports count (the whole force, or a supervisor's team), each linking to the
+    report: one aggregate over the accounts the reports cover (`counts` when the force's
+    register section has read them over every account already), and the overdue
+    re-certifications."""
+    seen = report_selectors.report_accounts(user)
+    if counts is None:
+        counts = seen.order_by().aggregate(**_report_counts())
     tiles = [
         _tile("Dormant or stale accounts", counts["quiet"], reverse("reports:dormancy")),
         _tile("Orphaned accounts", counts["orphaned"], reverse("reports:orphans")),

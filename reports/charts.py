@@ -5,7 +5,10 @@ chart a <title> and <desc>, and the same figures are in the table beside it."""
 
 from dataclasses import dataclass, field
 
+from django.template.defaultfilters import floatformat
+from django.utils.formats import localize
 from django.utils.html import format_html_join
+from django.utils.text import Truncator
 
 # GOV.UK colours with enough contrast against white (WCAG 1.4.11 non-text contrast).
 COLOURS = {
@@ -42,6 +45,25 @@ class Row:
     segments: list[Segment] = field(default_factory=list)
     end_x: float = 0
 
+    @property
+    def segments_svg(self) -> str:
+        return format_html_join(
+            "",
+            '<rect x="{}" y="{}" width="{}" height="18" fill="{}"><title>{}: {} {}</title></rect>',
+            (
+                (
+                    f"{s.x:.1f}",
+                    self.y,
+                    f"{s.width:.1f}",
+                    s.fill,
+                    self.label,
+                    s.label,
+                    localize(s.value),
+                )
+                for s in self.segments
+            ),
+        )
+
 
 @dataclass
 class Chart:
@@ -50,6 +72,29 @@ class Chart:
     width: int = LABEL_WIDTH + BAR_AREA + 60
     label_width: int = LABEL_WIDTH
     legend: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def rows_svg(self) -> str:
+        """Each row's label, stacked segments (each titled with its figure) and total, as
+        markup: drawn here, not by template loops with a filter per value (a report of many
+        rows spent more on its chart than on its queries)."""
+        return format_html_join(
+            "\n",
+            '<g><text x="{}" y="{}" text-anchor="end" font-size="14" fill="#0b0c0c">{}</text>'
+            '{}<text x="{}" y="{}" font-size="14" fill="#0b0c0c">{}</text></g>',
+            (
+                (
+                    self.label_width - 8,
+                    row.text_y,
+                    Truncator(row.label).chars(34),
+                    row.segments_svg,
+                    f"{row.end_x:.1f}",
+                    row.text_y,
+                    floatformat(row.total, "-1"),
+                )
+                for row in self.rows
+            ),
+        )
 
 
 def bar_chart(items: list[tuple[str, list[tuple[str, str, float]]]], legend=None) -> Chart:

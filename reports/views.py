@@ -65,7 +65,12 @@ def dormancy(request):
     unit_id = int(unit_id) if unit_id.isdigit() else None
     level = request.GET.get("level", "")
     level = level if level in Dormancy.values else ""
-    accounts = selectors.dormancy_accounts(request.user, unit_id=unit_id, level=level)
+    # The page and the CSV show the owner's name and the unit, not the owner's user: no join.
+    accounts = (
+        selectors.dormancy_accounts(request.user, unit_id=unit_id, level=level)
+        .select_related(None)
+        .select_related("owner", "unit")
+    )
     if _wants_csv(request):
         return csv_response(
             f"dormancy-{_stamp()}.csv",

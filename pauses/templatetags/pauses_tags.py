@@ -10,22 +10,23 @@ register = template.Library()
 
 
 @register.simple_tag
-def pause_labels_for(accounts) -> dict:
-    """`{% pause_labels_for page.object_list as paused %}`: {account id: "Suspended"/"Paused"}
-    for a page of the register, in one query."""
-    return pause_labels(a.pk for a in accounts)
-
-
-@register.simple_tag
-def pause_tag(labels: dict, account):
-    """The "Suspended" or "Paused" tag beside the account's status, or nothing."""
-    label = labels.get(account.pk) if labels else None
-    if not label:
-        return ""
-    return format_html('<strong class="govuk-tag govuk-tag--purple">{}</strong>', label)
+def pause_tags_for(accounts) -> dict:
+    """`{% pause_tags_for page.object_list as pause_tags %}`: {account id: its "Suspended" or
+    "Paused" tag} for a page of the register, in one query (the register's rows put each beside
+    the account's status)."""
+    return {
+        pk: format_html('<strong class="govuk-tag govuk-tag--purple">{}</strong>', label)
+        for pk, label in pause_labels(a.pk for a in accounts).items()
+        if label
+    }
 
 
 @register.simple_tag
 def open_pauses_for(account) -> list:
-    """`{% open_pauses_for account as pauses %}`: the pauses covering the account now."""
-    return open_pauses_of(account)
+    """`{% open_pauses_for account as pauses %}`: the pauses covering the account now. Read once
+    a page: the account page's status tag and its pauses panel both ask (kept on the account,
+    an object of this one request)."""
+    pauses = getattr(account, "_open_pauses", None)
+    if pauses is None:
+        pauses = account._open_pauses = open_pauses_of(account)
+    return pauses

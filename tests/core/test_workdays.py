@@ -80,3 +80,23 @@ def test_force_closure_days_come_from_settings(settings):
     settings.FORCE_CLOSURE_DAYS = ["2028-06-14"]
     assert not workdays.is_working_day(an_ordinary_wednesday)
     assert working_days_between(D(2028, 6, 13), D(2028, 6, 15)) == 1
+
+
+def _walked(start, end):
+    """The count as the calendar used to walk it, a day at a time."""
+    days, day = 0, start
+    while day < end:
+        day += datetime.timedelta(days=1)
+        if workdays.is_working_day(day):
+            days += 1
+    return days
+
+
+def test_working_days_between_counts_what_a_day_by_day_walk_counts(settings):
+    settings.FORCE_CLOSURE_DAYS = ["2026-06-03", "2027-01-02", "2026-08-01"]  # Wed, Sat, Sat
+    starts = [D(2025, 12, 20) + datetime.timedelta(days=n) for n in range(0, 400, 9)]
+    for start in starts:
+        for span in (0, 1, 2, 5, 6, 7, 8, 13, 14, 30, 61, 365, 800):
+            end = start + datetime.timedelta(days=span)
+            assert working_days_between(start, end) == _walked(start, end), (start, end)
+    assert working_days_between(D(2026, 6, 2), D(2026, 6, 3)) == 0  # the closure day
