@@ -2,11 +2,11 @@
 and a template include per tag cost more than the rest of the row."""
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import Dormancy, SocialAccount
 from core.dates import time_tag
+from core.links import id_path_prefix
 
 register = template.Library()
 
@@ -62,9 +62,8 @@ KIND_LABELS = dict(SocialAccount.Kind.choices)
 
 
 def account_path_prefix() -> str:
-    """The account page's path less its id and closing slash ("/register/"): a list of accounts
-    reverses this once, not once a row, and links each as f"{prefix}{pk}/"."""
-    return reverse("accounts:detail", args=[0]).removesuffix("0/")
+    """The account page's path less its id and closing slash ("/register/")."""
+    return id_path_prefix("accounts:detail")
 
 
 @register.simple_tag

@@ -1,10 +1,10 @@
 from django import template
 from django.template.defaultfilters import timesince_filter
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from approvals.models import BusinessCase, CaseState
 from core.dates import time_tag
+from core.links import id_path_prefix
 from core.tags import govuk_tag
 
 register = template.Library()
@@ -34,7 +34,7 @@ KIND_LABELS = dict(BusinessCase._meta.get_field("kind").choices)
 def case_rows(cases, show_applicant=False):
     """`{% case_rows page.object_list show_applicant %}`: a queue's rows, drawn here and not by
     a template loop (a URL tag and three date filters a row were most of a queue's time)."""
-    detail = reverse("approvals:detail", args=[0]).removesuffix("0/")
+    detail = id_path_prefix("approvals:detail")
     return format_html_join(
         "\n",
         '<tr class="govuk-table__row"><td class="govuk-table__cell"><a class="govuk-link" '
